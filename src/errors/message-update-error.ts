@@ -1,0 +1,276 @@
+/**
+ * Error classes thrown or used to reject update handles.
+ *
+ * Every error extends {@link MessageUpdateError}, carries a stable string `code` and a literal `name`, so callers
+ * can branch with `instanceof` or on `code`. Messages say what failed, the value involved and what to do next.
+ * Tokens never appear in messages: paths are passed through {@link redactPath} first.
+ *
+ * @module
+ */
+
+/** Stable error codes, one per error class. */
+export const ErrorCodes = {
+  InvalidConfig: 'INVALID_CONFIG',
+  InvalidArgument: 'INVALID_ARGUMENT',
+  InvalidPayload: 'INVALID_PAYLOAD',
+  ManagerClosed: 'MANAGER_CLOSED',
+  MessageDeleted: 'MESSAGE_DELETED',
+  DiscordAPI: 'DISCORD_API_ERROR',
+  RetriesExhausted: 'RETRIES_EXHAUSTED',
+  Unauthorized: 'UNAUTHORIZED',
+  RateLimit: 'RATE_LIMITED',
+  Transport: 'TRANSPORT_ERROR',
+} as const;
+
+/** One of the values of {@link ErrorCodes}. */
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * Base class of every error this package throws.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await manager.edit(channelId, messageId, body);
+ * } catch (error) {
+ *   if (error instanceof MessageUpdateError) console.error(error.code, error.message);
+ * }
+ * ```
+ */
+export class MessageUpdateError extends Error {
+  /** Stable machine-readable code. */
+  public readonly code: ErrorCode;
+  public override name = 'MessageUpdateError';
+
+  /**
+   * @param code - stable error code
+   * @param message - human-readable explanation, never containing a token
+   * @param options - standard `ErrorOptions`; `cause` keeps the underlying error
+   */
+  public constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Describes a value for an error message: ``"`abc` (string)"``, ``"`NaN` (number)"``. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `\`${value.length > 80 ? `${value.slice(0, 77)}...` : value}\` (string)`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return `\`${String(value)}\` (${typeof value})`;
+  }
+  if (value === null) return '`null`';
+  if (value === undefined) return '`undefined`';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  return `a value of type ${typeof value}`;
+}
+
+/**
+ * A configuration value is missing, of the wrong type or out of range. Thrown at construction, never later.
+ *
+ * @example
+ * ```ts
+ * new MessageUpdateManager({ transport, config: { maxRetries: -1 } });
+ * // InvalidConfigError: Expected `maxRetries` to be an integer from 0 to 100, got `-1` (number)
+ * ```
+ */
+export class InvalidConfigError extends MessageUpdateError {
+  public override name = 'InvalidConfigError' as const;
+  /** The configuration field at fault (e.g. `maxRetries`, or `BATCH_SIZE` for an environment variable). */
+  public readonly field: string;
+  /** The rejected value. */
+  public readonly value: unknown;
+  /** What is allowed, in words (e.g. `an integer from 0 to 100`). */
+  public readonly allowed: string;
+
+  public constructor(field: string, value: unknown, allowed: string, detail?: string) {
+    super(
+      ErrorCodes.InvalidConfig,
+      `Expected \`${field}\` to be ${allowed}, got ${describeValue(value)}${detail ? `. ${detail}` : ''}`,
+    );
+    this.field = field;
+    this.value = value;
+    this.allowed = allowed;
+  }
+}
+
+/** An argument such as a channel or message id is malformed (for example not a snowflake). */
+export class InvalidArgumentError extends MessageUpdateError {
+  public override name = 'InvalidArgumentError' as const;
+  /** The argument at fault (e.g. `channelId`). */
+  public readonly argument: string;
+  /** The rejected value. */
+  public readonly value: unknown;
+
+  public constructor(argument: string, value: unknown, allowed: string) {
+    super(ErrorCodes.InvalidArgument, `Expected \`${argument}\` to be ${allowed}, got ${describeValue(value)}`);
+    this.argument = argument;
+    this.value = value;
+  }
+}
+
+/**
+ * A message body breaks one of Discord's payload limits (content 2000 characters, 10 embeds, 6000 embed
+ * characters, 25 fields, 5 action rows...). Thrown at enqueue; nothing is sent.
+ */
+export class InvalidPayloadError extends MessageUpdateError {
+  public override name = 'InvalidPayloadError' as const;
+  /** Path of the offending field inside the body, e.g. `embeds[0].fields[3].value`. */
+  public readonly path: string;
+  /** The measured size (characters or items). */
+  public readonly actual: number;
+  /** Discord's limit for that field. */
+  public readonly limit: number;
+
+  public constructor(path: string, actual: number, limit: number, unit: string) {
+    super(
+      ErrorCodes.InvalidPayload,
+      `Expected \`${path}\` to have at most ${limit} ${unit}, got ${actual}. Discord would reject this body with 400; shorten it before enqueueing.`,
+    );
+    this.path = path;
+    this.actual = actual;
+    this.limit = limit;
+  }
+}
+
+/** The manager was stopped; no new updates are accepted. */
+export class ManagerClosedError extends MessageUpdateError {
+  public override name = 'ManagerClosedError' as const;
+  public constructor(action: string) {
+    super(
+      ErrorCodes.ManagerClosed,
+      `Cannot ${action}: the MessageUpdateManager has been stopped. Create a new manager.`,
+    );
+  }
+}
+
+/** An edit targets a message that has been deleted (or whose delete is queued) through this manager. */
+export class MessageDeletedError extends MessageUpdateError {
+  public override name = 'MessageDeletedError' as const;
+  public readonly channelId: string;
+  public readonly messageId: string;
+  public constructor(channelId: string, messageId: string) {
+    super(
+      ErrorCodes.MessageDeleted,
+      `Cannot edit message ${messageId} in channel ${channelId}: it was deleted through this manager. Create a new message instead.`,
+    );
+    this.channelId = channelId;
+    this.messageId = messageId;
+  }
+}
+
+/** Discord answered with a 4xx error that is not retried (400, 403, 404, ...). */
+export class DiscordAPIError extends MessageUpdateError {
+  public override name = 'DiscordAPIError' as const;
+  /** HTTP status. */
+  public readonly status: number;
+  /** Discord's JSON error code (e.g. 10008 Unknown Message), or 0 when the body had none. */
+  public readonly discordCode: number;
+  /** HTTP method. */
+  public readonly method: string;
+  /** Request path, with any token replaced by `:token`. */
+  public readonly path: string;
+  /** The parsed error body Discord sent. */
+  public readonly rawError: unknown;
+
+  public constructor(
+    status: number,
+    discordCode: number,
+    discordMessage: string,
+    method: string,
+    path: string,
+    rawError: unknown,
+  ) {
+    const safePath = redactPath(path);
+    super(
+      ErrorCodes.DiscordAPI,
+      `Discord answered ${status} to ${method} ${safePath}: ${discordMessage} (code ${discordCode})`,
+    );
+    this.status = status;
+    this.discordCode = discordCode;
+    this.method = method;
+    this.path = safePath;
+    this.rawError = rawError;
+  }
+}
+
+/** Discord answered 401: the token is invalid. The manager stops sending; create a new one with a valid token. */
+export class UnauthorizedError extends MessageUpdateError {
+  public override name = 'UnauthorizedError' as const;
+  public constructor(method: string, path: string) {
+    super(
+      ErrorCodes.Unauthorized,
+      `Discord answered 401 Unauthorized to ${method} ${redactPath(path)}: the bot token is invalid or was reset. The manager has stopped sending; check the token and start a new manager.`,
+    );
+  }
+}
+
+/** A request failed in a retryable way (5xx, timeout, connection reset) more than `maxRetries` times. */
+export class RetriesExhaustedError extends MessageUpdateError {
+  public override name = 'RetriesExhaustedError' as const;
+  /** How many attempts were made (1 + retries). */
+  public readonly attempts: number;
+  public constructor(method: string, path: string, attempts: number, cause: unknown) {
+    super(
+      ErrorCodes.RetriesExhausted,
+      `${method} ${redactPath(path)} failed after ${attempts} attempts; the last error was: ${cause instanceof Error ? cause.message : String(cause)}. Raise \`maxRetries\` or check Discord's status.`,
+      { cause },
+    );
+    this.attempts = attempts;
+  }
+}
+
+/** The transport could not get an HTTP answer (timeout, connection reset, DNS...). Retried by the manager. */
+export class TransportError extends MessageUpdateError {
+  public override name = 'TransportError' as const;
+  public constructor(method: string, path: string, cause: unknown) {
+    super(
+      ErrorCodes.Transport,
+      `${method} ${redactPath(path)} got no answer: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * A request was refused because sending it would break a rate limit that cannot be waited out within the update's
+ * deadline, or Discord put the client in its invalid-request ban. Also the payload of the `rateLimited` event.
+ */
+export class RateLimitError extends MessageUpdateError {
+  public override name = 'RateLimitError' as const;
+  /** `user` (per-route bucket), `global`, or `shared` (a shared resource). */
+  public readonly scope: 'user' | 'global' | 'shared';
+  /** How long Discord asked us to wait, in milliseconds. */
+  public readonly retryAfterMs: number;
+  /** The bucket concerned (hash:major parameter), or `global`. */
+  public readonly bucket: string;
+  public constructor(
+    scope: 'user' | 'global' | 'shared',
+    retryAfterMs: number,
+    bucket: string,
+    method: string,
+    path: string,
+  ) {
+    super(
+      ErrorCodes.RateLimit,
+      `${method} ${redactPath(path)} was rate limited (scope ${scope}, bucket ${bucket}); retry after ${retryAfterMs} ms.`,
+    );
+    this.scope = scope;
+    this.retryAfterMs = retryAfterMs;
+    this.bucket = bucket;
+  }
+}
+
+/**
+ * Replaces the token segment of webhook and interaction paths with `:token`, so errors and logs never leak it.
+ *
+ * @example
+ * ```ts
+ * redactPath('/webhooks/123/abcDEF/messages/456'); // '/webhooks/123/:token/messages/456'
+ * ```
+ */
+export function redactPath(path: string): string {
+  return path
+    .replace(/\/(webhooks|interactions)\/(\d+)\/[^/?]+/g, '/$1/$2/:token')
+    .replace(/([?&](?:token|access_token)=)[^&]+/gi, '$1:token');
+}

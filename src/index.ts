@@ -1,0 +1,68 @@
+/**
+ * discord-update-manager: keep Discord messages up to date under Discord's rate limits.
+ *
+ * @packageDocumentation
+ */
+export { MessageUpdateManager } from './manager/message-update-manager.js';
+export type { MessageUpdateManagerOptions, StopOptions, ManagerStats } from './manager/message-update-manager.js';
+export { UpdateHandle } from './manager/update-handle.js';
+export { UpdatePriority, ManagerEvents } from './manager/types.js';
+export type {
+  UpdateOutcome,
+  UpdateResult,
+  UpdateOptions,
+  CreateOptions,
+  MessageEditBody,
+  MessageCreateBody,
+  ManagerEventMap,
+  UpdateQueuedEvent,
+  UpdateSettledEvent,
+  UpdateFailedEvent,
+  UpdateRetriedEvent,
+  RateLimitedEvent,
+  InvalidRequestWarningEvent,
+  MessageRecreatedEvent,
+} from './manager/types.js';
+export { contentHash } from './manager/content-hash.js';
+export { findPayloadViolation, assertValidPayload, PAYLOAD_LIMITS } from './manager/payload-limits.js';
+export type { PayloadViolation } from './manager/payload-limits.js';
+export {
+  DEFAULT_RATE_LIMIT_CONFIG,
+  RATE_LIMIT_ENV_VARS,
+  rateLimitConfigFromEnv,
+  resolveRateLimitConfig,
+} from './rate-limit/rate-limit-config.js';
+export type { RateLimitConfig } from './rate-limit/rate-limit-config.js';
+export type { RateLimitScope, BucketSnapshot } from './rate-limit/rate-limit-tracker.js';
+export { isSnowflake, routeOf } from './rate-limit/route.js';
+export type { HttpMethod, RouteInfo } from './rate-limit/route.js';
+export { systemClock } from './scheduler/clock.js';
+export type { Clock, ClockTimer } from './scheduler/clock.js';
+export { RestTransport } from './transport/rest-transport.js';
+export type { RestLike, RestResponseLike, RestResponseRequest } from './transport/rest-transport.js';
+export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
+export { InMemoryMetricsCollector } from './metrics/in-memory-metrics-collector.js';
+export type { ManagerMetrics, InMemoryMetricsCollectorOptions } from './metrics/in-memory-metrics-collector.js';
+export type {
+  MetricsCollector,
+  ManagerGauges,
+  OperationMetric,
+  OperationOutcome,
+  RequestMetric,
+} from './metrics/metrics-collector.js';
+export {
+  ErrorCodes,
+  MessageUpdateError,
+  InvalidConfigError,
+  InvalidArgumentError,
+  InvalidPayloadError,
+  ManagerClosedError,
+  MessageDeletedError,
+  DiscordAPIError,
+  UnauthorizedError,
+  RetriesExhaustedError,
+  TransportError,
+  RateLimitError,
+  redactPath,
+} from './errors/message-update-error.js';
+export type { ErrorCode } from './errors/message-update-error.js';

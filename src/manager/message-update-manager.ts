@@ -1,0 +1,1417 @@
+import { EventEmitter } from 'node:events';
+import pRetry, { AbortError } from 'p-retry';
+import type { APIMessage } from 'discord-api-types/v10';
+import {
+  DiscordAPIError,
+  InvalidArgumentError,
+  InvalidConfigError,
+  ManagerClosedError,
+  MessageDeletedError,
+  RetriesExhaustedError,
+  TransportError,
+  UnauthorizedError,
+  redactPath,
+} from '../errors/message-update-error.js';
+import { InMemoryMetricsCollector } from '../metrics/in-memory-metrics-collector.js';
+import type { ManagerGauges, MetricsCollector } from '../metrics/metrics-collector.js';
+import { resolveRateLimitConfig, type RateLimitConfig } from '../rate-limit/rate-limit-config.js';
+import {
+  RateLimitTracker,
+  type BucketSnapshot,
+  type Grant,
+  type RateLimitHit,
+} from '../rate-limit/rate-limit-tracker.js';
+import { isSnowflake, routeOf, type HttpMethod, type RouteInfo } from '../rate-limit/route.js';
+import { systemClock, type Clock, type ClockTimer } from '../scheduler/clock.js';
+import { PriorityHeap } from '../scheduler/priority-heap.js';
+import { RestTransport, type RestLike } from '../transport/rest-transport.js';
+import type { Transport, TransportResponse } from '../transport/transport.js';
+import { BoundedMap, contentHash } from './content-hash.js';
+import { assertValidPayload } from './payload-limits.js';
+import {
+  UpdatePriority,
+  type CreateOptions,
+  type ManagerEventMap,
+  type MessageCreateBody,
+  type MessageEditBody,
+  type UpdateOptions,
+  type UpdateOutcome,
+  type UpdateResult,
+} from './types.js';
+import { UpdateHandle } from './update-handle.js';
+
+/** Options of {@link MessageUpdateManager}. Give exactly one of `rest` and `transport`. */
+export interface MessageUpdateManagerOptions {
+  /** Your `@discordjs/rest` `REST` instance, token set. Tip: `new REST({ retries: 0 })`, the manager retries itself. */
+  readonly rest?: RestLike;
+  /** A custom {@link Transport} instead of `rest` (tests, other HTTP clients). */
+  readonly transport?: Transport;
+  /** Rate-limit and retry settings; see {@link RateLimitConfig}. Unknown fields are rejected. */
+  readonly config?: Partial<RateLimitConfig>;
+  /**
+   * Where measurements go.
+   * @defaultValue a new {@link InMemoryMetricsCollector} (read it from `manager.metrics`)
+   */
+  readonly metrics?: MetricsCollector;
+  /**
+   * Time source for every timing decision.
+   * @defaultValue the system clock
+   */
+  readonly clock?: Clock;
+  /**
+   * Random source for backoff jitter, returning a number in [0, 1).
+   * @defaultValue `Math.random`
+   */
+  readonly random?: () => number;
+  /**
+   * How many messages' last acknowledged content (for skipping identical edits) and deleted ids are remembered once
+   * they have no work pending. Integer from 0 to 10,000,000.
+   * @defaultValue 100000
+   */
+  readonly maxRememberedMessages?: number;
+}
+
+/** Options of {@link MessageUpdateManager.stop}. */
+export interface StopOptions {
+  /**
+   * `true`: stop accepting updates and wait until every queued one is settled. `false`: cancel queued updates (their
+   * handles resolve `cancelled`) and wait only for requests already on the wire.
+   * @defaultValue true
+   */
+  readonly drain?: boolean;
+}
+
+/** What {@link MessageUpdateManager.getStats} returns. */
+export interface ManagerStats {
+  /** `start()` was called and `stop()` not yet finished. */
+  readonly running: boolean;
+  /** Operations waiting to be sent (after coalescing). */
+  readonly queueSize: number;
+  /** Operations with a request on the wire or waiting for their retry slot. */
+  readonly inFlight: number;
+  /** Longest wait currently imposed by a retry backoff or a 429, in milliseconds (0 when none). */
+  readonly currentBackoffMs: number;
+  /** Global-window slots free right now. */
+  readonly globalRemaining: number;
+  /** Invalid requests still allowed in the current window. */
+  readonly invalidRequestBudgetRemaining: number;
+  /** Messages with work queued or in flight. */
+  readonly activeTargets: number;
+  /** Managed messages known (keys passed to `sync` or `create`). */
+  readonly managedMessages: number;
+  /** Rate-limit buckets learned from Discord's headers. */
+  readonly buckets: readonly BucketSnapshot[];
+}
+
+type OperationKind = 'create' | 'edit' | 'delete';
+
+interface Waiter {
+  readonly resolve: (result: UpdateResult) => void;
+  readonly reject: (error: unknown) => void;
+  readonly enqueuedAt: number;
+}
+
+interface Operation {
+  kind: OperationKind;
+  body: unknown;
+  priority: number;
+  enqueuedAt: number;
+  deadlineAt: number;
+  waiters: Waiter[];
+  nonce: string | undefined;
+  attempts: number;
+  notBefore: number;
+  readonly seq: number;
+}
+
+interface Target {
+  channelId: string;
+  messageId: string | undefined;
+  key: string | undefined;
+  pending: Operation | undefined;
+  inFlight: Operation | undefined;
+  grantWaiter: { resolve: (grant: Grant) => void; reject: (error: Error) => void } | undefined;
+  lastAckedHash: string | undefined;
+  readyToken: number;
+  deleted: boolean;
+  createQueued: boolean;
+}
+
+interface ReadyEntry {
+  readonly target: Target;
+  readonly score: number;
+  readonly seq: number;
+  readonly token: number;
+}
+
+interface DelayedEntry {
+  readonly target: Target;
+  readonly at: number;
+  readonly token: number;
+}
+
+interface DeadlineEntry {
+  readonly target: Target;
+  readonly op: Operation;
+  readonly at: number;
+}
+
+interface Group {
+  readonly route: RouteInfo;
+  readonly heap: PriorityHeap<ReadyEntry>;
+}
+
+interface CreateGate {
+  active: Target | undefined;
+  readonly queue: Target[];
+}
+
+interface ManagedRecord {
+  readonly channelId: string;
+  messageId: string | undefined;
+  hash: string | undefined;
+}
+
+interface OutgoingRequest {
+  readonly method: HttpMethod;
+  readonly path: `/${string}`;
+  readonly body?: unknown;
+}
+
+/** Thrown into an operation waiting for a slot when the manager stops without draining. */
+class OperationCancelled extends Error {
+  public override name = 'OperationCancelled';
+}
+
+const EMPTY_ACCEPTED = Promise.resolve();
+const PRIORITIES = new Set<number>(Object.values(UpdatePriority));
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof TransportError || (error instanceof DiscordAPIError && error.status >= 500);
+}
+
+function discordErrorFrom(answer: TransportResponse, request: OutgoingRequest): DiscordAPIError {
+  const body = answer.body as { message?: unknown; code?: unknown } | string | undefined;
+  const message =
+    typeof body === 'object' && body !== null && typeof body.message === 'string'
+      ? body.message
+      : typeof body === 'string' && body.length > 0
+        ? body.slice(0, 200)
+        : `HTTP ${answer.status}`;
+  const code = typeof body === 'object' && body !== null && typeof body.code === 'number' ? body.code : 0;
+  return new DiscordAPIError(answer.status, code, message, request.method, request.path, answer.body);
+}
+
+/**
+ * Keeps Discord messages up to date under Discord's rate limits. It holds the backlog itself and merges queued
+ * updates to the same message (last write wins, body chosen when the request is sent), orders messages by priority
+ * with aging, learns buckets from Discord's headers and never sends a request that would be rate limited, retries
+ * 5xx/timeouts with exponential backoff, and measures itself.
+ *
+ * @example
+ * ```ts
+ * import { REST } from '@discordjs/rest';
+ * import { MessageUpdateManager, UpdatePriority } from 'discord-update-manager';
+ *
+ * const rest = new REST({ retries: 0 }).setToken(process.env.DISCORD_TOKEN!);
+ * const manager = new MessageUpdateManager({ rest });
+ * await manager.start();
+ * const handle = manager.edit(channelId, messageId, { content: 'v2' }, { priority: UpdatePriority.High });
+ * console.log((await handle).outcome); // 'sent'
+ * await manager.stop({ drain: true });
+ * ```
+ */
+export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
+  /** Where this manager's measurements go (an {@link InMemoryMetricsCollector} unless one was given). */
+  public readonly metrics: MetricsCollector;
+  /** The resolved configuration. */
+  public readonly config: Readonly<RateLimitConfig>;
+
+  readonly #transport: Transport;
+  readonly #ownedTransport: RestTransport | undefined;
+  readonly #clock: Clock;
+  readonly #random: () => number;
+  readonly #tracker: RateLimitTracker;
+  readonly #targets = new Map<string, Target>();
+  readonly #managed = new Map<string, ManagedRecord>();
+  readonly #acked: BoundedMap<string, string>;
+  readonly #deletedIds: BoundedMap<string, true>;
+  readonly #groups = new Map<string, Group>();
+  readonly #delayed = new PriorityHeap<DelayedEntry>((a, b) => a.at < b.at);
+  readonly #deadlines = new PriorityHeap<DeadlineEntry>((a, b) => a.at < b.at);
+  readonly #createGates = new Map<string, CreateGate>();
+  readonly #idleWaiters: (() => void)[] = [];
+  readonly #emptyWaiters: (() => void)[] = [];
+  #state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
+  #queued = 0;
+  #inFlight = 0;
+  #seq = 0;
+  #nonceCounter = 0;
+  #passQueued = false;
+  #immediateQueued = false;
+  #timer: ClockTimer | undefined;
+  #timerAt = Infinity;
+  #unauthorizedError: UnauthorizedError | undefined;
+  #invalidWarned = false;
+  #cancelling = false;
+
+  /**
+   * @param options - see {@link MessageUpdateManagerOptions}
+   * @throws InvalidConfigError when neither or both of `rest` / `transport` are given, or a config field is invalid
+   */
+  public constructor(options: MessageUpdateManagerOptions) {
+    super();
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidConfigError('options', options, 'an object with `rest` or `transport`');
+    }
+    if ((options.rest === undefined) === (options.transport === undefined)) {
+      throw new InvalidConfigError(
+        'rest',
+        options.rest,
+        'a REST instance from @discordjs/rest, or leave it out and pass `transport` (exactly one of the two)',
+      );
+    }
+    if (options.rest !== undefined && typeof (options.rest as Partial<RestLike>).request !== 'function') {
+      throw new InvalidConfigError(
+        'rest',
+        options.rest,
+        'a REST instance from @discordjs/rest (with a request method)',
+      );
+    }
+    if (options.transport !== undefined && typeof options.transport.request !== 'function') {
+      throw new InvalidConfigError('transport', options.transport, 'an object with a request(request) method');
+    }
+    const remembered = options.maxRememberedMessages ?? 100_000;
+    if (!Number.isInteger(remembered) || remembered < 0 || remembered > 10_000_000) {
+      throw new InvalidConfigError('maxRememberedMessages', remembered, 'an integer from 0 to 10,000,000');
+    }
+    this.config = resolveRateLimitConfig(options.config);
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#tracker = new RateLimitTracker(this.config);
+    this.#acked = new BoundedMap(remembered);
+    this.#deletedIds = new BoundedMap(remembered);
+    if (options.transport) {
+      this.#transport = options.transport;
+      this.#ownedTransport = undefined;
+    } else {
+      this.#ownedTransport = new RestTransport(options.rest!);
+      this.#transport = this.#ownedTransport;
+    }
+    this.metrics = options.metrics ?? new InMemoryMetricsCollector();
+    this.metrics.bindGauges(() => this.#gauges());
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /**
+   * Starts sending. Updates enqueued before `start()` wait in the queue (and coalesce) until then.
+   *
+   * @throws ManagerClosedError after `stop()`
+   */
+  public async start(): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') throw new ManagerClosedError('start');
+    if (this.#state === 'running') return;
+    this.#state = 'running';
+    this.#schedulePass();
+  }
+
+  /**
+   * Stops the manager. New updates are refused with {@link ManagerClosedError} from the moment this is called.
+   * With `drain: true` (the default) it resolves once every queued update is settled; with `drain: false` queued
+   * updates settle `cancelled` at once and only requests already on the wire are awaited. Nothing is left hanging.
+   * A manager that was never started cannot drain: its queued updates are cancelled.
+   */
+  public async stop(options: StopOptions = {}): Promise<void> {
+    if (this.#state === 'stopped') return;
+    const drain = options.drain ?? true;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'stopping';
+    if (!drain || !wasRunning) this.#cancelAll();
+    else this.#schedulePass();
+    await this.onIdle();
+    this.#state = 'stopped';
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#ownedTransport?.close();
+  }
+
+  /** Resolves when nothing is queued or in flight (at once if that is already so). */
+  public onIdle(): Promise<void> {
+    if (this.#queued === 0 && this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Resolves when nothing is queued (requests may still be in flight). */
+  public onEmpty(): Promise<void> {
+    if (this.#queued === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#emptyWaiters.push(resolve));
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  /**
+   * Queues an edit of a message. Queued edits of the same message merge (the newest body wins, the highest priority
+   * and the earliest enqueue time are kept); behind an edit already in flight at most one follow-up waits. An edit
+   * identical to what Discord last acknowledged for that message is skipped.
+   *
+   * @param channelId - the channel's snowflake
+   * @param messageId - the message's snowflake
+   * @param body - the full message body (discord-api-types `RESTPatchAPIChannelMessageJSONBody`)
+   * @param options - priority and deadline
+   * @returns a handle: `await handle.accepted` for storage, `await handle` for the {@link UpdateResult}
+   * @throws InvalidArgumentError for ids that are not snowflakes or bad options
+   * @throws InvalidPayloadError for a body over Discord's limits (nothing is sent)
+   * @throws ManagerClosedError after `stop()`
+   * @example
+   * ```ts
+   * const { outcome } = await manager.edit(channelId, messageId, { embeds: [embed] });
+   * ```
+   */
+  public edit(channelId: string, messageId: string, body: MessageEditBody, options: UpdateOptions = {}): UpdateHandle {
+    this.#assertOpen('edit a message');
+    this.#assertSnowflake('channelId', channelId);
+    this.#assertSnowflake('messageId', messageId);
+    assertValidPayload(body, 'edit');
+    const { priority, deadlineMs } = this.#readOptions(options);
+    const target = this.#messageTarget(channelId, messageId);
+    return this.#enqueue(target, 'edit', body, priority, deadlineMs);
+  }
+
+  /**
+   * Queues the creation of a message. Creates in one channel are sent in the order they were enqueued. With a `key`,
+   * the message becomes a managed message: `sync(key, ...)` calls made before the create is sent fold into it, and
+   * later ones edit it.
+   *
+   * @param channelId - the channel's snowflake
+   * @param body - the message body (discord-api-types `RESTPostAPIChannelMessageJSONBody`, without nonce)
+   * @param options - priority, deadline and managed-message key
+   * @returns a handle whose result carries the new `messageId`
+   * @throws InvalidArgumentError for a bad channel id, key or options, or a key already bound to a sent message
+   * @throws InvalidPayloadError for a body over Discord's limits or an empty body
+   * @throws ManagerClosedError after `stop()`
+   * @example
+   * ```ts
+   * const { messageId } = await manager.create(channelId, { content: 'Board' }, { key: 'board' });
+   * ```
+   */
+  public create(channelId: string, body: MessageCreateBody, options: CreateOptions = {}): UpdateHandle {
+    this.#assertOpen('create a message');
+    this.#assertSnowflake('channelId', channelId);
+    assertValidPayload(body, 'create');
+    const { priority, deadlineMs } = this.#readOptions(options);
+    if (options.key === undefined) {
+      return this.#enqueue(this.#newTarget(channelId, undefined, undefined), 'create', body, priority, deadlineMs);
+    }
+    this.#assertKey(options.key);
+    const target = this.#keyTarget(options.key, channelId);
+    if (target.messageId !== undefined) {
+      throw new InvalidArgumentError(
+        'options.key',
+        options.key,
+        `a key not yet bound to a message (it is bound to message ${target.messageId}; use sync(key, ...) to edit it or deleteManaged(key) first)`,
+      );
+    }
+    return this.#enqueue(target, 'create', body, priority, deadlineMs);
+  }
+
+  /**
+   * Queues the deletion of a message. Pending edits of it are cancelled (their handles resolve `cancelled`); later
+   * edits are refused with {@link MessageDeletedError}. A message already gone (404) counts as deleted.
+   *
+   * @param channelId - the channel's snowflake
+   * @param messageId - the message's snowflake
+   * @param options - priority and deadline
+   * @throws InvalidArgumentError for ids that are not snowflakes
+   * @throws ManagerClosedError after `stop()`
+   */
+  public delete(channelId: string, messageId: string, options: UpdateOptions = {}): UpdateHandle {
+    this.#assertOpen('delete a message');
+    this.#assertSnowflake('channelId', channelId);
+    this.#assertSnowflake('messageId', messageId);
+    const { priority, deadlineMs } = this.#readOptions(options);
+    return this.#enqueue(this.#messageTarget(channelId, messageId), 'delete', undefined, priority, deadlineMs);
+  }
+
+  /**
+   * Keeps a managed message showing `body`: creates it the first time, edits it afterwards, remembers its id under
+   * `key`, and re-creates it if Discord says it is gone (404). Unchanged content is skipped.
+   *
+   * @param key - your stable name for the message, 1 to 200 characters (e.g. `equipment:42`)
+   * @param channelId - the channel's snowflake (a key stays in its channel)
+   * @param body - the full message body
+   * @param options - priority and deadline
+   * @throws InvalidArgumentError for a bad key or channel id, or a key bound to another channel
+   * @throws InvalidPayloadError for a body over Discord's limits or an empty body
+   * @throws ManagerClosedError after `stop()`
+   * @example
+   * ```ts
+   * manager.sync(`equipment:${item.id}`, channelId, { embeds: [render(item)] });
+   * ```
+   */
+  public sync(key: string, channelId: string, body: MessageCreateBody, options: UpdateOptions = {}): UpdateHandle {
+    this.#assertOpen('sync a message');
+    this.#assertKey(key);
+    this.#assertSnowflake('channelId', channelId);
+    assertValidPayload(body, 'create');
+    const { priority, deadlineMs } = this.#readOptions(options);
+    const target = this.#keyTarget(key, channelId);
+    const kind = target.messageId === undefined && target.inFlight?.kind !== 'create' ? 'create' : 'edit';
+    return this.#enqueue(target, kind, body, priority, deadlineMs);
+  }
+
+  /**
+   * Deletes a managed message and forgets its key. A create still queued is simply cancelled.
+   *
+   * @param key - the managed message's key
+   * @param options - priority and deadline
+   * @returns a handle; `skipped` when the key is unknown or the message was never created
+   */
+  public deleteManaged(key: string, options: UpdateOptions = {}): UpdateHandle {
+    this.#assertOpen('delete a managed message');
+    this.#assertKey(key);
+    const { priority, deadlineMs } = this.#readOptions(options);
+    const existing = this.#targets.get(`k:${key}`);
+    const record = this.#managed.get(key);
+    if (!existing && !record) return this.#resolvedHandle('skipped', 'delete', '', undefined, key);
+    const target = existing ?? this.#keyTarget(key, record!.channelId);
+    return this.#enqueue(target, 'delete', undefined, priority, deadlineMs);
+  }
+
+  /** The message id a managed key is bound to, or `undefined` when it has not been created yet. */
+  public getManagedMessageId(key: string): string | undefined {
+    return this.#targets.get(`k:${key}`)?.messageId ?? this.#managed.get(key)?.messageId;
+  }
+
+  /**
+   * Current state: queue size, requests in flight, current backoff, learned buckets and budgets.
+   *
+   * @example
+   * ```ts
+   * const { queueSize, currentBackoffMs } = manager.getStats();
+   * ```
+   */
+  public getStats(): ManagerStats {
+    const now = this.#clock.now();
+    const gauges = this.#gauges();
+    return {
+      running: this.#state === 'running' || this.#state === 'stopping',
+      queueSize: gauges.queueSize,
+      inFlight: gauges.inFlight,
+      currentBackoffMs: gauges.currentBackoffMs,
+      globalRemaining: this.#tracker.globalRemaining(now),
+      invalidRequestBudgetRemaining: gauges.invalidRequestBudgetRemaining,
+      activeTargets: new Set(this.#targets.values()).size,
+      managedMessages: this.#managed.size,
+      buckets: this.#tracker.snapshot(now),
+    };
+  }
+
+  // ---------------------------------------------------------------- enqueue
+
+  #assertOpen(action: string): void {
+    if (this.#state === 'stopping' || this.#state === 'stopped') throw new ManagerClosedError(action);
+  }
+
+  #assertSnowflake(name: string, value: unknown): void {
+    if (!isSnowflake(value))
+      throw new InvalidArgumentError(name, value, 'a Discord snowflake (a string of 17 to 20 digits)');
+  }
+
+  #assertKey(key: unknown): void {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
+      throw new InvalidArgumentError('key', key, 'a string of 1 to 200 characters');
+    }
+  }
+
+  #readOptions(options: UpdateOptions): { priority: number; deadlineMs: number | undefined } {
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError('options', options, 'an object ({ priority?, deadlineMs? })');
+    }
+    const priority = options.priority ?? UpdatePriority.Normal;
+    if (!PRIORITIES.has(priority)) {
+      throw new InvalidArgumentError(
+        'options.priority',
+        priority,
+        'an UpdatePriority (Low 0, Normal 1, High 2, Critical 3)',
+      );
+    }
+    const deadlineMs = options.deadlineMs;
+    if (deadlineMs !== undefined && (!Number.isInteger(deadlineMs) || deadlineMs < 1)) {
+      throw new InvalidArgumentError('options.deadlineMs', deadlineMs, 'an integer number of milliseconds from 1');
+    }
+    return { priority, deadlineMs };
+  }
+
+  #newTarget(channelId: string, messageId: string | undefined, key: string | undefined): Target {
+    return {
+      channelId,
+      messageId,
+      key,
+      pending: undefined,
+      inFlight: undefined,
+      grantWaiter: undefined,
+      lastAckedHash: messageId === undefined ? undefined : this.#acked.get(messageId),
+      readyToken: 0,
+      deleted: messageId !== undefined && this.#deletedIds.has(messageId),
+      createQueued: false,
+    };
+  }
+
+  #messageTarget(channelId: string, messageId: string): Target {
+    const existing = this.#targets.get(`m:${messageId}`);
+    if (existing) {
+      if (existing.channelId !== channelId) {
+        throw new InvalidArgumentError(
+          'channelId',
+          channelId,
+          `the channel of message ${messageId} (${existing.channelId})`,
+        );
+      }
+      return existing;
+    }
+    const target = this.#newTarget(channelId, messageId, undefined);
+    this.#targets.set(`m:${messageId}`, target);
+    return target;
+  }
+
+  #keyTarget(key: string, channelId: string): Target {
+    let target = this.#targets.get(`k:${key}`);
+    if (!target) {
+      const record = this.#managed.get(key);
+      if (record?.messageId !== undefined) {
+        target = this.#messageTarget(record.channelId, record.messageId);
+        target.key = key;
+        target.lastAckedHash ??= record.hash;
+      } else {
+        target = this.#newTarget(record?.channelId ?? channelId, undefined, key);
+      }
+      this.#targets.set(`k:${key}`, target);
+    }
+    if (target.channelId !== channelId) {
+      this.#dropIfIdle(target);
+      throw new InvalidArgumentError(
+        'channelId',
+        channelId,
+        `the channel managed key "${key}" is bound to (${target.channelId}); deleteManaged(key) first to move it`,
+      );
+    }
+    return target;
+  }
+
+  #enqueue(
+    target: Target,
+    kind: OperationKind,
+    body: unknown,
+    priority: number,
+    deadlineMs: number | undefined,
+  ): UpdateHandle {
+    const now = this.#clock.now();
+    if (this.#unauthorizedError) {
+      this.#dropIfIdle(target);
+      return new UpdateHandle(Promise.reject(this.#unauthorizedError), EMPTY_ACCEPTED);
+    }
+    if (target.deleted && kind !== 'delete') {
+      this.#dropIfIdle(target);
+      const error = new MessageDeletedError(target.channelId, target.messageId ?? '(not created)');
+      return new UpdateHandle(Promise.reject(error), Promise.reject(error));
+    }
+    if (target.deleted && kind === 'delete') {
+      return this.#resolvedHandle('skipped', 'delete', target.channelId, target.messageId, target.key);
+    }
+
+    let resolve!: (result: UpdateResult) => void;
+    let reject!: (error: unknown) => void;
+    const result = new Promise<UpdateResult>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const waiter: Waiter = { resolve, reject, enqueuedAt: now };
+    const deadlineAt = deadlineMs === undefined ? Infinity : now + deadlineMs;
+    let merged = false;
+
+    if (kind === 'delete') {
+      target.deleted = true;
+      const pending = target.pending;
+      if (pending) {
+        this.#clearPending(target);
+        this.#settle(target, pending, 'cancelled', now);
+        if (pending.kind === 'create') this.#releaseCreateGate(target);
+      }
+      if (target.messageId === undefined && target.inFlight === undefined) {
+        // Never created: nothing to delete.
+        this.#forgetKey(target);
+        waiter.resolve(this.#result(target, 'delete', 'skipped', 0, 0, undefined));
+        this.#afterChange(target);
+        return new UpdateHandle(result, EMPTY_ACCEPTED);
+      }
+      this.#setPending(target, this.#newOperation('delete', undefined, priority, now, deadlineAt, waiter));
+      if (!target.inFlight) this.#makeReady(target, now);
+    } else if (target.pending) {
+      const pending = target.pending;
+      merged = true;
+      pending.body = body;
+      pending.waiters.push(waiter);
+      pending.deadlineAt = Math.max(pending.deadlineAt, deadlineAt);
+      if (pending.deadlineAt !== Infinity && deadlineAt === pending.deadlineAt) {
+        this.#deadlines.push({ target, op: pending, at: pending.deadlineAt });
+      }
+      if (priority > pending.priority) {
+        pending.priority = priority;
+        if (!target.inFlight) this.#makeReady(target, now);
+      }
+      this.emit('updateCoalesced', this.#settledEvent(target, pending, pending.waiters.length - 1, now));
+    } else {
+      if (
+        kind === 'edit' &&
+        target.inFlight === undefined &&
+        target.lastAckedHash !== undefined &&
+        contentHash(body) === target.lastAckedHash
+      ) {
+        const skipped = this.#newOperation('edit', body, priority, now, deadlineAt, waiter);
+        this.#settle(target, skipped, 'skipped', now);
+        this.#afterChange(target);
+        return new UpdateHandle(result, EMPTY_ACCEPTED);
+      }
+      this.#setPending(target, this.#newOperation(kind, body, priority, now, deadlineAt, waiter));
+      if (!target.inFlight) this.#makeReady(target, now);
+    }
+    this.emit('updateQueued', {
+      kind: target.pending?.kind ?? kind,
+      channelId: target.channelId,
+      messageId: target.messageId,
+      key: target.key,
+      priority: priority as UpdatePriority,
+      merged,
+    });
+    this.#schedulePass();
+    return new UpdateHandle(result, EMPTY_ACCEPTED);
+  }
+
+  #newOperation(
+    kind: OperationKind,
+    body: unknown,
+    priority: number,
+    now: number,
+    deadlineAt: number,
+    waiter: Waiter,
+  ): Operation {
+    return {
+      kind,
+      body,
+      priority,
+      enqueuedAt: now,
+      deadlineAt,
+      waiters: [waiter],
+      nonce: undefined,
+      attempts: 0,
+      notBefore: 0,
+      seq: ++this.#seq,
+    };
+  }
+
+  #setPending(target: Target, op: Operation): void {
+    if (!target.pending) this.#queued++;
+    target.pending = op;
+    if (op.deadlineAt !== Infinity) this.#deadlines.push({ target, op, at: op.deadlineAt });
+  }
+
+  #clearPending(target: Target): void {
+    if (target.pending) this.#queued--;
+    target.pending = undefined;
+    target.createQueued = false;
+  }
+
+  #resolvedHandle(
+    outcome: UpdateOutcome,
+    kind: OperationKind,
+    channelId: string,
+    messageId: string | undefined,
+    key: string | undefined,
+  ): UpdateHandle {
+    return new UpdateHandle(
+      Promise.resolve({ outcome, kind, channelId, messageId, key, attempts: 0, latencyMs: 0, message: undefined }),
+      EMPTY_ACCEPTED,
+    );
+  }
+
+  // ---------------------------------------------------------------- readiness
+
+  /** Puts the target where its next request waits: a ready group, the delay heap, or its channel's create queue. */
+  #makeReady(target: Target, now: number): void {
+    const op = target.grantWaiter ? target.inFlight : target.inFlight ? undefined : target.pending;
+    if (!op) return;
+    if (op.kind === 'create' && !target.grantWaiter) {
+      // Message order in a channel is creation order: one create at a time per channel, in enqueue order.
+      let gate = this.#createGates.get(target.channelId);
+      if (!gate) {
+        gate = { active: undefined, queue: [] };
+        this.#createGates.set(target.channelId, gate);
+      }
+      if (gate.active === undefined) gate.active = target;
+      if (gate.active !== target) {
+        if (!target.createQueued) {
+          target.createQueued = true;
+          gate.queue.push(target);
+        }
+        return;
+      }
+    }
+    const token = ++target.readyToken;
+    if (op.notBefore > now) {
+      this.#delayed.push({ target, at: op.notBefore, token });
+      return;
+    }
+    const request = this.#requestFor(target, op);
+    const route = routeOf(request.method, request.path, now);
+    const groupKey = `${route.routeKey}|${route.majorParameter}`;
+    let group = this.#groups.get(groupKey);
+    if (!group) {
+      group = { route, heap: new PriorityHeap((a, b) => a.score < b.score || (a.score === b.score && a.seq < b.seq)) };
+      this.#groups.set(groupKey, group);
+    }
+    group.heap.push({
+      target,
+      score: op.enqueuedAt - op.priority * this.config.priorityAgingMs,
+      seq: op.seq,
+      token,
+    });
+  }
+
+  #releaseCreateGate(target: Target): void {
+    const gate = this.#createGates.get(target.channelId);
+    if (!gate) return;
+    if (gate.active === target) gate.active = undefined;
+    else if (target.createQueued) {
+      const index = gate.queue.indexOf(target);
+      if (index >= 0) gate.queue.splice(index, 1);
+    }
+    target.createQueued = false;
+    if (gate.active !== undefined) return;
+    const now = this.#clock.now();
+    while (gate.queue.length > 0) {
+      const next = gate.queue.shift()!;
+      next.createQueued = false;
+      if (next.pending?.kind === 'create' && !next.inFlight) {
+        gate.active = next;
+        this.#makeReady(next, now);
+        break;
+      }
+    }
+    if (gate.active === undefined && gate.queue.length === 0) this.#createGates.delete(target.channelId);
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  #schedulePass(): void {
+    if (this.#passQueued) return;
+    this.#passQueued = true;
+    queueMicrotask(() => {
+      this.#passQueued = false;
+      this.#pass();
+    });
+  }
+
+  #isValid(entry: { target: Target; token: number }): boolean {
+    const target = entry.target;
+    if (entry.token !== target.readyToken) return false;
+    return target.grantWaiter !== undefined || (target.pending !== undefined && target.inFlight === undefined);
+  }
+
+  #pass(): void {
+    if (this.#state !== 'running' && this.#state !== 'stopping') return;
+    const now = this.#clock.now();
+    this.#expireDue(now);
+    while (this.#delayed.size > 0 && this.#delayed.peek()!.at <= now) {
+      const entry = this.#delayed.pop()!;
+      if (this.#isValid(entry)) this.#makeReady(entry.target, now);
+    }
+    let budget = this.config.batchSize;
+    let wakeAt = Infinity;
+    while (budget > 0) {
+      let best: ReadyEntry | undefined;
+      let bestGroup: Group | undefined;
+      for (const [groupKey, group] of this.#groups) {
+        let head = group.heap.peek();
+        while (head && !this.#isValid(head)) {
+          group.heap.pop();
+          head = group.heap.peek();
+        }
+        if (!head) {
+          this.#groups.delete(groupKey);
+          continue;
+        }
+        const at = this.#tracker.availableAt(group.route, now);
+        if (at === undefined) continue;
+        if (at > now) {
+          wakeAt = Math.min(wakeAt, at);
+          continue;
+        }
+        if (!best || head.score < best.score || (head.score === best.score && head.seq < best.seq)) {
+          best = head;
+          bestGroup = group;
+        }
+      }
+      if (!best || !bestGroup) break;
+      bestGroup.heap.pop();
+      if (this.#dispatch(best.target, bestGroup.route, now)) budget--;
+    }
+    if (budget === 0 && !this.#immediateQueued) {
+      // More may be ready: yield to I/O, then go on (batchSize bounds blocking, never throughput).
+      this.#immediateQueued = true;
+      setImmediate(() => {
+        this.#immediateQueued = false;
+        this.#schedulePass();
+      });
+    }
+    if (this.#delayed.size > 0) wakeAt = Math.min(wakeAt, this.#delayed.peek()!.at);
+    while (this.#deadlines.size > 0 && !this.#deadlineValid(this.#deadlines.peek()!)) this.#deadlines.pop();
+    if (this.#deadlines.size > 0) wakeAt = Math.min(wakeAt, this.#deadlines.peek()!.at);
+    if (this.#groups.size > 0 || this.#delayed.size > 0) wakeAt = Math.min(wakeAt, now + this.config.batchDelayMs);
+    this.#armTimer(wakeAt, now);
+  }
+
+  #armTimer(wakeAt: number, now: number): void {
+    if (wakeAt === Infinity) return;
+    if (this.#timer !== undefined && this.#timerAt <= wakeAt && this.#timerAt > now) return;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timerAt = wakeAt;
+    this.#timer = this.#clock.setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = Infinity;
+        this.#pass();
+      },
+      Math.max(0, wakeAt - now),
+    );
+  }
+
+  #deadlineValid(entry: DeadlineEntry): boolean {
+    return entry.target.pending === entry.op && entry.op.deadlineAt === entry.at;
+  }
+
+  #expireDue(now: number): void {
+    while (this.#deadlines.size > 0 && this.#deadlines.peek()!.at <= now) {
+      const entry = this.#deadlines.pop()!;
+      if (!this.#deadlineValid(entry)) continue;
+      const target = entry.target;
+      this.#clearPending(target);
+      this.#settle(target, entry.op, 'expired', now);
+      if (entry.op.kind === 'create') this.#releaseCreateGate(target);
+      this.#afterChange(target);
+    }
+  }
+
+  /** Starts the target's next request on `route`; returns whether a request slot was used. */
+  #dispatch(target: Target, route: RouteInfo, now: number): boolean {
+    if (target.grantWaiter) {
+      const waiter = target.grantWaiter;
+      target.grantWaiter = undefined;
+      waiter.resolve(this.#tracker.acquire(route, now));
+      return true;
+    }
+    const op = target.pending;
+    if (!op || target.inFlight) return false;
+    if (op.deadlineAt <= now) {
+      this.#expireDue(now);
+      return false;
+    }
+    if (op.kind !== 'create' && target.messageId === undefined) {
+      // The create this was queued behind failed: an edit becomes the create, a delete has nothing to delete.
+      if (op.kind === 'edit') {
+        op.kind = 'create';
+        this.#makeReady(target, now);
+      } else {
+        this.#clearPending(target);
+        this.#settle(target, op, 'skipped', now);
+        this.#forgetKey(target);
+        this.#afterChange(target);
+      }
+      return false;
+    }
+    if (op.kind === 'edit' && target.lastAckedHash !== undefined && contentHash(op.body) === target.lastAckedHash) {
+      this.#clearPending(target);
+      this.#settle(target, op, 'skipped', now);
+      this.#afterChange(target);
+      return false;
+    }
+    this.#clearPending(target);
+    target.inFlight = op;
+    this.#inFlight++;
+    if (op.kind === 'create') op.nonce ??= this.#newNonce();
+    void this.#run(target, op, this.#tracker.acquire(route, now));
+    return true;
+  }
+
+  #newNonce(): string {
+    // Unique per create, stable across its retries, at most 25 characters (Discord's limit).
+    this.#nonceCounter = (this.#nonceCounter + 1) % 1_679_616;
+    const time = Math.floor(this.#clock.now()).toString(36).slice(-9);
+    const random = Math.floor(this.#random() * 2_176_782_336).toString(36);
+    return `${time}${this.#nonceCounter.toString(36)}${random}`.slice(0, 25);
+  }
+
+  #requestFor(target: Target, op: Operation): OutgoingRequest {
+    switch (op.kind) {
+      case 'create':
+        return {
+          method: 'POST',
+          path: `/channels/${target.channelId}/messages`,
+          body: { ...(op.body as object), nonce: op.nonce, enforce_nonce: true },
+        };
+      case 'edit':
+        return { method: 'PATCH', path: `/channels/${target.channelId}/messages/${target.messageId}`, body: op.body };
+      case 'delete':
+        return { method: 'DELETE', path: `/channels/${target.channelId}/messages/${target.messageId}` };
+    }
+  }
+
+  #awaitGrant(target: Target): Promise<Grant> {
+    return new Promise<Grant>((resolve, reject) => {
+      if (this.#unauthorizedError) {
+        reject(this.#unauthorizedError);
+        return;
+      }
+      if (this.#state === 'stopping' && this.#cancelling) {
+        reject(new OperationCancelled('The manager stopped without draining'));
+        return;
+      }
+      target.grantWaiter = { resolve, reject };
+      this.#makeReady(target, this.#clock.now());
+      this.#schedulePass();
+    });
+  }
+
+  /** Late binding during retries: edits queued while an edit waits for its retry slot ride along with it. */
+  #absorbPending(target: Target, op: Operation): void {
+    const pending = target.pending;
+    if (!pending || pending.kind !== 'edit' || op.kind !== 'edit') return;
+    this.#clearPending(target);
+    op.body = pending.body;
+    op.waiters.push(...pending.waiters);
+    op.priority = Math.max(op.priority, pending.priority);
+  }
+
+  #backoffMs(attempt: number): number {
+    const base = this.config.baseBackoffMs * 2 ** (attempt - 1);
+    return Math.min(this.config.maxBackoffMs, Math.round(base * (1 + this.#random())));
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  async #run(target: Target, op: Operation, firstGrant: Grant): Promise<void> {
+    let grant: Grant | undefined = firstGrant;
+    let answer: TransportResponse;
+    try {
+      answer = await pRetry(
+        async () => {
+          for (;;) {
+            if (!grant) {
+              try {
+                grant = await this.#awaitGrant(target);
+              } catch (error) {
+                throw new AbortError(error as Error);
+              }
+            }
+            if (op.kind === 'edit') this.#absorbPending(target, op);
+            const current: Grant = grant;
+            const request = this.#requestFor(target, op);
+            op.attempts++;
+            const startedAt = this.#clock.now();
+            let observed = false;
+            const onResponse = (response: TransportResponse): void => {
+              observed = true;
+              const hit = this.#observe(current, request, response, startedAt);
+              if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
+            };
+            let response: TransportResponse;
+            try {
+              response = await this.#transport.request({ ...request, onResponse });
+            } catch (error) {
+              grant = undefined;
+              this.#tracker.complete(current, this.#clock.now());
+              this.metrics.recordRequest({
+                method: request.method,
+                route: current.route.routeKey,
+                status: 0,
+                durationMs: this.#clock.now() - startedAt,
+              });
+              this.#schedulePass();
+              throw new TransportError(request.method, request.path, error);
+            }
+            if (!observed) onResponse(response);
+            grant = undefined;
+            this.#tracker.complete(current, this.#clock.now());
+            this.#schedulePass();
+            const status = response.status;
+            if (status >= 200 && status < 300) return response;
+            if (status === 429) continue; // waited out by the scheduler; never uses up a retry
+            if (status === 404 && op.kind === 'delete') return response; // already gone: the goal is reached
+            if (status >= 500) throw discordErrorFrom(response, request);
+            if (status === 401) throw new AbortError(new UnauthorizedError(request.method, request.path));
+            throw new AbortError(discordErrorFrom(response, request));
+          }
+        },
+        {
+          retries: this.config.maxRetries,
+          // p-retry runs the attempts; the waits between them happen in the scheduler on the injected clock (so a
+          // retry also waits for a free rate-limit slot), hence no timeout of p-retry's own.
+          minTimeout: 0,
+          maxTimeout: 0,
+          randomize: false,
+          shouldRetry: () => !this.#cancelling,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            if (retriesLeft <= 0 || !isRetryable(error) || this.#cancelling) return;
+            const delayMs = this.#backoffMs(attemptNumber);
+            op.notBefore = this.#clock.now() + delayMs;
+            this.metrics.recordRetry();
+            this.emit('updateRetried', {
+              kind: op.kind,
+              channelId: target.channelId,
+              messageId: target.messageId,
+              attempt: attemptNumber,
+              delayMs,
+              error,
+            });
+          },
+        },
+      );
+    } catch (error) {
+      if (grant) this.#tracker.complete(grant, this.#clock.now());
+      this.#onRunFailed(target, op, error);
+      return;
+    }
+    this.#onRunSucceeded(target, op, answer);
+  }
+
+  #observe(
+    grant: Grant,
+    request: OutgoingRequest,
+    response: TransportResponse,
+    startedAt: number,
+  ): RateLimitHit | undefined {
+    const now = this.#clock.now();
+    this.metrics.recordRequest({
+      method: request.method,
+      route: grant.route.routeKey,
+      status: response.status,
+      durationMs: now - startedAt,
+    });
+    const hit = this.#tracker.observe(grant, response.status, response.headers, response.body, now);
+    if (hit) {
+      this.metrics.recordRateLimit(hit.scope);
+      this.emit('rateLimited', { ...hit, method: request.method, path: redactPath(request.path) });
+    }
+    const invalid = this.#tracker.invalidCount(now);
+    const limit = this.config.invalidRequestLimit;
+    if (!this.#invalidWarned && invalid >= limit * 0.8) {
+      this.#invalidWarned = true;
+      this.emit('invalidRequestWarning', { count: invalid, limit });
+    } else if (this.#invalidWarned && invalid < limit * 0.5) {
+      this.#invalidWarned = false;
+    }
+    return hit;
+  }
+
+  #onRunSucceeded(target: Target, op: Operation, answer: TransportResponse): void {
+    const now = this.#clock.now();
+    target.inFlight = undefined;
+    this.#inFlight--;
+    let message: APIMessage | undefined;
+    if (op.kind === 'create') {
+      message = answer.body as APIMessage;
+      const id = (answer.body as { id?: unknown } | undefined)?.id;
+      this.#releaseCreateGate(target);
+      if (!isSnowflake(id)) {
+        this.#fail(
+          target,
+          op,
+          new DiscordAPIError(
+            answer.status,
+            0,
+            'create answered without a message id',
+            'POST',
+            `/channels/${target.channelId}/messages`,
+            answer.body,
+          ),
+          now,
+        );
+        this.#afterChange(target);
+        return;
+      }
+      target.messageId = id;
+      this.#targets.set(`m:${id}`, target);
+      target.lastAckedHash = contentHash(op.body);
+      if (target.key !== undefined) {
+        this.#managed.set(target.key, { channelId: target.channelId, messageId: id, hash: target.lastAckedHash });
+      }
+    } else if (op.kind === 'edit') {
+      message = answer.body as APIMessage;
+      target.lastAckedHash = contentHash(op.body);
+      const record = target.key === undefined ? undefined : this.#managed.get(target.key);
+      if (record) record.hash = target.lastAckedHash;
+    } else {
+      if (target.messageId !== undefined) this.#deletedIds.set(target.messageId, true);
+      this.#forgetKey(target);
+    }
+    this.#settle(target, op, 'sent', now, message);
+    this.#afterChange(target);
+  }
+
+  #onRunFailed(target: Target, op: Operation, error: unknown): void {
+    const now = this.#clock.now();
+    target.inFlight = undefined;
+    this.#inFlight--;
+    if (op.kind === 'create') this.#releaseCreateGate(target);
+    if (error instanceof OperationCancelled || (this.#cancelling && isRetryable(error))) {
+      this.#settle(target, op, 'cancelled', now);
+      this.#afterChange(target);
+      return;
+    }
+    if (
+      error instanceof DiscordAPIError &&
+      error.status === 404 &&
+      error.discordCode === 10008 &&
+      op.kind === 'edit' &&
+      target.key !== undefined &&
+      target.messageId !== undefined
+    ) {
+      this.#recreate(target, op, now);
+      return;
+    }
+    const final = isRetryable(error)
+      ? new RetriesExhaustedError(
+          op.kind === 'create' ? 'POST' : op.kind === 'edit' ? 'PATCH' : 'DELETE',
+          this.#requestFor(target, op).path,
+          op.attempts,
+          error,
+        )
+      : error instanceof Error
+        ? error
+        : new Error(String(error));
+    if (final instanceof UnauthorizedError) this.#onUnauthorized(final);
+    this.#fail(target, op, final, now);
+    if (error instanceof DiscordAPIError && error.status === 404 && target.pending?.kind === 'edit') {
+      // The message is gone: the queued follow-up would fail the same way.
+      const pending = target.pending;
+      this.#clearPending(target);
+      this.#fail(target, pending, final, now);
+    }
+    this.#afterChange(target);
+  }
+
+  /** A managed message was deleted behind our back: create it again with the newest body. */
+  #recreate(target: Target, op: Operation, now: number): void {
+    const previousMessageId = target.messageId!;
+    this.#targets.delete(`m:${previousMessageId}`);
+    this.#acked.delete(previousMessageId);
+    target.messageId = undefined;
+    target.lastAckedHash = undefined;
+    const record = this.#managed.get(target.key!);
+    if (record) {
+      record.messageId = undefined;
+      record.hash = undefined;
+    }
+    this.emit('messageRecreated', { key: target.key!, channelId: target.channelId, previousMessageId });
+    if (target.pending?.kind === 'delete') {
+      this.#settle(target, op, 'cancelled', now);
+      this.#afterChange(target);
+      return;
+    }
+    op.kind = 'create';
+    op.nonce = undefined;
+    op.notBefore = 0;
+    const pending = target.pending;
+    if (pending) {
+      this.#clearPending(target);
+      op.body = pending.body;
+      op.waiters.push(...pending.waiters);
+      op.priority = Math.max(op.priority, pending.priority);
+    }
+    this.#setPending(target, op);
+    this.#makeReady(target, now);
+    this.#schedulePass();
+  }
+
+  #onUnauthorized(error: UnauthorizedError): void {
+    if (this.#unauthorizedError) return;
+    this.#unauthorizedError = error;
+    this.#tracker.setUnauthorized();
+    this.emit('unauthorized', error);
+    const now = this.#clock.now();
+    for (const target of new Set(this.#targets.values())) {
+      if (target.grantWaiter) {
+        const waiter = target.grantWaiter;
+        target.grantWaiter = undefined;
+        waiter.reject(error);
+      }
+      const pending = target.pending;
+      if (pending) {
+        this.#clearPending(target);
+        this.#fail(target, pending, error, now);
+        this.#afterChange(target);
+      }
+    }
+  }
+
+  #cancelAll(): void {
+    this.#cancelling = true;
+    const now = this.#clock.now();
+    for (const target of new Set(this.#targets.values())) {
+      if (target.grantWaiter) {
+        const waiter = target.grantWaiter;
+        target.grantWaiter = undefined;
+        waiter.reject(new OperationCancelled('The manager stopped without draining'));
+      }
+      const pending = target.pending;
+      if (pending) {
+        this.#clearPending(target);
+        this.#settle(target, pending, 'cancelled', now);
+        this.#afterChange(target);
+      }
+    }
+    this.#groups.clear();
+    this.#delayed.clear();
+    this.#deadlines.clear();
+    this.#createGates.clear();
+  }
+
+  // ---------------------------------------------------------------- settling
+
+  #result(
+    target: Target,
+    kind: OperationKind,
+    outcome: UpdateOutcome,
+    attempts: number,
+    latencyMs: number,
+    message: APIMessage | undefined,
+  ): UpdateResult {
+    return {
+      outcome,
+      kind,
+      channelId: target.channelId,
+      messageId: target.messageId,
+      key: target.key,
+      attempts,
+      latencyMs,
+      message,
+    };
+  }
+
+  #settledEvent(target: Target, op: Operation, updates: number, now: number) {
+    return {
+      kind: op.kind,
+      channelId: target.channelId,
+      messageId: target.messageId,
+      key: target.key,
+      updates,
+      attempts: op.attempts,
+      latencyMs: now - op.enqueuedAt,
+    };
+  }
+
+  /** Resolves every waiter of `op`: the one whose body was used gets `outcome`, the ones it replaced `coalesced`. */
+  #settle(
+    target: Target,
+    op: Operation,
+    outcome: 'sent' | 'skipped' | 'cancelled' | 'expired',
+    now: number,
+    message?: APIMessage,
+  ): void {
+    const last = op.waiters.length - 1;
+    const replaced = outcome === 'sent' || outcome === 'skipped' ? last : 0;
+    op.waiters.forEach((waiter, index) => {
+      const own = index < replaced ? 'coalesced' : outcome;
+      waiter.resolve(
+        this.#result(
+          target,
+          op.kind,
+          own,
+          op.attempts,
+          now - waiter.enqueuedAt,
+          own === 'coalesced' ? undefined : message,
+        ),
+      );
+    });
+    this.metrics.recordOperation({
+      kind: op.kind,
+      outcome,
+      latencyMs: now - op.enqueuedAt,
+      updates: op.waiters.length,
+      attempts: op.attempts,
+    });
+    if (replaced > 0) this.metrics.recordCoalesced(replaced);
+    const event = this.#settledEvent(target, op, op.waiters.length, now);
+    if (outcome === 'sent') this.emit('updateSent', event);
+    else if (outcome === 'skipped') this.emit('updateSkipped', event);
+    else if (outcome === 'cancelled') this.emit('updateCancelled', event);
+    else this.emit('updateExpired', event);
+  }
+
+  #fail(target: Target, op: Operation, error: Error, now: number): void {
+    for (const waiter of op.waiters) waiter.reject(error);
+    this.metrics.recordOperation({
+      kind: op.kind,
+      outcome: 'failed',
+      latencyMs: now - op.enqueuedAt,
+      updates: op.waiters.length,
+      attempts: op.attempts,
+    });
+    this.emit('updateFailed', { ...this.#settledEvent(target, op, op.waiters.length, now), error });
+  }
+
+  #forgetKey(target: Target): void {
+    if (target.key === undefined) return;
+    this.#managed.delete(target.key);
+    this.#targets.delete(`k:${target.key}`);
+  }
+
+  /** After any change to a target: queue its follow-up, or forget it when idle; then check for idleness. */
+  #afterChange(target: Target): void {
+    if (target.pending && !target.inFlight) this.#makeReady(target, this.#clock.now());
+    this.#dropIfIdle(target);
+    if (this.#queued === 0) {
+      for (const resolve of this.#emptyWaiters.splice(0)) resolve();
+    }
+    if (this.#queued === 0 && this.#inFlight === 0) {
+      for (const resolve of this.#idleWaiters.splice(0)) resolve();
+      this.emit('idle');
+    }
+    this.#schedulePass();
+  }
+
+  /** Idle targets are not kept: their last acknowledged content goes to a bounded map (managed ones: the record). */
+  #dropIfIdle(target: Target): void {
+    if (target.pending || target.inFlight || target.grantWaiter) return;
+    if (target.messageId !== undefined) {
+      if (target.deleted) this.#deletedIds.set(target.messageId, true);
+      else if (target.lastAckedHash !== undefined) this.#acked.set(target.messageId, target.lastAckedHash);
+      if (this.#targets.get(`m:${target.messageId}`) === target) this.#targets.delete(`m:${target.messageId}`);
+    }
+    if (target.key !== undefined && this.#targets.get(`k:${target.key}`) === target) {
+      this.#targets.delete(`k:${target.key}`);
+      const record = this.#managed.get(target.key);
+      if (!record && !target.deleted && target.messageId !== undefined) {
+        this.#managed.set(target.key, {
+          channelId: target.channelId,
+          messageId: target.messageId,
+          hash: target.lastAckedHash,
+        });
+      }
+    }
+  }
+
+  #gauges(): ManagerGauges {
+    const now = this.#clock.now();
+    let backoff = this.#tracker.longestPauseMs(now);
+    for (const entry of this.#delayed.values()) {
+      if (this.#isValid(entry)) backoff = Math.max(backoff, entry.at - now);
+    }
+    return {
+      queueSize: this.#queued,
+      inFlight: this.#inFlight,
+      invalidRequestBudgetRemaining: this.#tracker.invalidBudgetRemaining(now),
+      currentBackoffMs: Math.max(0, backoff),
+    };
+  }
+}

@@ -1,0 +1,413 @@
+import type { RateLimitConfig } from './rate-limit-config.js';
+import type { RouteInfo } from './route.js';
+
+/** Rate-limit scope of a 429, as in Discord's `X-RateLimit-Scope` header. */
+export type RateLimitScope = 'user' | 'global' | 'shared';
+
+/** What the tracker learned from one 429 response. */
+export interface RateLimitHit {
+  readonly scope: RateLimitScope;
+  /** How long Discord asked us to wait, in milliseconds. */
+  readonly retryAfterMs: number;
+  /** `hash:major` bucket id, or `global`. */
+  readonly bucket: string;
+  /** True for a sub-limit: a 429 while the bucket's headers still show requests remaining. */
+  readonly subLimit: boolean;
+  /** True for the plain-text 429 of Discord's invalid-request ban. */
+  readonly banned: boolean;
+}
+
+/** A reserved slot in a bucket (and in the global window), returned by {@link RateLimitTracker.acquire}. */
+export interface Grant {
+  readonly route: RouteInfo;
+  /** The bucket the slot was taken from at send time. */
+  readonly bucketKey: string;
+  /** The bucket's window epoch at send time, to tell late answers from old windows. */
+  readonly epoch: number;
+  readonly sentAt: number;
+  /** Set once {@link RateLimitTracker.complete} ran. */
+  completed: boolean;
+}
+
+/** Public view of one bucket, for `getStats()`. */
+export interface BucketSnapshot {
+  /** `hash:major` once learned, `METHOD /route|major` before. */
+  readonly bucket: string;
+  readonly limit: number | undefined;
+  readonly remaining: number | undefined;
+  /** Milliseconds until the current window resets, when known. */
+  readonly resetInMs: number | undefined;
+  readonly inFlight: number;
+  /** Milliseconds this bucket is paused by a 429, 0 when not. */
+  readonly pausedForMs: number;
+}
+
+interface BucketState {
+  readonly key: string;
+  /** Headers seen at least once. */
+  known: boolean;
+  /** A response without rate-limit headers: only the global limit applies. */
+  unlimited: boolean;
+  limit: number;
+  remaining: number;
+  /** End of the window we are in; meaningful when `windowKnown`. */
+  resetAt: number;
+  windowKnown: boolean;
+  epoch: number;
+  inFlight: number;
+  /** In-flight requests of the previous epoch, which may still land in the current server window. */
+  inFlightByEpoch: Map<number, number>;
+  pausedUntil: number;
+  lastUsed: number;
+}
+
+interface RouteState {
+  hash: string | undefined;
+  unlimited: boolean;
+}
+
+const GLOBAL_WINDOW_MS = 1000;
+const IDLE_BUCKET_TTL_MS = 10 * 60 * 1000;
+
+function header(headers: Readonly<Record<string, string>>, name: string): string | undefined {
+  return headers[name];
+}
+
+function numberHeader(headers: Readonly<Record<string, string>>, name: string): number | undefined {
+  const raw = header(headers, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Discord's rate-limit state as this process has learned it: route → bucket hash, per-bucket windows, the global
+ * window, 429 pauses and the invalid-request budget. It never guesses: an unknown bucket gets one request at a time,
+ * windows come from `X-RateLimit-Reset-After` (relative, so clock differences don't matter), and a slot in the global
+ * window is held until one second after the *answer* arrives, which is safe whatever Discord's window alignment.
+ *
+ * @internal Used by the manager; exported for tests.
+ */
+export class RateLimitTracker {
+  readonly #config: Readonly<RateLimitConfig>;
+  readonly #routes = new Map<string, RouteState>();
+  readonly #buckets = new Map<string, BucketState>();
+  /** Times (sorted) at which a global slot taken by an answered request frees up. */
+  readonly #globalReleases: number[] = [];
+  #globalReleaseHead = 0;
+  #globalInFlight = 0;
+  #globalPausedUntil = 0;
+  /** Times (sorted) of invalid responses in the rolling window. */
+  readonly #invalid: number[] = [];
+  #invalidHead = 0;
+  #inFlightTotal = 0;
+  #unauthorized = false;
+  #lastPrune = 0;
+
+  public constructor(config: Readonly<RateLimitConfig>) {
+    this.#config = config;
+  }
+
+  /** True once a 401 was seen: nothing may be sent any more. */
+  public get unauthorized(): boolean {
+    return this.#unauthorized;
+  }
+
+  /** Marks the token as invalid. */
+  public setUnauthorized(): void {
+    this.#unauthorized = true;
+  }
+
+  /** The bucket a request on `route` draws from right now (changes once the route's hash is learned). */
+  public bucketKeyOf(route: RouteInfo): string {
+    const known = this.#routes.get(route.routeKey);
+    if (known?.hash !== undefined) return `${known.hash}:${route.majorParameter}`;
+    return `${route.routeKey}|${route.majorParameter}`;
+  }
+
+  #bucket(key: string, now: number): BucketState {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      const routeKey = key.includes('|') ? key.slice(0, key.indexOf('|')) : undefined;
+      const unlimited = routeKey !== undefined && this.#routes.get(routeKey)?.unlimited === true;
+      bucket = {
+        key,
+        known: unlimited,
+        unlimited,
+        limit: 1,
+        remaining: 1,
+        resetAt: 0,
+        windowKnown: false,
+        epoch: 0,
+        inFlight: 0,
+        inFlightByEpoch: new Map(),
+        pausedUntil: 0,
+        lastUsed: now,
+      };
+      this.#buckets.set(key, bucket);
+    }
+    this.#rollWindow(bucket, now);
+    return bucket;
+  }
+
+  /** Starts a new local window once the known one has ended. */
+  #rollWindow(bucket: BucketState, now: number): void {
+    if (!bucket.known || bucket.unlimited || !bucket.windowKnown || now < bucket.resetAt) return;
+    bucket.epoch++;
+    bucket.windowKnown = false;
+    // Requests still in flight from the old window may be counted in the new server window: keep them reserved.
+    let stillInFlight = 0;
+    for (const count of bucket.inFlightByEpoch.values()) stillInFlight += count;
+    bucket.remaining = Math.max(0, bucket.limit - stillInFlight);
+  }
+
+  #globalUsed(now: number): number {
+    while (
+      this.#globalReleaseHead < this.#globalReleases.length &&
+      this.#globalReleases[this.#globalReleaseHead]! <= now
+    ) {
+      this.#globalReleaseHead++;
+    }
+    if (this.#globalReleaseHead > 1024 && this.#globalReleaseHead * 2 > this.#globalReleases.length) {
+      this.#globalReleases.splice(0, this.#globalReleaseHead);
+      this.#globalReleaseHead = 0;
+    }
+    return this.#globalInFlight + (this.#globalReleases.length - this.#globalReleaseHead);
+  }
+
+  /** Invalid responses in the current rolling window. */
+  public invalidCount(now: number): number {
+    const since = now - this.#config.invalidRequestWindowMs;
+    while (this.#invalidHead < this.#invalid.length && this.#invalid[this.#invalidHead]! <= since) this.#invalidHead++;
+    if (this.#invalidHead > 1024 && this.#invalidHead * 2 > this.#invalid.length) {
+      this.#invalid.splice(0, this.#invalidHead);
+      this.#invalidHead = 0;
+    }
+    return this.#invalid.length - this.#invalidHead;
+  }
+
+  /** Invalid requests that may still be made in the window (in-flight requests count as possibly invalid). */
+  public invalidBudgetRemaining(now: number): number {
+    return Math.max(0, this.#config.invalidRequestLimit - this.invalidCount(now));
+  }
+
+  /**
+   * When a request on `route` may be sent: `now` if at once, a later time when a window or pause must pass, or
+   * `undefined` when it depends on an answer still in flight.
+   */
+  public availableAt(route: RouteInfo, now: number): number | undefined {
+    if (this.#unauthorized) return undefined;
+    let at = now;
+    if (this.invalidCount(now) + this.#inFlightTotal >= this.#config.invalidRequestLimit) {
+      if (this.#inFlightTotal > 0) return undefined;
+      at = Math.max(at, this.#invalid[this.#invalidHead]! + this.#config.invalidRequestWindowMs);
+    }
+    if (!route.exemptFromGlobal) {
+      at = Math.max(at, this.#globalPausedUntil);
+      if (this.#globalUsed(now) >= this.#config.globalRequestsPerSecond) {
+        const releasedLater = this.#globalReleases.length - this.#globalReleaseHead;
+        const needed = this.#globalUsed(now) - this.#config.globalRequestsPerSecond + 1;
+        if (needed > releasedLater) return undefined;
+        at = Math.max(at, this.#globalReleases[this.#globalReleaseHead + needed - 1]!);
+      }
+    }
+    const bucket = this.#bucket(this.bucketKeyOf(route), now);
+    at = Math.max(at, bucket.pausedUntil);
+    if (bucket.inFlight >= this.#config.maxConcurrentUpdates) return undefined;
+    if (!bucket.known) return bucket.inFlight === 0 ? at : undefined;
+    if (bucket.unlimited) return at;
+    if (bucket.remaining > 0) return at;
+    if (!bucket.windowKnown) return undefined;
+    return Math.max(at, bucket.resetAt);
+  }
+
+  /**
+   * Reserves a slot for a request on `route`; call only when {@link availableAt} returned a time `<= now`.
+   *
+   * @returns the grant to pass to {@link observe} and {@link complete}
+   */
+  public acquire(route: RouteInfo, now: number): Grant {
+    const bucketKey = this.bucketKeyOf(route);
+    const bucket = this.#bucket(bucketKey, now);
+    bucket.inFlight++;
+    bucket.inFlightByEpoch.set(bucket.epoch, (bucket.inFlightByEpoch.get(bucket.epoch) ?? 0) + 1);
+    bucket.lastUsed = now;
+    if (bucket.known && !bucket.unlimited) bucket.remaining--;
+    if (!route.exemptFromGlobal) this.#globalInFlight++;
+    this.#inFlightTotal++;
+    return { route, bucketKey, epoch: bucket.epoch, sentAt: now, completed: false };
+  }
+
+  /**
+   * Learns from one HTTP answer to a granted request (a transport may report several for one request when it
+   * retried internally). Returns what a 429 means, or `undefined` for any other status.
+   */
+  public observe(
+    grant: Grant,
+    status: number,
+    headers: Readonly<Record<string, string>>,
+    body: unknown,
+    now: number,
+  ): RateLimitHit | undefined {
+    const hash = header(headers, 'x-ratelimit-bucket');
+    const limit = numberHeader(headers, 'x-ratelimit-limit');
+    const remaining = numberHeader(headers, 'x-ratelimit-remaining');
+    const resetAfter = numberHeader(headers, 'x-ratelimit-reset-after');
+    const isGlobal = header(headers, 'x-ratelimit-global') === 'true';
+    const scopeHeader = header(headers, 'x-ratelimit-scope');
+
+    if (status === 401 || status === 403 || (status === 429 && scopeHeader !== 'shared')) this.#invalid.push(now);
+
+    const route = grant.route;
+    let bucketKey = grant.bucketKey;
+    if (hash !== undefined) {
+      let routeState = this.#routes.get(route.routeKey);
+      if (!routeState) {
+        routeState = { hash, unlimited: false };
+        this.#routes.set(route.routeKey, routeState);
+      }
+      routeState.hash = hash;
+      routeState.unlimited = false;
+      bucketKey = `${hash}:${route.majorParameter}`;
+    } else if (status >= 200 && status < 300 && limit === undefined && !this.#routes.get(route.routeKey)?.hash) {
+      // Discord sends no rate-limit headers on routes without a per-route limit: only the global limit applies.
+      this.#routes.set(route.routeKey, { hash: undefined, unlimited: true });
+      const bucket = this.#bucket(bucketKey, now);
+      bucket.known = true;
+      bucket.unlimited = true;
+    }
+
+    if (limit !== undefined && remaining !== undefined && resetAfter !== undefined) {
+      const bucket = this.#bucket(bucketKey, now);
+      const candidateReset = now + resetAfter * 1000;
+      if (!bucket.known || bucket.unlimited) {
+        // First sight of this bucket: the answer counts every request Discord processed in the window, but not ours
+        // still in flight on this key (sent before the route was learned they drew on the unknown key).
+        bucket.known = true;
+        bucket.unlimited = false;
+        bucket.limit = limit;
+        bucket.remaining = remaining - (bucketKey === grant.bucketKey ? bucket.inFlight - 1 : bucket.inFlight);
+        bucket.resetAt = candidateReset;
+        bucket.windowKnown = candidateReset > now;
+        if (!bucket.windowKnown) bucket.remaining = limit - bucket.inFlight;
+      } else if (candidateReset > now) {
+        bucket.limit = limit;
+        if (!bucket.windowKnown) {
+          bucket.windowKnown = true;
+          bucket.resetAt = candidateReset;
+        } else {
+          bucket.resetAt = Math.max(bucket.resetAt, candidateReset);
+        }
+        bucket.remaining = Math.min(bucket.remaining, remaining);
+      }
+    }
+
+    if (status !== 429) return undefined;
+
+    const retryAfterMs = this.#retryAfterMs(headers, body);
+    if (typeof body === 'string' && limit === undefined && !isGlobal && scopeHeader === undefined) {
+      // The invalid-request ban: a plain-text 429 without rate-limit headers. Everything stops until it is over.
+      this.#globalPausedUntil = Math.max(this.#globalPausedUntil, now + retryAfterMs);
+      return { scope: 'global', retryAfterMs, bucket: 'global', subLimit: false, banned: true };
+    }
+    if (isGlobal || scopeHeader === 'global') {
+      this.#globalPausedUntil = Math.max(this.#globalPausedUntil, now + retryAfterMs);
+      return { scope: 'global', retryAfterMs, bucket: 'global', subLimit: false, banned: false };
+    }
+    const bucket = this.#bucket(bucketKey, now);
+    const scope: RateLimitScope = scopeHeader === 'shared' ? 'shared' : 'user';
+    const subLimit = scope === 'user' && remaining !== undefined && remaining > 0;
+    if (!subLimit) {
+      // Exhausted (or shared): nothing more in this bucket until the wait is over.
+      bucket.pausedUntil = Math.max(bucket.pausedUntil, now + retryAfterMs);
+      if (scope === 'user') {
+        bucket.remaining = 0;
+        bucket.windowKnown = true;
+        bucket.resetAt = Math.max(bucket.resetAt, now + retryAfterMs);
+      }
+    }
+    return { scope, retryAfterMs, bucket: bucketKey, subLimit, banned: false };
+  }
+
+  #retryAfterMs(headers: Readonly<Record<string, string>>, body: unknown): number {
+    // The body's retry_after has millisecond precision; Retry-After is whole seconds.
+    if (
+      body !== null &&
+      typeof body === 'object' &&
+      typeof (body as { retry_after?: unknown }).retry_after === 'number'
+    ) {
+      return Math.ceil((body as { retry_after: number }).retry_after * 1000);
+    }
+    const resetAfter = numberHeader(headers, 'x-ratelimit-reset-after');
+    const retryAfter = numberHeader(headers, 'retry-after');
+    return Math.ceil(Math.max(resetAfter ?? 0, retryAfter ?? 0) * 1000) || 1000;
+  }
+
+  /** Releases a grant once its request settled (answered or failed without an answer). Idempotent. */
+  public complete(grant: Grant, now: number): void {
+    if (grant.completed) return;
+    grant.completed = true;
+    const bucket = this.#buckets.get(grant.bucketKey);
+    if (bucket) {
+      bucket.inFlight--;
+      const left = (bucket.inFlightByEpoch.get(grant.epoch) ?? 1) - 1;
+      if (left <= 0) bucket.inFlightByEpoch.delete(grant.epoch);
+      else bucket.inFlightByEpoch.set(grant.epoch, left);
+      bucket.lastUsed = now;
+    }
+    if (!grant.route.exemptFromGlobal) {
+      this.#globalInFlight--;
+      // Discord counted this request in the window open when it arrived, which began no later than now: holding the
+      // slot until now + 1 s can never let 51 requests land in one window, whatever its alignment.
+      this.#globalReleases.push(now + GLOBAL_WINDOW_MS);
+    }
+    this.#inFlightTotal--;
+    this.#prune(now);
+  }
+
+  /** Drops buckets idle for ten minutes so memory stays bounded over weeks. */
+  #prune(now: number): void {
+    if (now - this.#lastPrune < IDLE_BUCKET_TTL_MS) return;
+    this.#lastPrune = now;
+    for (const [key, bucket] of this.#buckets) {
+      if (bucket.inFlight === 0 && now - bucket.lastUsed > IDLE_BUCKET_TTL_MS && now >= bucket.pausedUntil) {
+        this.#buckets.delete(key);
+      }
+    }
+  }
+
+  /** Remaining global pause after a global 429 or ban, 0 when none. */
+  public globalPausedForMs(now: number): number {
+    return Math.max(0, this.#globalPausedUntil - now);
+  }
+
+  /** Longest 429 pause still running (global or any bucket), in milliseconds. */
+  public longestPauseMs(now: number): number {
+    let longest = this.globalPausedForMs(now);
+    for (const bucket of this.#buckets.values()) longest = Math.max(longest, bucket.pausedUntil - now);
+    return longest;
+  }
+
+  /** Global slots free right now. */
+  public globalRemaining(now: number): number {
+    return Math.max(0, this.#config.globalRequestsPerSecond - this.#globalUsed(now));
+  }
+
+  /** A snapshot of every bucket seen recently. */
+  public snapshot(now: number): BucketSnapshot[] {
+    const result: BucketSnapshot[] = [];
+    for (const bucket of this.#buckets.values()) {
+      this.#rollWindow(bucket, now);
+      const limited = bucket.known && !bucket.unlimited;
+      result.push({
+        bucket: bucket.key,
+        limit: limited ? bucket.limit : undefined,
+        remaining: limited ? bucket.remaining : undefined,
+        resetInMs: limited && bucket.windowKnown ? Math.max(0, bucket.resetAt - now) : undefined,
+        inFlight: bucket.inFlight,
+        pausedForMs: Math.max(0, bucket.pausedUntil - now),
+      });
+    }
+    return result;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Time source used by every timing decision in the package, so tests can inject a {@link FakeClock}.
+ *
+ * @example
+ * ```ts
+ * const clock: Clock = systemClock;
+ * const timer = clock.setTimeout(() => console.log('later'), 100);
+ * clock.clearTimeout(timer);
+ * ```
+ */
+export interface Clock {
+  /** Milliseconds on a monotonic-enough scale (the system clock uses `performance.timeOrigin + performance.now()`). */
+  now(): number;
+  /** Calls `callback` after `ms` milliseconds; returns a handle for {@link Clock.clearTimeout}. */
+  setTimeout(callback: () => void, ms: number): ClockTimer;
+  /** Cancels a timer; unknown or fired handles are ignored. */
+  clearTimeout(timer: ClockTimer): void;
+}
+
+/** Opaque timer handle returned by {@link Clock.setTimeout}. */
+export type ClockTimer = { readonly __clockTimer?: never } | object;
+
+/** The real clock: `performance.now()`-based wall time and Node's timers (unref'd so they never keep a process alive). */
+export const systemClock: Clock = {
+  now: () => performance.timeOrigin + performance.now(),
+  setTimeout: (callback, ms) => {
+    const timer = setTimeout(callback, Math.max(0, ms));
+    timer.unref?.();
+    return timer;
+  },
+  clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
+};
+
+/** Resolves after `ms` on `clock`; rejects with the signal's reason if `signal` aborts first. */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clock.clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = clock.setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

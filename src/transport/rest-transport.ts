@@ -1,0 +1,121 @@
+import type { HttpMethod } from '../rate-limit/route.js';
+import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+
+/** The part of an `@discordjs/rest` `REST` instance the transport uses (so the core never imports it). */
+export interface RestLike {
+  request(options: {
+    fullRoute: `/${string}`;
+    method: HttpMethod;
+    body?: unknown;
+    signal?: AbortSignal;
+  }): Promise<unknown>;
+  on(event: 'response', listener: (request: RestResponseRequest, response: RestResponseLike) => void): unknown;
+  off(event: 'response', listener: (request: RestResponseRequest, response: RestResponseLike) => void): unknown;
+}
+
+/** The request data `REST` passes with its `response` event. */
+export interface RestResponseRequest {
+  readonly data?: { readonly signal?: AbortSignal | undefined };
+}
+
+/** The response `REST` passes with its `response` event (an undici `Response` clone or a plain object). */
+export interface RestResponseLike {
+  readonly status: number;
+  readonly headers: { forEach(callback: (value: string, key: string) => void): void };
+}
+
+interface PendingRequest {
+  readonly request: TransportRequest;
+  last: TransportResponse | undefined;
+}
+
+function headersOf(response: RestResponseLike): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    headers[key.toLowerCase()] = value;
+  });
+  return headers;
+}
+
+/**
+ * A {@link Transport} over the user's own `@discordjs/rest` `REST`. The manager hands it a request only when the
+ * bucket has room, so `REST`'s internal queue never holds a backlog; `REST`'s `response` event tells the manager the
+ * rate-limit headers of every answer. Recommended: `new REST({ retries: 0 })`, since the manager retries 5xx itself
+ * with backoff (with `REST`'s default of 3 it retries at once, before the manager's backoff applies).
+ *
+ * @example
+ * ```ts
+ * const rest = new REST({ retries: 0 }).setToken(process.env.DISCORD_TOKEN!);
+ * const manager = new MessageUpdateManager({ rest }); // wraps it in a RestTransport
+ * ```
+ */
+export class RestTransport implements Transport {
+  readonly #rest: RestLike;
+  readonly #pending = new Map<AbortSignal, PendingRequest>();
+  readonly #listener = (request: RestResponseRequest, response: RestResponseLike): void => {
+    const signal = request.data?.signal;
+    const pending = signal ? this.#pending.get(signal) : undefined;
+    if (!pending) return;
+    const seen: TransportResponse = { status: response.status, headers: headersOf(response), body: undefined };
+    pending.last = seen;
+    pending.request.onResponse?.(seen);
+  };
+
+  /** @param rest - an `@discordjs/rest` `REST` with its token set */
+  public constructor(rest: RestLike) {
+    this.#rest = rest;
+    rest.on('response', this.#listener);
+  }
+
+  /** {@inheritDoc Transport.request} */
+  public async request(request: TransportRequest): Promise<TransportResponse> {
+    // The signal identifies this request in REST's `response` events (REST passes it through as `data.signal`).
+    const controller = new AbortController();
+    const pending: PendingRequest = { request, last: undefined };
+    this.#pending.set(controller.signal, pending);
+    try {
+      const body = await this.#rest.request({
+        fullRoute: request.path,
+        method: request.method,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal: controller.signal,
+      });
+      return { status: pending.last?.status ?? 200, headers: pending.last?.headers ?? {}, body };
+    } catch (error) {
+      const answered = answerFromRestError(error, pending.last);
+      if (answered) return answered;
+      throw error;
+    } finally {
+      this.#pending.delete(controller.signal);
+    }
+  }
+
+  /** Stops listening to the REST instance's events (the REST instance itself is the caller's). */
+  public close(): void {
+    this.#rest.off('response', this.#listener);
+  }
+}
+
+/** Turns REST's DiscordAPIError / HTTPError / RateLimitError back into the HTTP answer it stands for. */
+function answerFromRestError(error: unknown, last: TransportResponse | undefined): TransportResponse | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const candidate = error as {
+    name?: unknown;
+    status?: unknown;
+    rawError?: unknown;
+    retryAfter?: unknown;
+    global?: unknown;
+  };
+  if (typeof candidate.status === 'number' && candidate.status >= 400) {
+    return { status: candidate.status, headers: last?.headers ?? {}, body: candidate.rawError };
+  }
+  if (candidate.name === 'RateLimitError' && typeof candidate.retryAfter === 'number') {
+    // Only when the user's REST was built with `rejectOnRateLimit`.
+    return {
+      status: 429,
+      headers: last?.headers ?? {},
+      body: { retry_after: candidate.retryAfter / 1000, global: candidate.global === true },
+    };
+  }
+  return undefined;
+}

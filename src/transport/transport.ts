@@ -1,0 +1,59 @@
+import type { HttpMethod } from '../rate-limit/route.js';
+
+/** One HTTP answer as a transport reports it. Header names are lowercase. */
+export interface TransportResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON body, the raw text when it was not JSON, or `undefined` when empty. */
+  readonly body: unknown;
+}
+
+/** A request the manager hands to its transport. */
+export interface TransportRequest {
+  readonly method: HttpMethod;
+  /** Path below the API version, e.g. `/channels/123/messages/456`. */
+  readonly path: `/${string}`;
+  /** JSON body. */
+  readonly body?: unknown;
+  /**
+   * Called for every HTTP answer the transport sees for this request, the final one included, as soon as it arrives
+   * (a transport that retries internally, like `@discordjs/rest`, reports each try). A transport that never calls
+   * it is fine: the manager then learns from the answer `request` resolves with.
+   */
+  readonly onResponse?: (response: TransportResponse) => void;
+}
+
+/**
+ * The swappable function that actually talks to Discord. It resolves with the answer for *any* HTTP status (the
+ * manager decides what a 404 or a 429 means) and rejects only when no answer came (timeout, reset, DNS...).
+ *
+ * @example
+ * ```ts
+ * const transport: Transport = {
+ *   async request({ method, path, body }) {
+ *     const res = await fetch(`https://discord.com/api/v10${path}`, {
+ *       method, body: body === undefined ? undefined : JSON.stringify(body),
+ *       headers: { authorization: `Bot ${token}`, 'content-type': 'application/json' },
+ *     });
+ *     const text = await res.text();
+ *     return { status: res.status, headers: Object.fromEntries(res.headers), body: text ? JSON.parse(text) : undefined };
+ *   },
+ * };
+ * ```
+ */
+export interface Transport {
+  request(request: TransportRequest): Promise<TransportResponse>;
+}
+
+/** Parses a response body: JSON when it looks like JSON, the text otherwise, `undefined` when empty. */
+export function parseBody(text: string, contentType: string | undefined): unknown {
+  if (text.length === 0) return undefined;
+  if (contentType?.includes('application/json') || text.startsWith('{') || text.startsWith('[')) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,33 @@
+// Requires the built package (dist/) through its public subpaths, as a CommonJS user would.
+const assert = require('node:assert/strict');
+const root = require('discord-update-manager');
+const testing = require('discord-update-manager/testing');
+
+assert.equal(typeof root.MessageUpdateManager, 'function');
+assert.equal(root.UpdatePriority.Low, 0);
+assert.equal(typeof testing.DiscordSimulator, 'function');
+let caught;
+try {
+  new testing.DiscordSimulator({ timeScale: -1 });
+} catch (error) {
+  caught = error;
+}
+assert.ok(caught instanceof root.MessageUpdateError, 'testing errors are instances of the root MessageUpdateError');
+
+(async () => {
+  const sim = await new testing.DiscordSimulator().start();
+  try {
+    const channel = sim.createChannel({ name: 'smoke' });
+    const manager = new root.MessageUpdateManager({ transport: new testing.SimulatorTransport(sim) });
+    await manager.start();
+    const created = await manager.create(channel.id, { content: 'hello' });
+    assert.equal(created.outcome, 'sent');
+    await manager.stop();
+  } finally {
+    await sim.close();
+  }
+  console.log('smoke (CJS): ok');
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

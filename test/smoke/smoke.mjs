@@ -1,0 +1,38 @@
+// Imports the built package (dist/) through its public subpaths, as an ESM user would.
+import assert from 'node:assert/strict';
+import * as root from 'discord-update-manager';
+import * as testing from 'discord-update-manager/testing';
+
+assert.equal(typeof root.MessageUpdateManager, 'function');
+assert.equal(typeof root.InMemoryMetricsCollector, 'function');
+assert.equal(root.UpdatePriority.Critical, 3);
+assert.equal(root.DEFAULT_RATE_LIMIT_CONFIG.batchSize, 10);
+assert.equal(typeof testing.DiscordSimulator, 'function');
+assert.equal(typeof testing.FakeClock, 'function');
+
+// instanceof must hold across entries: an error thrown by the testing entry is the root entry's class.
+let caught;
+try {
+  new testing.DiscordSimulator({ timeScale: -1 });
+} catch (error) {
+  caught = error;
+}
+assert.ok(caught instanceof root.MessageUpdateError, 'testing errors are instances of the root MessageUpdateError');
+assert.ok(caught instanceof root.InvalidConfigError);
+
+// A real round trip through the built code: manager -> simulator.
+const sim = await new testing.DiscordSimulator().start();
+try {
+  const channel = sim.createChannel({ name: 'smoke' });
+  const manager = new root.MessageUpdateManager({ transport: new testing.SimulatorTransport(sim) });
+  await manager.start();
+  const created = await manager.create(channel.id, { content: 'hello' });
+  assert.equal(created.outcome, 'sent');
+  const edited = await manager.edit(channel.id, created.messageId, { content: 'hello again' });
+  assert.equal(edited.outcome, 'sent');
+  assert.equal(sim.getMessage(channel.id, created.messageId).content, 'hello again');
+  await manager.stop();
+} finally {
+  await sim.close();
+}
+console.log('smoke (ESM): ok');

@@ -1,0 +1,546 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DiscordAPIError,
+  InvalidArgumentError,
+  InvalidPayloadError,
+  ManagerClosedError,
+  MessageDeletedError,
+  MessageUpdateManager,
+  RetriesExhaustedError,
+  TransportError,
+  UnauthorizedError,
+  UpdatePriority,
+  InMemoryMetricsCollector,
+  type RateLimitConfig,
+  type UpdateResult,
+} from '../../src/index.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import type { TransportResponse } from '../../src/transport/transport.js';
+import {
+  CHANNEL,
+  CHANNEL_2,
+  MESSAGE,
+  MESSAGE_2,
+  ScriptedTransport,
+  deferred,
+  snowflake,
+} from '../helpers/scripted-transport.js';
+
+function setup(config: Partial<RateLimitConfig> = {}, started = true) {
+  const clock = new FakeClock(1_700_000_000_000);
+  const transport = new ScriptedTransport(clock);
+  const metrics = new InMemoryMetricsCollector();
+  const manager = new MessageUpdateManager({ transport, clock, metrics, config, random: () => 0.5 });
+  if (started) void manager.start();
+  return { clock, transport, manager, metrics };
+}
+
+const ok = (id = MESSAGE): TransportResponse => ({ status: 200, headers: {}, body: { id } });
+
+describe('MessageUpdateManager', () => {
+  describe('coalescing', () => {
+    it('merges queued edits of one message into one request with the newest body', async () => {
+      const { clock, transport, manager } = setup({}, false);
+      const first = manager.edit(CHANNEL, MESSAGE, { content: 'v1' });
+      const second = manager.edit(CHANNEL, MESSAGE, { content: 'v2' });
+      const third = manager.edit(CHANNEL, MESSAGE, { content: 'v3' });
+      await manager.start();
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(1);
+      expect(transport.requests[0]!.body).toEqual({ content: 'v3' });
+      expect((await first).outcome).toBe('coalesced');
+      expect((await second).outcome).toBe('coalesced');
+      expect((await third).outcome).toBe('sent');
+    });
+
+    it('keeps at most one follow-up behind an edit in flight, with the newest body', async () => {
+      const { clock, transport, manager } = setup();
+      const gate = deferred<TransportResponse>();
+      transport.handler = (request, index) => (index === 0 ? gate.promise : transport.discord(request));
+      const inFlight = manager.edit(CHANNEL, MESSAGE, { content: 'a' });
+      await clock.advance(0);
+      const queued = [2, 3, 4, 5].map((n) => manager.edit(CHANNEL, MESSAGE, { content: `v${n}` }));
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(1);
+      gate.resolve(transport.discord({ method: 'PATCH', path: `/channels/${CHANNEL}/messages/${MESSAGE}` }));
+      await clock.advance(0);
+      expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'a' }, { content: 'v5' }]);
+      expect((await inFlight).outcome).toBe('sent');
+      expect((await Promise.all(queued)).map((r) => r.outcome)).toEqual([
+        'coalesced',
+        'coalesced',
+        'coalesced',
+        'sent',
+      ]);
+    });
+
+    it('folds edits made before a keyed create is sent into that create', async () => {
+      const { clock, transport, manager } = setup({}, false);
+      const create = manager.create(CHANNEL, { content: 'draft' }, { key: 'board' });
+      const sync = manager.sync('board', CHANNEL, { content: 'final' });
+      await manager.start();
+      await clock.advance(0);
+      expect(transport.paths()).toEqual([`POST /channels/${CHANNEL}/messages`]);
+      expect(transport.requests[0]!.body).toMatchObject({ content: 'final', enforce_nonce: true });
+      expect(typeof (transport.requests[0]!.body as { nonce: unknown }).nonce).toBe('string');
+      expect((await create).outcome).toBe('coalesced');
+      const result = await sync;
+      expect(result.outcome).toBe('sent');
+      expect(result.messageId).toMatch(/^\d{17,20}$/);
+      expect(manager.getManagedMessageId('board')).toBe(result.messageId);
+    });
+
+    it('edits a managed message once it exists, and skips unchanged content', async () => {
+      const { clock, transport, manager } = setup();
+      const created = await driven(clock, manager.sync('k', CHANNEL, { content: 'one' }));
+      const edited = await driven(clock, manager.sync('k', CHANNEL, { content: 'two' }));
+      const same = await driven(clock, manager.sync('k', CHANNEL, { content: 'two' }));
+      expect(created.kind).toBe('create');
+      expect(edited).toMatchObject({ kind: 'edit', outcome: 'sent', messageId: created.messageId });
+      expect(same.outcome).toBe('skipped');
+      expect(transport.paths()).toEqual([
+        `POST /channels/${CHANNEL}/messages`,
+        `PATCH /channels/${CHANNEL}/messages/${created.messageId}`,
+      ]);
+    });
+
+    it('cancels pending edits when the message is deleted and refuses edits afterwards', async () => {
+      const { clock, transport, manager } = setup({}, false);
+      const edit = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      const del = manager.delete(CHANNEL, MESSAGE);
+      await expect(manager.edit(CHANNEL, MESSAGE, { content: 'y' })).rejects.toBeInstanceOf(MessageDeletedError);
+      await manager.start();
+      await clock.advance(0);
+      expect((await edit).outcome).toBe('cancelled');
+      expect((await del).outcome).toBe('sent');
+      expect(transport.paths()).toEqual([`DELETE /channels/${CHANNEL}/messages/${MESSAGE}`]);
+      const late = manager.edit(CHANNEL, MESSAGE, { content: 'z' });
+      await expect(late).rejects.toThrow(/deleted through this manager/);
+      expect(transport.requests).toHaveLength(1);
+    });
+
+    it('skips an edit identical to what Discord last acknowledged, with zero requests', async () => {
+      const { clock, transport, manager, metrics } = setup();
+      await driven(clock, manager.edit(CHANNEL, MESSAGE, { content: 'same', embeds: [{ title: 't' }] }));
+      const again = await driven(clock, manager.edit(CHANNEL, MESSAGE, { embeds: [{ title: 't' }], content: 'same' }));
+      expect(again.outcome).toBe('skipped');
+      expect(transport.requests).toHaveLength(1);
+      expect(metrics.getMetrics().skipped).toBe(1);
+    });
+
+    it('skips at send time when the merged body ends equal to the acknowledged one', async () => {
+      const { clock, transport, manager } = setup();
+      const gate = deferred<TransportResponse>();
+      transport.handler = (request, index) => (index === 0 ? gate.promise : transport.discord(request));
+      manager.edit(CHANNEL, MESSAGE, { content: 'A' });
+      await clock.advance(0);
+      const b = manager.edit(CHANNEL, MESSAGE, { content: 'B' });
+      const a = manager.edit(CHANNEL, MESSAGE, { content: 'A' });
+      gate.resolve(ok());
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(1);
+      expect((await b).outcome).toBe('coalesced');
+      expect((await a).outcome).toBe('skipped');
+    });
+
+    it('expires an update whose deadline passes before it can be sent', async () => {
+      const { clock, transport, manager } = setup();
+      transport.limit = 1;
+      await driven(clock, manager.edit(CHANNEL, MESSAGE, { content: '1' }));
+      const late = manager.edit(CHANNEL, MESSAGE_2, { content: '2' }, { deadlineMs: 1000 });
+      await clock.advance(1000);
+      expect((await late).outcome).toBe('expired');
+      await clock.advance(10_000);
+      expect(transport.requests).toHaveLength(1);
+    });
+  });
+
+  describe('priority', () => {
+    it('sends higher priorities first when capacity is short', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 1 }, false);
+      const channels = [snowflake(), snowflake(), snowflake()];
+      manager.edit(channels[0]!, snowflake(), { content: 'low' }, { priority: UpdatePriority.Low });
+      manager.edit(channels[1]!, snowflake(), { content: 'normal' });
+      manager.edit(channels[2]!, snowflake(), { content: 'critical' }, { priority: UpdatePriority.Critical });
+      await manager.start();
+      await clock.advance(5000);
+      expect(transport.requests.map((r) => (r.body as { content: string }).content)).toEqual([
+        'critical',
+        'normal',
+        'low',
+      ]);
+    });
+
+    it('ages waiting updates so a Low one eventually goes before fresh Normal ones', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 1, priorityAgingMs: 2000 });
+      // Keep the global window busy with a stream of Normal updates; the Low one must not starve.
+      manager.edit(snowflake(), snowflake(), { content: 'first' });
+      await clock.advance(0);
+      manager.edit(snowflake(), snowflake(), { content: 'low' }, { priority: UpdatePriority.Low });
+      for (let i = 0; i < 6; i++) {
+        manager.edit(snowflake(), snowflake(), { content: `normal-${i}` });
+        await clock.advance(1000);
+      }
+      await clock.advance(10_000);
+      const order = transport.requests.map((r) => (r.body as { content: string }).content);
+      expect(order.indexOf('low')).toBeGreaterThan(0);
+      expect(order.indexOf('low')).toBeLessThan(order.indexOf('normal-5'));
+    });
+
+    it('keeps creates in one channel in enqueue order, whatever their priority', async () => {
+      const { clock, transport, manager } = setup({}, false);
+      const handles = ['a', 'b', 'c'].map((content, i) =>
+        manager.create(CHANNEL, { content }, { priority: i === 2 ? UpdatePriority.Critical : UpdatePriority.Low }),
+      );
+      await manager.start();
+      await clock.advance(0);
+      expect(transport.requests.map((r) => (r.body as { content: string }).content)).toEqual(['a', 'b', 'c']);
+      const ids = (await Promise.all(handles)).map((r) => BigInt(r.messageId!));
+      expect(ids[0]! < ids[1]! && ids[1]! < ids[2]!).toBe(true);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('sends a lone update on an idle bucket at once', async () => {
+      const { clock, transport, manager } = setup();
+      const start = clock.now();
+      manager.edit(CHANNEL, MESSAGE, { content: 'now' });
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(1);
+      expect(transport.requests[0]!.at).toBe(start);
+    });
+
+    it('sends one request at a time to an unknown bucket, then uses what the headers allow', async () => {
+      const { clock, transport, manager } = setup();
+      const gate = deferred<TransportResponse>();
+      transport.handler = (request, index) =>
+        index === 0 ? gate.promise.then(() => transport.discord(request)) : transport.discord(request);
+      for (let i = 0; i < 4; i++) manager.edit(CHANNEL, snowflake(), { content: String(i) });
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(1);
+      gate.resolve(ok());
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(4);
+      expect(transport.rateLimited429s).toBe(0);
+    });
+
+    it('never sends into an exhausted bucket and resumes when it resets', async () => {
+      const { clock, transport, manager } = setup();
+      transport.limit = 2;
+      transport.windowMs = 1000;
+      const handles = Array.from({ length: 6 }, (_, i) => manager.edit(CHANNEL, snowflake(), { content: String(i) }));
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(2);
+      await clock.advance(999);
+      expect(transport.requests).toHaveLength(2);
+      await clock.advance(1);
+      expect(transport.requests).toHaveLength(4);
+      await clock.advance(1000);
+      expect((await Promise.all(handles)).every((r) => r.outcome === 'sent')).toBe(true);
+      expect(transport.rateLimited429s).toBe(0);
+    });
+
+    it('applies the global limit pre-emptively across buckets', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 3 });
+      for (let i = 0; i < 7; i++) manager.edit(snowflake(), snowflake(), { content: String(i) });
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(3);
+      await clock.advance(999);
+      expect(transport.requests).toHaveLength(3);
+      await clock.advance(1);
+      expect(transport.requests).toHaveLength(6);
+      await clock.advance(1000);
+      expect(transport.requests).toHaveLength(7);
+    });
+
+    it('obeys a user-scope 429 for its bucket without using up a retry', async () => {
+      const { clock, transport, manager, metrics } = setup({ maxRetries: 0 });
+      transport.handler = (request, index) =>
+        index === 0
+          ? {
+              status: 429,
+              headers: { ...transport.headers(0, 2), 'x-ratelimit-scope': 'user' },
+              body: { message: 'You are being rate limited.', retry_after: 2, global: false },
+            }
+          : transport.discord(request);
+      const events: string[] = [];
+      manager.on('rateLimited', (e) => events.push(`${e.scope}:${e.retryAfterMs}`));
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(1999);
+      expect(transport.requests).toHaveLength(1);
+      await clock.advance(1);
+      expect(transport.requests).toHaveLength(2);
+      expect((await handle).outcome).toBe('sent');
+      expect((await handle).attempts).toBe(2);
+      expect(events).toEqual(['user:2000']);
+      expect(metrics.getMetrics()).toMatchObject({ retries: 0, rateLimitHits: 1, rateLimitHitsByScope: { user: 1 } });
+    });
+
+    it('pauses every bucket after a global 429', async () => {
+      const { clock, transport, manager } = setup();
+      transport.handler = (request, index) =>
+        index === 0
+          ? {
+              status: 429,
+              headers: { 'retry-after': '1', 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global' },
+              body: { message: 'You are being rate limited.', retry_after: 0.5, global: true },
+            }
+          : transport.discord(request);
+      manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(0);
+      manager.edit(CHANNEL_2, MESSAGE_2, { content: 'y' });
+      await clock.advance(499);
+      expect(transport.requests).toHaveLength(1);
+      await clock.advance(1);
+      expect(transport.requests).toHaveLength(3);
+    });
+
+    it('does not count shared-scope 429s against the invalid-request budget', async () => {
+      const { clock, transport, manager } = setup();
+      transport.handler = (request, index) =>
+        index === 0
+          ? {
+              status: 429,
+              headers: { ...transport.headers(3, 1), 'x-ratelimit-scope': 'shared' },
+              body: { message: 'The resource is being rate limited.', retry_after: 1, global: false },
+            }
+          : transport.discord(request);
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(1000);
+      expect((await handle).outcome).toBe('sent');
+      expect(manager.getStats().invalidRequestBudgetRemaining).toBe(10_000);
+    });
+
+    it('never crosses the invalid-request budget and warns before it is reached', async () => {
+      const { clock, transport, manager } = setup({ invalidRequestLimit: 5, invalidRequestWindowMs: 60_000 });
+      transport.handler = () => ({ status: 403, headers: {}, body: { message: 'Missing Access', code: 50001 } });
+      const warnings: number[] = [];
+      manager.on('invalidRequestWarning', (e) => warnings.push(e.count));
+      const handles = Array.from({ length: 8 }, () => manager.edit(snowflake(), snowflake(), { content: 'x' }));
+      await clock.advance(1000);
+      expect(transport.requests).toHaveLength(5);
+      expect(warnings).toEqual([4]);
+      await clock.advance(59_000);
+      expect(transport.requests).toHaveLength(8);
+      for (const handle of handles) await expect(handle).rejects.toBeInstanceOf(DiscordAPIError);
+    });
+  });
+
+  describe('retries and failures', () => {
+    it('retries 5xx with exponential backoff, then succeeds', async () => {
+      const { clock, transport, manager, metrics } = setup({ baseBackoffMs: 100, maxBackoffMs: 10_000 });
+      transport.handler = (request, index) =>
+        index < 2
+          ? { status: 502, headers: {}, body: { message: 'Bad Gateway', code: 0 } }
+          : transport.discord(request);
+      const retries: number[] = [];
+      manager.on('updateRetried', (e) => retries.push(e.delayMs));
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(0);
+      expect(transport.requests).toHaveLength(1);
+      await clock.advance(149);
+      expect(transport.requests).toHaveLength(1);
+      await clock.advance(1);
+      expect(transport.requests).toHaveLength(2);
+      await clock.advance(300);
+      expect(transport.requests).toHaveLength(3);
+      expect(retries).toEqual([150, 300]); // base × 2^(n-1) × (1 + jitter 0.5)
+      expect(await handle).toMatchObject({ outcome: 'sent', attempts: 3 });
+      expect(metrics.getMetrics().retries).toBe(2);
+    });
+
+    it('caps the backoff at maxBackoffMs and rejects with RetriesExhaustedError carrying the cause', async () => {
+      const { clock, transport, manager, metrics } = setup({ baseBackoffMs: 100, maxBackoffMs: 200, maxRetries: 3 });
+      transport.handler = () => {
+        throw new Error('socket hang up');
+      };
+      const delays: number[] = [];
+      manager.on('updateRetried', (e) => delays.push(e.delayMs));
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(10_000);
+      const error = await handle.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RetriesExhaustedError);
+      expect((error as RetriesExhaustedError).attempts).toBe(4);
+      expect((error as RetriesExhaustedError).cause).toBeInstanceOf(TransportError);
+      expect(delays).toEqual([150, 200, 200]);
+      expect(transport.requests).toHaveLength(4);
+      expect(metrics.getMetrics().failedUpdates).toBe(1);
+    });
+
+    it('fails at once on 400, 403 and 404 without retrying', async () => {
+      for (const status of [400, 403, 404]) {
+        const { clock, transport, manager } = setup();
+        transport.handler = () => ({ status, headers: {}, body: { message: 'nope', code: 10008 } });
+        const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+        await clock.advance(60_000);
+        await expect(handle).rejects.toMatchObject({ name: 'DiscordAPIError', status });
+        expect(transport.requests).toHaveLength(1);
+      }
+    });
+
+    it('re-creates a managed message that Discord says is gone', async () => {
+      const { clock, transport, manager } = setup();
+      const first = await driven(clock, manager.sync('item', CHANNEL, { content: 'v1' }));
+      transport.handler = (request) =>
+        request.method === 'PATCH'
+          ? { status: 404, headers: {}, body: { message: 'Unknown Message', code: 10008 } }
+          : transport.discord(request);
+      const recreated: string[] = [];
+      manager.on('messageRecreated', (e) => recreated.push(e.previousMessageId));
+      const second = await driven(clock, manager.sync('item', CHANNEL, { content: 'v2' }));
+      expect(second.kind).toBe('create');
+      expect(second.outcome).toBe('sent');
+      expect(second.messageId).not.toBe(first.messageId);
+      expect(recreated).toEqual([first.messageId]);
+      expect(manager.getManagedMessageId('item')).toBe(second.messageId);
+      expect(transport.requests.at(-1)!.body).toMatchObject({ content: 'v2' });
+    });
+
+    it('stops all sending on 401 and rejects everything queued with UnauthorizedError', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 1 });
+      transport.handler = () => ({ status: 401, headers: {}, body: { message: '401: Unauthorized', code: 0 } });
+      const errors: Error[] = [];
+      manager.on('unauthorized', (e) => errors.push(e));
+      const handles = [
+        manager.edit(CHANNEL, MESSAGE, { content: 'a' }),
+        manager.edit(CHANNEL_2, MESSAGE_2, { content: 'b' }),
+      ];
+      await clock.advance(5000);
+      for (const handle of handles) await expect(handle).rejects.toBeInstanceOf(UnauthorizedError);
+      await expect(manager.edit(CHANNEL, snowflake(), { content: 'c' })).rejects.toBeInstanceOf(UnauthorizedError);
+      expect(transport.requests).toHaveLength(1);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.message).toMatch(/token is invalid/);
+    });
+
+    it('treats a 404 on delete as done', async () => {
+      const { clock, transport, manager } = setup();
+      transport.handler = () => ({ status: 404, headers: {}, body: { message: 'Unknown Message', code: 10008 } });
+      expect((await driven(clock, manager.delete(CHANNEL, MESSAGE))).outcome).toBe('sent');
+    });
+  });
+
+  describe('input validation', () => {
+    it('rejects ids that are not snowflakes before anything is queued', () => {
+      const { manager, transport } = setup();
+      expect(() => manager.edit('123', MESSAGE, { content: 'x' })).toThrow(InvalidArgumentError);
+      expect(() => manager.edit(CHANNEL, 'abc', { content: 'x' })).toThrow(/`messageId` to be a Discord snowflake/);
+      expect(() => manager.delete(CHANNEL, '1e18')).toThrow(InvalidArgumentError);
+      expect(transport.requests).toHaveLength(0);
+      expect(manager.getStats().queueSize).toBe(0);
+    });
+
+    it('rejects bodies over Discord limits with the field path', () => {
+      const { manager } = setup();
+      expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x'.repeat(2001) })).toThrow(InvalidPayloadError);
+      expect(() =>
+        manager.edit(CHANNEL, MESSAGE, { embeds: Array.from({ length: 11 }, () => ({ title: 't' })) }),
+      ).toThrow(/embeds/);
+      expect(() => manager.create(CHANNEL, {})).toThrow(InvalidPayloadError);
+    });
+
+    it('rejects bad options and keys', () => {
+      const { manager } = setup();
+      expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x' }, { priority: 7 as never })).toThrow(/priority/);
+      expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x' }, { deadlineMs: -5 })).toThrow(/deadlineMs/);
+      expect(() => manager.sync('', CHANNEL, { content: 'x' })).toThrow(/key/);
+    });
+
+    it('requires exactly one of rest and transport', () => {
+      expect(() => new MessageUpdateManager({})).toThrow(/exactly one/);
+    });
+  });
+
+  describe('stop', () => {
+    it('settles every pending handle as cancelled with drain: false, and nothing hangs', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 1 });
+      const gate = deferred<TransportResponse>();
+      transport.handler = (request, index) => (index === 0 ? gate.promise : transport.discord(request));
+      const inFlight = manager.edit(snowflake(), snowflake(), { content: 'a' });
+      const queued = Array.from({ length: 5 }, () => manager.edit(snowflake(), snowflake(), { content: 'b' }));
+      await clock.advance(0);
+      const stopped = manager.stop({ drain: false });
+      for (const handle of queued) expect((await handle).outcome).toBe('cancelled');
+      gate.resolve(ok());
+      await stopped;
+      expect((await inFlight).outcome).toBe('sent');
+      expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x' })).toThrow(ManagerClosedError);
+    });
+
+    it('drains the queue with drain: true', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 2 });
+      const handles = Array.from({ length: 5 }, () => manager.edit(snowflake(), snowflake(), { content: 'x' }));
+      const stopped = manager.stop({ drain: true });
+      await clock.advance(5000);
+      await stopped;
+      expect((await Promise.all(handles)).every((r) => r.outcome === 'sent')).toBe(true);
+      expect(transport.requests).toHaveLength(5);
+    });
+
+    it('cancels retries waiting for their backoff when stopped without draining', async () => {
+      const { clock, transport, manager } = setup({ baseBackoffMs: 1000 });
+      transport.handler = () => ({ status: 503, headers: {}, body: undefined });
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(0);
+      await manager.stop({ drain: false });
+      expect((await handle).outcome).toBe('cancelled');
+    });
+  });
+
+  describe('metrics and stats', () => {
+    it('measures update time from enqueue to acknowledgement and counts what happened', async () => {
+      const { clock, transport, manager, metrics } = setup();
+      transport.latencyMs = 40;
+      manager.edit(CHANNEL, MESSAGE, { content: 'a' });
+      manager.edit(CHANNEL, MESSAGE, { content: 'b' });
+      manager.edit(CHANNEL, MESSAGE_2, { content: 'c' });
+      expect(manager.getStats().queueSize).toBe(2);
+      await clock.advance(0);
+      // Same channel, bucket not yet known: one request at a time until the first answer.
+      expect(manager.getStats()).toMatchObject({ queueSize: 1, inFlight: 1 });
+      await clock.advance(40);
+      await clock.advance(40);
+      await manager.onIdle();
+      const m = metrics.getMetrics();
+      expect(m).toMatchObject({
+        messagesUpdated: 2,
+        coalesced: 1,
+        failedUpdates: 0,
+        apiCalls: 2,
+        queueSize: 0,
+        inFlight: 0,
+      });
+      expect(m.averageUpdateTimeMs).toBe(60);
+      expect(m.p50UpdateTimeMs).toBe(40);
+      expect(m.p99UpdateTimeMs).toBe(80);
+      expect(m.invalidRequestBudgetRemaining).toBe(10_000);
+      const bucket = manager.getStats().buckets.find((b) => b.bucket === `msgbucket:${CHANNEL}`);
+      expect(bucket).toMatchObject({ limit: 5, remaining: 3 });
+    });
+
+    it('reports the current backoff while a retry waits', async () => {
+      const { clock, transport, manager } = setup({ baseBackoffMs: 1000, maxBackoffMs: 60_000 });
+      transport.handler = (request, index) =>
+        index === 0 ? { status: 500, headers: {}, body: undefined } : transport.discord(request);
+      manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await clock.advance(0);
+      expect(manager.getStats().currentBackoffMs).toBe(1500);
+      await clock.advance(1500);
+      await manager.onIdle();
+      expect(manager.getStats().currentBackoffMs).toBe(0);
+    });
+  });
+});
+
+/** Advances the fake clock until the handle settles. */
+async function driven(clock: FakeClock, handle: PromiseLike<UpdateResult>): Promise<UpdateResult> {
+  let settled = false;
+  const result = Promise.resolve(handle).finally(() => {
+    settled = true;
+  });
+  for (let i = 0; i < 1000 && !settled; i++) await clock.advance(10);
+  return result;
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per test folder (STYLE.md): `npm test` runs them all; `vitest run --project unit` runs one.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
+      { test: { name: 'simulator', include: ['test/simulator/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000 } },
+    ],
+  },
+});
