@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { resolveRateLimitConfig } from '../../src/rate-limit/rate-limit-config.js';
+import { RateLimitTracker } from '../../src/rate-limit/rate-limit-tracker.js';
+import { routeOf } from '../../src/rate-limit/route.js';
+
+const T0 = 1_700_000_000_000;
+const edit = routeOf('PATCH', '/channels/111111111111111111/messages/222222222222222222', T0);
+const create = routeOf('POST', '/channels/111111111111111111/messages', T0);
+const headers = (remaining: number, resetAfter: number, limit = 5): Record<string, string> => ({
+  'x-ratelimit-bucket': 'abc',
+  'x-ratelimit-limit': String(limit),
+  'x-ratelimit-remaining': String(remaining),
+  'x-ratelimit-reset-after': resetAfter.toFixed(3),
+});
+
+function tracker(overrides = {}) {
+  return new RateLimitTracker(resolveRateLimitConfig({ maxConcurrentUpdates: 10, ...overrides }));
+}
+
+describe('RateLimitTracker', () => {
+  it('allows one request at a time on an unknown bucket', () => {
+    const t = tracker();
+    expect(t.availableAt(edit, T0)).toBe(T0);
+    const grant = t.acquire(edit, T0);
+    expect(t.availableAt(edit, T0)).toBeUndefined();
+    t.observe(grant, 200, headers(4, 5), undefined, T0 + 10);
+    t.complete(grant, T0 + 10);
+    expect(t.availableAt(edit, T0 + 10)).toBe(T0 + 10);
+  });
+
+  it('counts requests sent in the window and waits for the reset once exhausted', () => {
+    const t = tracker();
+    const first = t.acquire(edit, T0);
+    t.observe(first, 200, headers(4, 5), undefined, T0);
+    t.complete(first, T0);
+    for (let i = 0; i < 4; i++) t.acquire(edit, T0);
+    expect(t.availableAt(edit, T0)).toBe(T0 + 5000);
+  });
+
+  it('shares a learned bucket between routes with the same hash', () => {
+    const t = tracker();
+    const a = t.acquire(edit, T0);
+    t.observe(a, 200, headers(1, 5, 2), undefined, T0);
+    t.complete(a, T0);
+    const b = t.acquire(create, T0);
+    t.observe(b, 200, headers(0, 5, 2), undefined, T0);
+    t.complete(b, T0);
+    expect(t.bucketKeyOf(create)).toBe(t.bucketKeyOf(edit));
+    expect(t.availableAt(edit, T0)).toBe(T0 + 5000);
+    expect(t.availableAt(create, T0)).toBe(T0 + 5000);
+  });
+
+  it('keeps requests of the previous window reserved when a new window starts', () => {
+    const t = tracker();
+    const first = t.acquire(edit, T0);
+    t.observe(first, 200, headers(4, 1), undefined, T0);
+    t.complete(first, T0);
+    const late = t.acquire(edit, T0 + 999); // still in flight when the window rolls
+    for (let i = 0; i < 3; i++) t.acquire(edit, T0 + 999);
+    const snapshot = () => t.snapshot(T0 + 1000).find((b) => b.bucket === 'abc:111111111111111111')!;
+    expect(snapshot().remaining).toBe(1); // 5 minus the 4 still in flight
+    t.complete(late, T0 + 1001);
+  });
+
+  it('pauses a bucket on a user 429 and everything on a global 429', () => {
+    const t = tracker();
+    const g = t.acquire(edit, T0);
+    const hit = t.observe(
+      g,
+      429,
+      { ...headers(0, 2), 'x-ratelimit-scope': 'user' },
+      { retry_after: 2, global: false },
+      T0,
+    );
+    t.complete(g, T0);
+    expect(hit).toMatchObject({ scope: 'user', retryAfterMs: 2000, subLimit: false });
+    expect(t.availableAt(edit, T0)).toBe(T0 + 2000);
+    const other = routeOf('PATCH', '/channels/333333333333333333/messages/222222222222222222', T0);
+    const g2 = t.acquire(other, T0);
+    t.observe(g2, 429, { 'x-ratelimit-global': 'true', 'retry-after': '1' }, { retry_after: 0.25, global: true }, T0);
+    t.complete(g2, T0);
+    expect(t.availableAt(other, T0)).toBe(T0 + 250);
+    expect(t.invalidCount(T0)).toBe(2);
+  });
+
+  it('treats a 429 with requests remaining as a sub-limit of that request only', () => {
+    const t = tracker();
+    const g = t.acquire(edit, T0);
+    const hit = t.observe(g, 429, { ...headers(3, 5), 'x-ratelimit-scope': 'user' }, { retry_after: 60 }, T0);
+    t.complete(g, T0);
+    expect(hit?.subLimit).toBe(true);
+    expect(t.availableAt(edit, T0)).toBe(T0);
+  });
+
+  it('recognises the invalid-request ban (plain-text 429) and stops everything', () => {
+    const t = tracker();
+    const g = t.acquire(edit, T0);
+    const hit = t.observe(
+      g,
+      429,
+      { 'retry-after': '3600' },
+      'You are being blocked from accessing our API temporarily',
+      T0,
+    );
+    t.complete(g, T0);
+    expect(hit).toMatchObject({ banned: true, scope: 'global', retryAfterMs: 3_600_000 });
+    expect(t.availableAt(create, T0 + 1000)).toBe(T0 + 3_600_000);
+  });
+
+  it('holds a global slot until one second after the answer', () => {
+    const t = tracker({ globalRequestsPerSecond: 2 });
+    const routes = ['1', '2', '3'].map((n) =>
+      routeOf('PATCH', `/channels/11111111111111111${n}/messages/222222222222222222`, T0),
+    );
+    const a = t.acquire(routes[0]!, T0);
+    const b = t.acquire(routes[1]!, T0);
+    expect(t.availableAt(routes[2]!, T0)).toBeUndefined(); // both in flight: wait for an answer
+    t.complete(a, T0 + 30);
+    expect(t.availableAt(routes[2]!, T0 + 30)).toBe(T0 + 1030);
+    t.complete(b, T0 + 40);
+    expect(t.globalRemaining(T0 + 1030)).toBe(1);
+  });
+
+  it('marks routes without rate-limit headers as limited by the global limit only', () => {
+    const t = tracker({ maxConcurrentUpdates: 2 });
+    const get = routeOf('GET', '/channels/111111111111111111/messages/222222222222222222', T0);
+    const g = t.acquire(get, T0);
+    t.observe(g, 200, {}, undefined, T0);
+    t.complete(g, T0);
+    t.acquire(get, T0);
+    expect(t.availableAt(get, T0)).toBe(T0);
+    t.acquire(get, T0);
+    expect(t.availableAt(get, T0)).toBeUndefined(); // maxConcurrentUpdates
+  });
+});
