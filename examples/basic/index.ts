@@ -30,12 +30,9 @@ console.log(
 );
 
 await manager.stop({ drain: true });
+const { apiCalls, coalesced, averageUpdateTimeMs } = manager.metrics.getMetrics();
 console.log(
-  'stats:',
-  manager.getStats().queueSize,
-  'queued;',
-  'metrics:',
-  (manager.metrics as { getMetrics?: () => unknown }).getMetrics?.(),
+  `API calls: ${apiCalls}, coalesced: ${coalesced}, average update time: ${averageUpdateTimeMs.toFixed(1)} ms`,
 );
 if (sim) {
   console.log('simulator shows:', sim.getMessage(channelId, first.messageId!)?.content);

@@ -41,7 +41,7 @@ import {
 import { UpdateHandle } from './update-handle.js';
 
 /** Options of {@link MessageUpdateManager}. Give exactly one of `rest` and `transport`. */
-export interface MessageUpdateManagerOptions {
+export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector = InMemoryMetricsCollector> {
   /** Your `@discordjs/rest` `REST` instance, token set. Tip: `new REST({ retries: 0 })`, the manager retries itself. */
   readonly rest?: RestLike;
   /** A custom {@link Transport} instead of `rest` (tests, other HTTP clients). */
@@ -52,7 +52,7 @@ export interface MessageUpdateManagerOptions {
    * Where measurements go.
    * @defaultValue a new {@link InMemoryMetricsCollector} (read it from `manager.metrics`)
    */
-  readonly metrics?: MetricsCollector;
+  readonly metrics?: TMetrics;
   /**
    * Time source for every timing decision.
    * @defaultValue the system clock
@@ -221,9 +221,11 @@ function discordErrorFrom(answer: TransportResponse, request: OutgoingRequest): 
  * await manager.stop({ drain: true });
  * ```
  */
-export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
+export class MessageUpdateManager<
+  TMetrics extends MetricsCollector = InMemoryMetricsCollector,
+> extends EventEmitter<ManagerEventMap> {
   /** Where this manager's measurements go (an {@link InMemoryMetricsCollector} unless one was given). */
-  public readonly metrics: MetricsCollector;
+  public readonly metrics: TMetrics;
   /** The resolved configuration. */
   public readonly config: Readonly<RateLimitConfig>;
 
@@ -254,12 +256,13 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
   #unauthorizedError: UnauthorizedError | undefined;
   #invalidWarned = false;
   #cancelling = false;
+  #idleEmitted = true;
 
   /**
    * @param options - see {@link MessageUpdateManagerOptions}
    * @throws InvalidConfigError when neither or both of `rest` / `transport` are given, or a config field is invalid
    */
-  public constructor(options: MessageUpdateManagerOptions) {
+  public constructor(options: MessageUpdateManagerOptions<TMetrics>) {
     super();
     if (options === null || typeof options !== 'object') {
       throw new InvalidConfigError('options', options, 'an object with `rest` or `transport`');
@@ -298,7 +301,8 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
       this.#ownedTransport = new RestTransport(options.rest!);
       this.#transport = this.#ownedTransport;
     }
-    this.metrics = options.metrics ?? new InMemoryMetricsCollector();
+    // Without a collector of the caller's, TMetrics is its default, InMemoryMetricsCollector.
+    this.metrics = options.metrics ?? (new InMemoryMetricsCollector() as unknown as TMetrics);
     this.metrics.bindGauges(() => this.#gauges());
   }
 
@@ -660,7 +664,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
         pending.priority = priority;
         if (!target.inFlight) this.#makeReady(target, now);
       }
-      this.emit('updateCoalesced', this.#settledEvent(target, pending, pending.waiters.length - 1, now));
+      this.#emit('updateCoalesced', this.#settledEvent(target, pending, pending.waiters.length - 1, now));
     } else {
       if (
         kind === 'edit' &&
@@ -676,7 +680,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
       this.#setPending(target, this.#newOperation(kind, body, priority, now, deadlineAt, waiter));
       if (!target.inFlight) this.#makeReady(target, now);
     }
-    this.emit('updateQueued', {
+    this.#emit('updateQueued', {
       kind: target.pending?.kind ?? kind,
       channelId: target.channelId,
       messageId: target.messageId,
@@ -711,6 +715,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
   }
 
   #setPending(target: Target, op: Operation): void {
+    this.#idleEmitted = false;
     if (!target.pending) this.#queued++;
     target.pending = op;
     if (op.deadlineAt !== Infinity) this.#deadlines.push({ target, op, at: op.deadlineAt });
@@ -1065,7 +1070,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
             const delayMs = this.#backoffMs(attemptNumber);
             op.notBefore = this.#clock.now() + delayMs;
             this.metrics.recordRetry();
-            this.emit('updateRetried', {
+            this.#emit('updateRetried', {
               kind: op.kind,
               channelId: target.channelId,
               messageId: target.messageId,
@@ -1100,13 +1105,13 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
     const hit = this.#tracker.observe(grant, response.status, response.headers, response.body, now);
     if (hit) {
       this.metrics.recordRateLimit(hit.scope);
-      this.emit('rateLimited', { ...hit, method: request.method, path: redactPath(request.path) });
+      this.#emit('rateLimited', { ...hit, method: request.method, path: redactPath(request.path) });
     }
     const invalid = this.#tracker.invalidCount(now);
     const limit = this.config.invalidRequestLimit;
     if (!this.#invalidWarned && invalid >= limit * 0.8) {
       this.#invalidWarned = true;
-      this.emit('invalidRequestWarning', { count: invalid, limit });
+      this.#emit('invalidRequestWarning', { count: invalid, limit });
     } else if (this.#invalidWarned && invalid < limit * 0.5) {
       this.#invalidWarned = false;
     }
@@ -1212,7 +1217,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
       record.messageId = undefined;
       record.hash = undefined;
     }
-    this.emit('messageRecreated', { key: target.key!, channelId: target.channelId, previousMessageId });
+    this.#emit('messageRecreated', { key: target.key!, channelId: target.channelId, previousMessageId });
     if (target.pending?.kind === 'delete') {
       this.#settle(target, op, 'cancelled', now);
       this.#afterChange(target);
@@ -1237,7 +1242,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
     if (this.#unauthorizedError) return;
     this.#unauthorizedError = error;
     this.#tracker.setUnauthorized();
-    this.emit('unauthorized', error);
+    this.#emit('unauthorized', error);
     const now = this.#clock.now();
     for (const target of new Set(this.#targets.values())) {
       if (target.grantWaiter) {
@@ -1274,6 +1279,20 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
     this.#delayed.clear();
     this.#deadlines.clear();
     this.#createGates.clear();
+  }
+
+  /**
+   * Emits without letting a throwing listener corrupt the manager's state: the error is re-thrown on a fresh
+   * microtask, where it surfaces like any uncaught listener error.
+   */
+  #emit<K extends keyof ManagerEventMap>(event: K, ...args: ManagerEventMap[K]): void {
+    try {
+      (this.emit as (event: K, ...args: ManagerEventMap[K]) => boolean)(event, ...args);
+    } catch (error) {
+      queueMicrotask(() => {
+        throw error;
+      });
+    }
   }
 
   // ---------------------------------------------------------------- settling
@@ -1342,10 +1361,10 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
     });
     if (replaced > 0) this.metrics.recordCoalesced(replaced);
     const event = this.#settledEvent(target, op, op.waiters.length, now);
-    if (outcome === 'sent') this.emit('updateSent', event);
-    else if (outcome === 'skipped') this.emit('updateSkipped', event);
-    else if (outcome === 'cancelled') this.emit('updateCancelled', event);
-    else this.emit('updateExpired', event);
+    if (outcome === 'sent') this.#emit('updateSent', event);
+    else if (outcome === 'skipped') this.#emit('updateSkipped', event);
+    else if (outcome === 'cancelled') this.#emit('updateCancelled', event);
+    else this.#emit('updateExpired', event);
   }
 
   #fail(target: Target, op: Operation, error: Error, now: number): void {
@@ -1357,7 +1376,7 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
       updates: op.waiters.length,
       attempts: op.attempts,
     });
-    this.emit('updateFailed', { ...this.#settledEvent(target, op, op.waiters.length, now), error });
+    this.#emit('updateFailed', { ...this.#settledEvent(target, op, op.waiters.length, now), error });
   }
 
   #forgetKey(target: Target): void {
@@ -1373,9 +1392,10 @@ export class MessageUpdateManager extends EventEmitter<ManagerEventMap> {
     if (this.#queued === 0) {
       for (const resolve of this.#emptyWaiters.splice(0)) resolve();
     }
-    if (this.#queued === 0 && this.#inFlight === 0) {
+    if (this.#queued === 0 && this.#inFlight === 0 && !this.#idleEmitted) {
+      this.#idleEmitted = true;
       for (const resolve of this.#idleWaiters.splice(0)) resolve();
-      this.emit('idle');
+      this.#emit('idle');
     }
     this.#schedulePass();
   }

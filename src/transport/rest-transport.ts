@@ -1,17 +1,11 @@
-import type { HttpMethod } from '../rate-limit/route.js';
+import type { REST, RequestMethod } from '@discordjs/rest';
 import type { Transport, TransportRequest, TransportResponse } from './transport.js';
 
-/** The part of an `@discordjs/rest` `REST` instance the transport uses (so the core never imports it). */
-export interface RestLike {
-  request(options: {
-    fullRoute: `/${string}`;
-    method: HttpMethod;
-    body?: unknown;
-    signal?: AbortSignal;
-  }): Promise<unknown>;
-  on(event: 'response', listener: (request: RestResponseRequest, response: RestResponseLike) => void): unknown;
-  off(event: 'response', listener: (request: RestResponseRequest, response: RestResponseLike) => void): unknown;
-}
+/**
+ * The part of an `@discordjs/rest` `REST` instance the transport uses. Only its type is imported: the package never
+ * loads `@discordjs/rest` itself (it is your instance, a peer dependency).
+ */
+export type RestLike = Pick<REST, 'request' | 'on' | 'off'>;
 
 /** The request data `REST` passes with its `response` event. */
 export interface RestResponseRequest {
@@ -76,7 +70,8 @@ export class RestTransport implements Transport {
     try {
       const body = await this.#rest.request({
         fullRoute: request.path,
-        method: request.method,
+        // RequestMethod is a string enum whose values are exactly our method names.
+        method: request.method as RequestMethod,
         ...(request.body === undefined ? {} : { body: request.body }),
         signal: controller.signal,
       });

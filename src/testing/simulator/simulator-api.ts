@@ -1,0 +1,634 @@
+import { findPayloadViolation } from '../../manager/payload-limits.js';
+import { DiscordErrors, formBodyError, payloadError, snowflakeError, type ApiError } from './discord-errors.js';
+import {
+  messageJson,
+  type AuthorJson,
+  type MessageFields,
+  type MessageStore,
+  type StoredInteraction,
+  type StoredMessage,
+  type StoredWebhook,
+} from './message-store.js';
+import type { MultipartFile } from './multipart.js';
+import type { SimulatedChannel } from './simulator-records.js';
+import type { RouteParams, SimulatorRouteKey } from './simulator-routes.js';
+import { isSnowflake } from '../snowflake.js';
+
+/** A handler's answer before rate-limit headers are added. */
+export interface Answer {
+  readonly status: number;
+  readonly json?: unknown;
+  readonly text?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A request that passed authentication and rate limits, resolved to a route. */
+export interface ApiCall {
+  /** Arrival time, simulator clock milliseconds. */
+  readonly now: number;
+  readonly method: string;
+  readonly query: URLSearchParams;
+  readonly route: SimulatorRouteKey;
+  readonly params: RouteParams;
+  /** The caller: its label (for records and authorship) and, for bot tokens, its bot user. */
+  readonly client: { readonly label: string; readonly user: AuthorJson | undefined };
+  /** Parsed JSON body (`payload_json` for multipart), or `undefined`. */
+  readonly json: unknown;
+  readonly files: readonly MultipartFile[];
+  /** The webhook of a webhook route (already authenticated). */
+  readonly webhook: StoredWebhook | undefined;
+  /** The interaction of an interaction route (already authenticated). */
+  readonly interaction: StoredInteraction | undefined;
+}
+
+/** What {@link SimulatorApi} needs from the simulator. */
+export interface SimulatorApiDeps {
+  readonly store: MessageStore;
+  /** A new snowflake for an object made at `now` (default: the clock's now). */
+  readonly nextId: (now?: number) => string;
+  /** Added to clock time in ids and timestamps (see the simulator's clock handling). */
+  readonly epochShift: number;
+  readonly nonceWindowMs: number;
+  readonly oldMessageAgeMs: number;
+  readonly applicationId: string;
+  readonly applicationUser: AuthorJson;
+  /** Called when `enforce_nonce` returns an earlier message. */
+  readonly onDuplicateCreate: () => void;
+}
+
+/** Where a new message comes from. */
+export interface MessageOrigin {
+  readonly author: StoredMessage['author'];
+  readonly authorJson: AuthorJson;
+  readonly nonce?: string | number | undefined;
+  readonly webhookId?: string;
+  readonly applicationId?: string;
+  readonly interactionId?: string;
+  /** Flags set by the simulator itself (the "thinking" flag of a deferred response). */
+  readonly extraFlags?: number;
+}
+
+/** Interactions must be answered within 3 s (Discord's rule). */
+const INTERACTION_CALLBACK_WINDOW_MS = 3_000;
+const MESSAGE_FLAGS_LOADING = 1 << 7;
+const MESSAGE_FLAGS_EPHEMERAL = 1 << 6;
+/** Flags a client may set on a new message: suppress embeds, ephemeral, suppress notifications, components v2. */
+const CREATE_FLAGS = (1 << 2) | (1 << 6) | (1 << 12) | (1 << 15);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Discord's resource semantics for the simulated routes: channels, messages, reactions, webhooks and
+ * interactions. Rate limits, authentication and faults are the {@link DiscordSimulator}'s job; this class only
+ * answers requests that got through, and records the writes they make.
+ */
+export class SimulatorApi {
+  readonly #deps: SimulatorApiDeps;
+  readonly #store: MessageStore;
+
+  /** @param deps - the store and simulator settings */
+  public constructor(deps: SimulatorApiDeps) {
+    this.#deps = deps;
+    this.#store = deps.store;
+  }
+
+  /**
+   * Does what a request asks, once it has passed authentication and rate limits.
+   *
+   * @param ctx - the request, resolved to a route
+   * @returns the answer, without rate-limit headers
+   */
+  public answer(ctx: ApiCall): Answer {
+    const { params, webhook, interaction, json, files } = ctx;
+    switch (ctx.route) {
+      case 'GET /channels/:channel_id':
+        return this.#getChannel(params.channelId!);
+      case 'PATCH /channels/:channel_id':
+        return this.#editChannel(ctx, params.channelId!, json);
+      case 'GET /channels/:channel_id/messages':
+        return this.#listMessagesApi(ctx, params.channelId!);
+      case 'POST /channels/:channel_id/messages':
+        return this.#createChannelMessage(ctx, params.channelId!, json, files);
+      case 'POST /channels/:channel_id/messages/bulk-delete':
+        return this.#bulkDelete(ctx, params.channelId!, json);
+      case 'GET /channels/:channel_id/messages/:message_id': {
+        const found = this.#findMessage(params.channelId!, params.messageId!);
+        return 'status' in found ? this.#error(found) : { status: 200, json: this.#messageJson(found, ctx) };
+      }
+      case 'PATCH /channels/:channel_id/messages/:message_id':
+        return this.#editChannelMessage(ctx, params.channelId!, params.messageId!, json, files);
+      case 'DELETE /channels/:channel_id/messages/:message_id':
+      case 'DELETE /channels/:channel_id/messages/:message_id (old)': {
+        const found = this.#findMessage(params.channelId!, params.messageId!);
+        return 'status' in found ? this.#error(found) : this.#deleteMessage(ctx, found, ctx.client.label);
+      }
+      case 'PUT /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
+      case 'DELETE /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
+        return this.#react(ctx, params, ctx.method === 'PUT');
+      case 'POST /webhooks/:webhook_id/:webhook_token':
+        return this.#executeWebhook(ctx, webhook!, json, files);
+      case 'GET /webhooks/:webhook_id/:webhook_token/messages/:message_id':
+      case 'PATCH /webhooks/:webhook_id/:webhook_token/messages/:message_id':
+      case 'DELETE /webhooks/:webhook_id/:webhook_token/messages/:message_id': {
+        const message = this.#store.messageById(params.messageId!);
+        if (!message || message.webhookId !== webhook!.id || message.interactionId !== undefined) {
+          return this.#error(DiscordErrors.unknownMessage);
+        }
+        return this.#webhookMessage(ctx, message, json, files, `webhook:${webhook!.id}`);
+      }
+      case 'POST /interactions/:interaction_id/:interaction_token/callback':
+        return this.#interactionCallback(ctx, interaction!, json);
+      case 'POST /webhooks/:application_id/:interaction_token':
+        return this.#followUp(ctx, interaction!, json, files);
+      case 'GET /webhooks/:application_id/:interaction_token/messages/:message_id':
+      case 'PATCH /webhooks/:application_id/:interaction_token/messages/:message_id':
+      case 'DELETE /webhooks/:application_id/:interaction_token/messages/:message_id': {
+        const id = params.messageId === '@original' ? interaction!.originalMessageId : params.messageId;
+        const message = id === undefined ? undefined : this.#store.messageById(id);
+        if (!message || message.interactionId !== interaction!.id) return this.#error(DiscordErrors.unknownMessage);
+        return this.#webhookMessage(ctx, message, json, files, `interaction:${interaction!.id}`);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Route handlers
+
+  #getChannel(channelId: string): Answer {
+    const channel = this.#store.channel(channelId);
+    return channel ? { status: 200, json: this.#channelJson(channel) } : this.#error(DiscordErrors.unknownChannel);
+  }
+
+  #editChannel(ctx: ApiCall, channelId: string, body: unknown): Answer {
+    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!isRecord(body)) {
+      return this.#error(formBodyError('', 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType'));
+    }
+    const changes: { name?: string; topic?: string | null } = {};
+    if ('name' in body) {
+      const name = body['name'];
+      if (typeof name !== 'string' || name.length < 1 || name.length > 100) {
+        return this.#error(formBodyError('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.'));
+      }
+      changes.name = name;
+    }
+    if ('topic' in body) {
+      const topic = body['topic'];
+      if (topic !== null && (typeof topic !== 'string' || topic.length > 1024)) {
+        return this.#error(formBodyError('topic', 'BASE_TYPE_MAX_LENGTH', 'Must be 1024 or fewer in length.'));
+      }
+      changes.topic = topic;
+    }
+    this.#store.editChannel(channelId, changes);
+    this.#store.recordWrite('channelEdit', ctx.route, channelId, undefined, body, ctx.now, ctx.client.label, 0);
+    return { status: 200, json: this.#channelJson(this.#store.channel(channelId)!) };
+  }
+
+  #listMessagesApi(ctx: ApiCall, channelId: string): Answer {
+    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    const rawLimit = ctx.query.get('limit');
+    const limit = rawLimit === null ? 50 : Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return this.#error(formBodyError('limit', 'NUMBER_TYPE_MAX', 'Must be between 1 and 100.'));
+    }
+    for (const name of ['before', 'after', 'around'] as const) {
+      const value = ctx.query.get(name);
+      if (value !== null && !isSnowflake(value)) return this.#error(snowflakeError(name, value));
+    }
+    const before = ctx.query.get('before');
+    const after = ctx.query.get('after');
+    const around = ctx.query.get('around');
+    // Newest first, as Discord answers; `after` takes the oldest ones after the id.
+    const all = this.#store
+      .messages(channelId)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
+    let selected: StoredMessage[];
+    if (around !== null) {
+      const pivot = BigInt(around);
+      const newer = all.filter((m) => BigInt(m.id) > pivot).slice(-Math.floor(limit / 2));
+      const rest = all.filter((m) => BigInt(m.id) <= pivot).slice(0, limit - newer.length);
+      selected = [...newer, ...rest];
+    } else if (after !== null) {
+      const pivot = BigInt(after);
+      selected = all.filter((m) => BigInt(m.id) > pivot).slice(-limit);
+    } else if (before !== null) {
+      const pivot = BigInt(before);
+      selected = all.filter((m) => BigInt(m.id) < pivot).slice(0, limit);
+    } else {
+      selected = all.slice(0, limit);
+    }
+    return { status: 200, json: selected.map((message) => this.#messageJson(message, ctx)) };
+  }
+
+  #createChannelMessage(ctx: ApiCall, channelId: string, body: unknown, files: readonly MultipartFile[]): Answer {
+    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    const payload = withFiles(body ?? {}, files);
+    const violation = findPayloadViolation(payload, 'create');
+    if (violation) return this.#error(payloadError(violation));
+    const record = payload as Record<string, unknown>;
+    const nonce = validNonce(record['nonce']);
+    if (nonce !== undefined && record['enforce_nonce'] === true) {
+      const earlier = this.#store.findNonce(ctx.client.label, nonce, ctx.now - this.#deps.nonceWindowMs);
+      if (earlier) {
+        this.#deps.onDuplicateCreate();
+        return { status: 200, json: this.#messageJson(earlier, ctx) };
+      }
+    }
+    const message = this.newMessage(channelId, record, files, ctx.now, {
+      author: { kind: 'bot', tokenLabel: ctx.client.label, userId: ctx.client.user!.id },
+      authorJson: ctx.client.user!,
+      nonce,
+    });
+    if (nonce !== undefined) {
+      this.#store.rememberNonce(ctx.client.label, nonce, message.id, ctx.now);
+      if (this.#store.writeCount % 1000 === 0) this.#store.pruneNonces(ctx.now - this.#deps.nonceWindowMs);
+    }
+    this.#store.recordWrite('create', ctx.route, channelId, message.id, body, ctx.now, ctx.client.label, 0);
+    return { status: 200, json: this.#messageJson(message, ctx) };
+  }
+
+  #editChannelMessage(
+    ctx: ApiCall,
+    channelId: string,
+    messageId: string,
+    body: unknown,
+    files: readonly MultipartFile[],
+  ): Answer {
+    const found = this.#findMessage(channelId, messageId);
+    if ('status' in found) return this.#error(found);
+    if (found.author.kind !== 'bot' || found.author.tokenLabel !== ctx.client.label) {
+      return this.#error(DiscordErrors.otherAuthor);
+    }
+    return this.#editMessage(ctx, found, body, files, ctx.client.label);
+  }
+
+  #editMessage(
+    ctx: ApiCall,
+    message: StoredMessage,
+    body: unknown,
+    files: readonly MultipartFile[],
+    label: string,
+  ): Answer {
+    const payload = withFiles(body ?? {}, files);
+    const violation = findPayloadViolation(payload, 'edit');
+    if (violation) return this.#error(payloadError(violation));
+    const fields = editFields(payload as Record<string, unknown>, message, this.#attachments(message.channelId, files));
+    const content = fields.content ?? message.content;
+    const empty =
+      content.length === 0 &&
+      (fields.embeds ?? message.embeds).length === 0 &&
+      (fields.components ?? message.components).length === 0 &&
+      (fields.attachments ?? message.attachments).length === 0 &&
+      message.stickerIds.length === 0;
+    if (empty) return this.#error(DiscordErrors.emptyMessage);
+    // Editing a deferred ("thinking") response turns it into a real message.
+    if ((message.flags & MESSAGE_FLAGS_LOADING) !== 0) message.flags &= ~MESSAGE_FLAGS_LOADING;
+    const version = this.#store.editMessage(message, fields, ctx.now);
+    this.#store.recordWrite('edit', ctx.route, message.channelId, message.id, body, ctx.now, label, version);
+    return { status: 200, json: this.#messageJson(message, ctx) };
+  }
+
+  #deleteMessage(ctx: ApiCall, message: StoredMessage, label: string): Answer {
+    this.#store.deleteMessage(message);
+    this.#store.recordWrite(
+      'delete',
+      ctx.route,
+      message.channelId,
+      message.id,
+      undefined,
+      ctx.now,
+      label,
+      message.version,
+    );
+    return { status: 204 };
+  }
+
+  #bulkDelete(ctx: ApiCall, channelId: string, body: unknown): Answer {
+    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    const ids = isRecord(body) ? body['messages'] : undefined;
+    if (!Array.isArray(ids) || ids.length < 2 || ids.length > 100) {
+      return this.#error(formBodyError('messages', 'BASE_TYPE_BAD_LENGTH', 'Must be between 2 and 100 in length.'));
+    }
+    for (let index = 0; index < ids.length; index++) {
+      const id: unknown = ids[index];
+      if (!isSnowflake(id)) return this.#error(snowflakeError(`messages[${index}]`, String(id)));
+      if (this.ageOf(id, ctx.now) > this.#deps.oldMessageAgeMs) return this.#error(DiscordErrors.bulkDeleteTooOld);
+    }
+    for (const id of new Set(ids as string[])) {
+      const message = this.#store.message(channelId, id);
+      if (message) this.#deleteMessage(ctx, message, ctx.client.label);
+    }
+    return { status: 204 };
+  }
+
+  #react(ctx: ApiCall, params: RouteParams, add: boolean): Answer {
+    const found = this.#findMessage(params.channelId!, params.messageId!);
+    if ('status' in found) return this.#error(found);
+    const emoji = params.emoji!;
+    // Unicode emoji, or `name:id` for a custom one.
+    if (emoji.length === 0 || emoji.length > 64 || /[\s/]/.test(emoji)) return this.#error(DiscordErrors.unknownEmoji);
+    let users = found.reactions.get(emoji);
+    if (add) {
+      if (!users) {
+        users = new Set();
+        found.reactions.set(emoji, users);
+      }
+      users.add(ctx.client.label);
+    } else {
+      users?.delete(ctx.client.label);
+      if (users?.size === 0) found.reactions.delete(emoji);
+    }
+    this.#store.recordWrite(
+      add ? 'reactionAdd' : 'reactionRemove',
+      ctx.route,
+      found.channelId,
+      found.id,
+      undefined,
+      ctx.now,
+      ctx.client.label,
+      found.version,
+    );
+    return { status: 204 };
+  }
+
+  #executeWebhook(ctx: ApiCall, webhook: StoredWebhook, body: unknown, files: readonly MultipartFile[]): Answer {
+    if (!this.#store.hasChannel(webhook.channelId)) return this.#error(DiscordErrors.unknownChannel);
+    const payload = withFiles(body ?? {}, files);
+    const violation = findPayloadViolation(payload, 'create');
+    if (violation) return this.#error(payloadError(violation));
+    const message = this.newMessage(webhook.channelId, payload as Record<string, unknown>, files, ctx.now, {
+      author: { kind: 'webhook', webhookId: webhook.id },
+      authorJson: { ...botUser(webhook.id, webhook.name), discriminator: '0000' },
+      webhookId: webhook.id,
+    });
+    const label = `webhook:${webhook.id}`;
+    this.#store.recordWrite('create', ctx.route, webhook.channelId, message.id, body, ctx.now, label, 0);
+    return ctx.query.get('wait') === 'true' ? { status: 200, json: this.#messageJson(message, ctx) } : { status: 204 };
+  }
+
+  #webhookMessage(
+    ctx: ApiCall,
+    message: StoredMessage,
+    body: unknown,
+    files: readonly MultipartFile[],
+    label: string,
+  ): Answer {
+    if (ctx.method === 'GET') return { status: 200, json: this.#messageJson(message, ctx) };
+    if (ctx.method === 'DELETE') return this.#deleteMessage(ctx, message, label);
+    return this.#editMessage(ctx, message, body, files, label);
+  }
+
+  #interactionCallback(ctx: ApiCall, interaction: StoredInteraction, body: unknown): Answer {
+    if (ctx.now - interaction.createdAt > INTERACTION_CALLBACK_WINDOW_MS) {
+      return this.#error(DiscordErrors.unknownInteraction);
+    }
+    if (interaction.responded) return this.#error(DiscordErrors.alreadyAcknowledged);
+    const type = isRecord(body) ? body['type'] : undefined;
+    const data = isRecord(body) && isRecord(body['data']) ? body['data'] : {};
+    const label = `interaction:${interaction.id}`;
+    let message: StoredMessage | undefined;
+    switch (type) {
+      case 4:
+      case 5: {
+        // A deferred response shows a "thinking" message until @original is edited.
+        const payload = type === 4 ? data : { flags: Number(data['flags']) & MESSAGE_FLAGS_EPHEMERAL };
+        if (type === 4) {
+          const violation = findPayloadViolation(payload, 'create');
+          if (violation) return this.#error(prefixed(payloadError(violation), 'data'));
+        }
+        message = this.#interactionMessage(interaction, payload, ctx.now, [], type === 5 ? MESSAGE_FLAGS_LOADING : 0);
+        interaction.originalMessageId = message.id;
+        this.#store.recordWrite('create', ctx.route, message.channelId, message.id, payload, ctx.now, label, 0);
+        break;
+      }
+      case 7: {
+        const source =
+          interaction.sourceMessageId === undefined ? undefined : this.#store.messageById(interaction.sourceMessageId);
+        if (!source) {
+          // UPDATE_MESSAGE needs a component interaction (created with a `messageId`).
+          return this.#error(formBodyError('type', 'INTERACTION_RESPONSE_TYPE_INVALID', 'Invalid response type'));
+        }
+        const answer = this.#editMessage(ctx, source, data, [], label);
+        if (answer.status !== 200) return answer;
+        message = source;
+        break;
+      }
+      case 1:
+      case 6:
+      case 8:
+      case 9:
+      case 10:
+      case 12:
+        break;
+      default:
+        return this.#error(
+          formBodyError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.'),
+        );
+    }
+    interaction.responded = true;
+    if (ctx.query.get('with_response') === 'true') {
+      return {
+        status: 200,
+        json: {
+          interaction: { id: interaction.id, type: 3 },
+          resource: message ? { type, message: this.#messageJson(message, ctx) } : { type },
+        },
+      };
+    }
+    return { status: 204 };
+  }
+
+  #followUp(ctx: ApiCall, interaction: StoredInteraction, body: unknown, files: readonly MultipartFile[]): Answer {
+    if (!this.#store.hasChannel(interaction.channelId)) return this.#error(DiscordErrors.unknownChannel);
+    const payload = withFiles(body ?? {}, files);
+    const violation = findPayloadViolation(payload, 'create');
+    if (violation) return this.#error(payloadError(violation));
+    const message = this.#interactionMessage(interaction, payload as Record<string, unknown>, ctx.now, files);
+    const label = `interaction:${interaction.id}`;
+    this.#store.recordWrite('create', ctx.route, message.channelId, message.id, body, ctx.now, label, 0);
+    return { status: 200, json: this.#messageJson(message, ctx) };
+  }
+
+  #interactionMessage(
+    interaction: StoredInteraction,
+    payload: Record<string, unknown>,
+    now: number,
+    files: readonly MultipartFile[] = [],
+    extraFlags = 0,
+  ): StoredMessage {
+    return this.newMessage(interaction.channelId, payload, files, now, {
+      author: { kind: 'interaction', interactionId: interaction.id, applicationId: this.#deps.applicationId },
+      authorJson: this.#deps.applicationUser,
+      webhookId: this.#deps.applicationId,
+      applicationId: this.#deps.applicationId,
+      interactionId: interaction.id,
+      extraFlags,
+    });
+  }
+
+  #findMessage(channelId: string, messageId: string): StoredMessage | ApiError {
+    if (!this.#store.hasChannel(channelId)) return DiscordErrors.unknownChannel;
+    return this.#store.message(channelId, messageId) ?? DiscordErrors.unknownMessage;
+  }
+
+  /**
+   * Stores a new message (no write is recorded: callers record their own, world setup records none).
+   *
+   * @param channelId - an existing channel
+   * @param payload - a validated create body; its embeds and components are copied
+   * @param files - uploaded files, listed as attachments
+   * @param now - creation time, simulator clock milliseconds
+   * @param origin - author and origin fields
+   * @param id - the id (default: a new snowflake for `now`)
+   * @returns the stored message
+   */
+  public newMessage(
+    channelId: string,
+    payload: Record<string, unknown>,
+    files: readonly MultipartFile[],
+    now: number,
+    origin: MessageOrigin,
+    id = this.#deps.nextId(now),
+  ): StoredMessage {
+    const message: StoredMessage = {
+      id,
+      channelId,
+      content: typeof payload['content'] === 'string' ? payload['content'] : '',
+      embeds: Array.isArray(payload['embeds']) ? structuredClone(payload['embeds'] as unknown[]) : [],
+      components: Array.isArray(payload['components']) ? structuredClone(payload['components'] as unknown[]) : [],
+      attachments: this.#attachments(channelId, files),
+      flags: (typeof payload['flags'] === 'number' ? payload['flags'] & CREATE_FLAGS : 0) | (origin.extraFlags ?? 0),
+      stickerIds: Array.isArray(payload['sticker_ids']) ? payload['sticker_ids'].map(String) : [],
+      nonce: origin.nonce,
+      version: 0,
+      createdAt: now,
+      editedAt: undefined,
+      author: origin.author,
+      authorJson: origin.authorJson,
+      webhookId: origin.webhookId,
+      applicationId: origin.applicationId,
+      interactionId: origin.interactionId,
+      reactions: new Map(),
+    };
+    this.#store.addMessage(message);
+    return message;
+  }
+
+  /**
+   * Age of the object a snowflake names.
+   *
+   * @param id - a snowflake
+   * @param now - simulator clock milliseconds
+   * @returns milliseconds since the id was made, on the simulator clock
+   */
+  public ageOf(id: string, now: number): number {
+    const created = Number((BigInt(id) >> 22n) + 1_420_070_400_000n) - this.#deps.epochShift;
+    return now - created;
+  }
+
+  #messageJson(message: StoredMessage, ctx: ApiCall): Record<string, unknown> {
+    return messageJson(message, ctx.client.label, this.#deps.epochShift);
+  }
+
+  #attachments(channelId: string, files: readonly MultipartFile[]): unknown[] {
+    return files.map((file) => {
+      const id = this.#deps.nextId();
+      const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
+      return {
+        id,
+        filename: file.filename,
+        size: file.size,
+        url,
+        proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'),
+        ...(file.contentType === undefined ? {} : { content_type: file.contentType }),
+      };
+    });
+  }
+
+  #channelJson(channel: SimulatedChannel): Record<string, unknown> {
+    const last = this.#store.messages(channel.id).at(-1);
+    return {
+      id: channel.id,
+      type: 0,
+      guild_id: channel.guildId,
+      name: channel.name,
+      topic: channel.topic ?? null,
+      position: 0,
+      permission_overwrites: [],
+      nsfw: false,
+      parent_id: null,
+      last_message_id: last?.id ?? null,
+      rate_limit_per_user: 0,
+      flags: 0,
+    };
+  }
+
+  #error(error: ApiError): Answer {
+    return { status: error.status, json: error.body };
+  }
+}
+
+/**
+ * The Discord user object of a bot.
+ *
+ * @param id - user id
+ * @param username - user name
+ * @returns the author object of its messages
+ */
+export function botUser(id: string, username: string): AuthorJson {
+  return { id, username, discriminator: '0', global_name: null, avatar: null, bot: true };
+}
+
+/**
+ * The `nonce` of a body when Discord would accept it (a string or an integer).
+ *
+ * @param nonce - the body's `nonce`
+ * @returns the nonce, or `undefined`
+ */
+export function validNonce(nonce: unknown): string | number | undefined {
+  return typeof nonce === 'string' || (typeof nonce === 'number' && Number.isInteger(nonce)) ? nonce : undefined;
+}
+
+/** Counts uploaded files as attachments for the emptiness check. */
+function withFiles(body: unknown, files: readonly MultipartFile[]): unknown {
+  if (files.length === 0 || !isRecord(body)) return body;
+  return { ...body, files };
+}
+
+function editFields(
+  payload: Record<string, unknown>,
+  message: StoredMessage,
+  added: readonly unknown[],
+): MessageFields {
+  const fields: MessageFields = {};
+  if ('content' in payload) fields.content = typeof payload['content'] === 'string' ? payload['content'] : '';
+  // Copies, so the write log and the message never share objects.
+  if ('embeds' in payload) {
+    fields.embeds = Array.isArray(payload['embeds']) ? structuredClone(payload['embeds'] as unknown[]) : [];
+  }
+  if ('components' in payload) {
+    fields.components = Array.isArray(payload['components']) ? structuredClone(payload['components'] as unknown[]) : [];
+  }
+  if (typeof payload['flags'] === 'number') fields.flags = payload['flags'];
+  const kept = payload['attachments'];
+  if (Array.isArray(kept) || added.length > 0) {
+    // `attachments` lists the existing attachments to keep (by id); new uploads are added.
+    const keepIds = new Set(
+      Array.isArray(kept) ? kept.filter(isRecord).map((attachment) => String(attachment['id'])) : [],
+    );
+    const previous = Array.isArray(kept)
+      ? message.attachments.filter((attachment) => isRecord(attachment) && keepIds.has(String(attachment['id'])))
+      : message.attachments;
+    fields.attachments = [...previous, ...added];
+  }
+  return fields;
+}
+
+/** Moves a form-body error under a prefix (interaction callbacks validate `data`). */
+function prefixed(error: ApiError, prefix: string): ApiError {
+  const errors = error.body.errors;
+  if (errors === undefined) return error;
+  return { status: error.status, body: { ...error.body, errors: { [prefix]: errors } } };
+}
