@@ -34,7 +34,8 @@ export {
 } from './rate-limit/rate-limit-config.js';
 export type { RateLimitConfig } from './rate-limit/rate-limit-config.js';
 export type { RateLimitScope, BucketSnapshot } from './rate-limit/rate-limit-tracker.js';
-export { isSnowflake, routeOf } from './rate-limit/route.js';
+export { routeOf } from './rate-limit/route.js';
+export { isSnowflake } from './rate-limit/snowflake.js';
 export type { HttpMethod, RouteInfo } from './rate-limit/route.js';
 export { systemClock } from './scheduler/clock.js';
 export type { Clock, ClockTimer } from './scheduler/clock.js';

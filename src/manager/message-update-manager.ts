@@ -21,7 +21,8 @@ import {
   type Grant,
   type RateLimitHit,
 } from '../rate-limit/rate-limit-tracker.js';
-import { isSnowflake, routeOf, type HttpMethod, type RouteInfo } from '../rate-limit/route.js';
+import { routeOf, type HttpMethod, type RouteInfo } from '../rate-limit/route.js';
+import { isSnowflake } from '../rate-limit/snowflake.js';
 import { systemClock, type Clock, type ClockTimer } from '../scheduler/clock.js';
 import { PriorityHeap } from '../scheduler/priority-heap.js';
 import { RestTransport, type RestLike } from '../transport/rest-transport.js';

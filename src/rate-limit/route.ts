@@ -1,3 +1,5 @@
+import { isSnowflake, snowflakeToTimestamp } from './snowflake.js';
+
 /** HTTP methods the transports speak. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -11,21 +13,9 @@ export interface RouteInfo {
   readonly exemptFromGlobal: boolean;
 }
 
-const DISCORD_EPOCH = 1_420_070_400_000n;
 /** Base64 of `interaction:`, the start of every interaction token. */
 export const INTERACTION_TOKEN_PREFIX = 'aW50ZXJhY3Rpb246';
 const FOURTEEN_DAYS_MS = 14 * 24 * 60 * 60 * 1000;
-
-/** Milliseconds since the Unix epoch encoded in a snowflake, or `undefined` when `id` is not one. */
-export function snowflakeTimestamp(id: string): number | undefined {
-  if (!/^\d{15,20}$/.test(id)) return undefined;
-  return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
-}
-
-/** True when `value` looks like a Discord snowflake (17 to 20 digits, as Discord's ids are today). */
-export function isSnowflake(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{17,20}$/.test(value);
-}
 
 /**
  * Maps a request to its rate-limit route: the major parameter is kept, other ids become placeholders.
@@ -77,8 +67,8 @@ export function routeOf(method: HttpMethod, path: string, now: number): RouteInf
   if (parts[0] === 'webhooks' && (parts[2] ?? '').startsWith(INTERACTION_TOKEN_PREFIX)) exemptFromGlobal = true;
   let routeKey = `${method} /${template.join('/')}`;
   if (method === 'DELETE' && template.length === 4 && template[2] === 'messages' && template[3] === ':id') {
-    const created = snowflakeTimestamp(parts[3]!);
-    if (created !== undefined && now - created > FOURTEEN_DAYS_MS) routeKey += ' (old)';
+    const id = parts[3]!;
+    if (isSnowflake(id) && now - snowflakeToTimestamp(id) > FOURTEEN_DAYS_MS) routeKey += ' (old)';
   }
   return { routeKey, majorParameter, exemptFromGlobal };
 }

@@ -51,7 +51,12 @@ import {
   SIMULATOR_ROUTE_KEYS,
   type SimulatorRouteKey,
 } from './simulator/simulator-routes.js';
-import { isSnowflake, MIN_SNOWFLAKE_TIMESTAMP_MS, snowflakeFromTimestamp, SnowflakeGenerator } from './snowflake.js';
+import {
+  isSnowflake,
+  MIN_SNOWFLAKE_TIMESTAMP_MS,
+  snowflakeFromTimestamp,
+  SnowflakeGenerator,
+} from '../rate-limit/snowflake.js';
 
 /**
  * Options of {@link DiscordSimulator}. Every field is optional; see {@link DEFAULT_SIMULATOR_OPTIONS}.

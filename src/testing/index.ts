@@ -58,5 +58,5 @@ export {
   snowflakeFromTimestamp,
   snowflakeToTimestamp,
   SnowflakeGenerator,
-} from './snowflake.js';
+} from '../rate-limit/snowflake.js';
 export { SimulatorTransport, type SimulatorHandler } from './simulator-transport.js';

@@ -12,7 +12,7 @@ import {
 import type { MultipartFile } from './multipart.js';
 import type { SimulatedChannel } from './simulator-records.js';
 import type { RouteParams, SimulatorRouteKey } from './simulator-routes.js';
-import { isSnowflake } from '../snowflake.js';
+import { isSnowflake } from '../../rate-limit/snowflake.js';
 
 /** A handler's answer before rate-limit headers are added. */
 export interface Answer {

@@ -6,7 +6,7 @@ import {
   snowflakeFromTimestamp,
   snowflakeToTimestamp,
   SnowflakeGenerator,
-} from '../../src/testing/index.js';
+} from '../../src/rate-limit/snowflake.js';
 
 describe('snowflakeFromTimestamp', () => {
   it('round-trips the timestamp and matches a known Discord id', () => {
