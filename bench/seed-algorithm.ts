@@ -15,26 +15,23 @@
  */
 
 import { setMaxListeners } from 'node:events';
+import { DEFAULT_RATE_LIMIT_CONFIG, type RateLimitConfig } from '../src/rate-limit/rate-limit-config.js';
 import { PriorityHeap } from '../src/scheduler/priority-heap.js';
 
-/** The seed's `RateLimitConfig`, with its defaults. */
-export interface SeedRateLimitConfig {
-  readonly batchSize: number;
-  readonly batchDelayMs: number;
-  readonly maxConcurrentUpdates: number;
-  readonly baseBackoffMs: number;
-  readonly maxBackoffMs: number;
-  readonly maxRetries: number;
-}
+/** The seed's `RateLimitConfig`: the six fields our config kept from it (same names, defaults, units). */
+export type SeedRateLimitConfig = Pick<
+  RateLimitConfig,
+  'batchSize' | 'batchDelayMs' | 'maxConcurrentUpdates' | 'baseBackoffMs' | 'maxBackoffMs' | 'maxRetries'
+>;
 
-/** The seed's defaults. */
+/** The seed's defaults (ours kept them). */
 export const SEED_DEFAULT_CONFIG: SeedRateLimitConfig = {
-  batchSize: 10,
-  batchDelayMs: 1000,
-  maxConcurrentUpdates: 3,
-  baseBackoffMs: 1000,
-  maxBackoffMs: 60_000,
-  maxRetries: 5,
+  batchSize: DEFAULT_RATE_LIMIT_CONFIG.batchSize,
+  batchDelayMs: DEFAULT_RATE_LIMIT_CONFIG.batchDelayMs,
+  maxConcurrentUpdates: DEFAULT_RATE_LIMIT_CONFIG.maxConcurrentUpdates,
+  baseBackoffMs: DEFAULT_RATE_LIMIT_CONFIG.baseBackoffMs,
+  maxBackoffMs: DEFAULT_RATE_LIMIT_CONFIG.maxBackoffMs,
+  maxRetries: DEFAULT_RATE_LIMIT_CONFIG.maxRetries,
 };
 
 /** The seed's priorities. */
