@@ -6,6 +6,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'sqlite/index': 'src/repositories/sqlite/index.ts',
+    'postgres/index': 'src/repositories/postgres/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -14,5 +16,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  external: ['@discordjs/rest', 'discord-api-types', 'p-retry'],
+  external: ['@discordjs/rest', 'discord-api-types', 'p-retry', 'better-sqlite3', 'pg'],
 });

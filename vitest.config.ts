@@ -6,6 +6,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       { test: { name: 'simulator', include: ['test/simulator/**/*.test.ts'], testTimeout: 20_000 } },
+      { test: { name: 'sqlite', include: ['test/integration/sqlite/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { name: 'postgres', include: ['test/integration/postgres/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },
