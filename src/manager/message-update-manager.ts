@@ -40,6 +40,7 @@ import {
   type UpdateResult,
 } from './types.js';
 import { UpdateHandle } from './update-handle.js';
+import type { ClaimedRow, OutboxRow, OutboxUpsert, UpdateRepository } from '../repositories/update-repository.js';
 
 /** Options of {@link MessageUpdateManager}. Give exactly one of `rest` and `transport`. */
 export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector = InMemoryMetricsCollector> {
@@ -70,6 +71,24 @@ export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector =
    * @defaultValue 100000
    */
   readonly maxRememberedMessages?: number;
+  /**
+   * Where accepted updates and managed messages are stored so they survive a crash (`SqliteUpdateRepository`,
+   * `PostgresUpdateRepository`). Without one, everything lives in memory. Call `repository.migrate()` first.
+   * @defaultValue none: in memory
+   */
+  readonly repository?: UpdateRepository;
+  /**
+   * With a repository: how long a claimed outbox row stays leased to this process, in ms (database clock). A
+   * process that dies holding a lease delays that row by at most this much. Integer from 1,000 to 3,600,000.
+   * @defaultValue 30000
+   */
+  readonly leaseMs?: number;
+  /**
+   * With a repository: how often a performance snapshot (the seed's `performance_metrics` row) is recorded, in ms;
+   * 0 turns it off. Needs a collector with `getMetrics()` (the default one has it). Integer from 0 to 86,400,000.
+   * @defaultValue 60000
+   */
+  readonly metricsSnapshotIntervalMs?: number;
 }
 
 /** Options of {@link MessageUpdateManager.stop}. */
@@ -126,6 +145,10 @@ interface Operation {
 }
 
 interface Target {
+  /** Row key in the durable outbox (fixed for the target's life). */
+  readonly durableKey: string;
+  /** Outbox writes of this target not yet committed: it is not sent before they are. */
+  unflushed: number;
   channelId: string;
   messageId: string | undefined;
   key: string | undefined;
@@ -258,6 +281,13 @@ export class MessageUpdateManager<
   #invalidWarned = false;
   #cancelling = false;
   #idleEmitted = true;
+  readonly #repository: UpdateRepository | undefined;
+  readonly #leaseMs: number;
+  readonly #snapshotIntervalMs: number;
+  #snapshotTimer: ClockTimer | undefined;
+  #writeBatch: { upsert: OutboxUpsert; target: Target; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #writeChain: Promise<void> = Promise.resolve();
+  #flushQueued = false;
 
   /**
    * @param options - see {@link MessageUpdateManagerOptions}
@@ -289,6 +319,24 @@ export class MessageUpdateManager<
     if (!Number.isInteger(remembered) || remembered < 0 || remembered > 10_000_000) {
       throw new InvalidConfigError('maxRememberedMessages', remembered, 'an integer from 0 to 10,000,000');
     }
+    const leaseMs = options.leaseMs ?? 30_000;
+    if (!Number.isInteger(leaseMs) || leaseMs < 1000 || leaseMs > 3_600_000) {
+      throw new InvalidConfigError('leaseMs', leaseMs, 'an integer from 1,000 to 3,600,000');
+    }
+    const snapshotMs = options.metricsSnapshotIntervalMs ?? 60_000;
+    if (!Number.isInteger(snapshotMs) || snapshotMs < 0 || snapshotMs > 86_400_000) {
+      throw new InvalidConfigError('metricsSnapshotIntervalMs', snapshotMs, 'an integer from 0 to 86,400,000');
+    }
+    if (options.repository !== undefined && typeof options.repository.claim !== 'function') {
+      throw new InvalidConfigError(
+        'repository',
+        options.repository,
+        'an UpdateRepository (SqliteUpdateRepository, ...)',
+      );
+    }
+    this.#repository = options.repository;
+    this.#leaseMs = leaseMs;
+    this.#snapshotIntervalMs = snapshotMs;
     this.config = resolveRateLimitConfig(options.config);
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
@@ -317,7 +365,19 @@ export class MessageUpdateManager<
   public async start(): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') throw new ManagerClosedError('start');
     if (this.#state === 'running') return;
+    if (this.#repository) {
+      // Managed messages and the outbox left by an earlier run (a crash included) come back first.
+      for (const managed of await this.#repository.listManaged()) {
+        this.#managed.set(managed.key, {
+          channelId: managed.channelId,
+          messageId: managed.messageId,
+          hash: managed.contentHash ?? undefined,
+        });
+      }
+      for (const row of await this.#repository.listPending()) this.#recover(row);
+    }
     this.#state = 'running';
+    this.#armSnapshots();
     this.#schedulePass();
   }
 
@@ -335,6 +395,9 @@ export class MessageUpdateManager<
     if (!drain || !wasRunning) this.#cancelAll();
     else this.#schedulePass();
     await this.onIdle();
+    await this.#writeChain;
+    if (this.#snapshotTimer !== undefined) this.#clock.clearTimeout(this.#snapshotTimer);
+    if (wasRunning) await this.#recordSnapshot().catch(() => undefined);
     this.#state = 'stopped';
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -550,6 +613,8 @@ export class MessageUpdateManager<
 
   #newTarget(channelId: string, messageId: string | undefined, key: string | undefined): Target {
     return {
+      durableKey: key !== undefined ? `k:${key}` : messageId !== undefined ? `m:${messageId}` : `c:${this.#newNonce()}`,
+      unflushed: 0,
       channelId,
       messageId,
       key,
@@ -625,6 +690,15 @@ export class MessageUpdateManager<
       return this.#resolvedHandle('skipped', 'delete', target.channelId, target.messageId, target.key);
     }
 
+    const deadlineAt = deadlineMs === undefined ? Infinity : now + deadlineMs;
+    const skipIdentical =
+      kind === 'edit' &&
+      target.pending === undefined &&
+      target.inFlight === undefined &&
+      target.lastAckedHash !== undefined &&
+      contentHash(body) === target.lastAckedHash;
+    // Stored before anything else happens, so the target is not sent before its outbox row holds this update.
+    const accepted = skipIdentical ? EMPTY_ACCEPTED : this.#persist(target, kind, body, priority, now, deadlineAt);
     let resolve!: (result: UpdateResult) => void;
     let reject!: (error: unknown) => void;
     const result = new Promise<UpdateResult>((res, rej) => {
@@ -632,7 +706,6 @@ export class MessageUpdateManager<
       reject = rej;
     });
     const waiter: Waiter = { resolve, reject, enqueuedAt: now };
-    const deadlineAt = deadlineMs === undefined ? Infinity : now + deadlineMs;
     let merged = false;
 
     if (kind === 'delete') {
@@ -648,7 +721,7 @@ export class MessageUpdateManager<
         this.#forgetKey(target);
         waiter.resolve(this.#result(target, 'delete', 'skipped', 0, 0, undefined));
         this.#afterChange(target);
-        return new UpdateHandle(result, EMPTY_ACCEPTED);
+        return new UpdateHandle(result, accepted);
       }
       this.#setPending(target, this.#newOperation('delete', undefined, priority, now, deadlineAt, waiter));
       if (!target.inFlight) this.#makeReady(target, now);
@@ -667,12 +740,7 @@ export class MessageUpdateManager<
       }
       this.#emit('updateCoalesced', this.#settledEvent(target, pending, pending.waiters.length - 1, now));
     } else {
-      if (
-        kind === 'edit' &&
-        target.inFlight === undefined &&
-        target.lastAckedHash !== undefined &&
-        contentHash(body) === target.lastAckedHash
-      ) {
+      if (skipIdentical) {
         const skipped = this.#newOperation('edit', body, priority, now, deadlineAt, waiter);
         this.#settle(target, skipped, 'skipped', now);
         this.#afterChange(target);
@@ -690,7 +758,66 @@ export class MessageUpdateManager<
       merged,
     });
     this.#schedulePass();
-    return new UpdateHandle(result, EMPTY_ACCEPTED);
+    return new UpdateHandle(result, accepted);
+  }
+
+  /**
+   * Stores the new desired state of `target` in the repository (batched per tick, one transaction, in order) and
+   * returns the promise `handle.accepted` waits for. Without a repository the update is stored once in memory.
+   */
+  #persist(
+    target: Target,
+    kind: OperationKind,
+    body: unknown,
+    priority: number,
+    now: number,
+    deadlineAt: number,
+  ): Promise<void> {
+    if (!this.#repository) return EMPTY_ACCEPTED;
+    const upsert: OutboxUpsert = {
+      targetKey: target.durableKey,
+      desired: kind === 'delete' ? 'absent' : 'present',
+      channelId: target.channelId,
+      messageId: target.messageId ?? null,
+      managedKey: target.key ?? null,
+      body: kind === 'delete' ? null : body,
+      priority,
+      enqueuedAt: now,
+      deadlineAt: deadlineAt === Infinity ? null : deadlineAt,
+    };
+    target.unflushed++;
+    const accepted = new Promise<void>((resolve, reject) => this.#writeBatch.push({ upsert, target, resolve, reject }));
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => {
+        this.#flushQueued = false;
+        const batch = this.#writeBatch;
+        this.#writeBatch = [];
+        this.#writeChain = this.#writeChain.then(() => this.#flush(batch));
+      });
+    }
+    return accepted;
+  }
+
+  async #flush(
+    batch: { upsert: OutboxUpsert; target: Target; resolve: () => void; reject: (error: unknown) => void }[],
+  ): Promise<void> {
+    let error: unknown;
+    try {
+      await this.#repository!.enqueueMany(batch.map((item) => item.upsert));
+    } catch (caught) {
+      error = caught;
+    }
+    const now = this.#clock.now();
+    for (const item of batch) {
+      item.target.unflushed--;
+      if (error === undefined) item.resolve();
+      else item.reject(error);
+      // Committed (or failed for good): the target may be sent now.
+      if (item.target.unflushed === 0 && item.target.pending && !item.target.inFlight)
+        this.#makeReady(item.target, now);
+    }
+    this.#schedulePass();
   }
 
   #newOperation(
@@ -699,7 +826,7 @@ export class MessageUpdateManager<
     priority: number,
     now: number,
     deadlineAt: number,
-    waiter: Waiter,
+    waiter: Waiter | undefined,
   ): Operation {
     return {
       kind,
@@ -707,7 +834,7 @@ export class MessageUpdateManager<
       priority,
       enqueuedAt: now,
       deadlineAt,
-      waiters: [waiter],
+      waiters: waiter ? [waiter] : [],
       nonce: undefined,
       attempts: 0,
       notBefore: 0,
@@ -747,6 +874,8 @@ export class MessageUpdateManager<
   #makeReady(target: Target, now: number): void {
     const op = target.grantWaiter ? target.inFlight : target.inFlight ? undefined : target.pending;
     if (!op) return;
+    // With a repository, a target is sent only once its outbox row holds everything enqueued so far.
+    if (target.unflushed > 0 && !target.grantWaiter) return;
     if (op.kind === 'create' && !target.grantWaiter) {
       // Message order in a channel is creation order: one create at a time per channel, in enqueue order.
       let gate = this.#createGates.get(target.channelId);
@@ -945,7 +1074,8 @@ export class MessageUpdateManager<
     target.inFlight = op;
     this.#inFlight++;
     if (op.kind === 'create') op.nonce ??= this.#newNonce();
-    void this.#run(target, op, this.#tracker.acquire(route, now));
+    const grant = this.#tracker.acquire(route, now);
+    void (this.#repository ? this.#runDurable(target, op, grant) : this.#run(target, op, grant));
     return true;
   }
 
@@ -1088,6 +1218,276 @@ export class MessageUpdateManager<
       return;
     }
     this.#onRunSucceeded(target, op, answer);
+  }
+
+  /**
+   * The sending path with a repository: every attempt claims the target's outbox row (a lease, so no other process
+   * sends it meanwhile), sends the row's body (the newest committed version: late binding through the table), then
+   * acks with the lease token and the version sent. A failure releases the lease with the retry schedule, or turns the
+   * row into a dead letter; nothing is deleted from the outbox before Discord acknowledged it.
+   */
+  async #runDurable(target: Target, op: Operation, firstGrant: Grant): Promise<void> {
+    const repository = this.#repository!;
+    let grant: Grant | undefined = firstGrant;
+    let lease: ClaimedRow | undefined;
+    let leaseValidUntil = 0;
+    let sentVersion = 0;
+    const releaseLease = async (attempts: number, retryInMs: number, error: string | null): Promise<void> => {
+      if (!lease) return;
+      const held = lease;
+      lease = undefined;
+      await repository.release({
+        targetKey: held.targetKey,
+        leaseToken: held.leaseToken,
+        attempts,
+        retryInMs,
+        error,
+        messageId: target.messageId ?? null,
+      });
+    };
+    let answer: TransportResponse | undefined;
+    try {
+      answer = await pRetry(
+        async (attemptNumber) => {
+          for (;;) {
+            if (!grant) {
+              try {
+                grant = await this.#awaitGrant(target);
+              } catch (error) {
+                throw new AbortError(error as Error);
+              }
+            }
+            const current: Grant = grant;
+            if (!lease) {
+              const claimedAt = this.#clock.now();
+              const [row] = await repository.claim({
+                limit: 1,
+                leaseMs: this.#leaseMs,
+                targetKeys: [target.durableKey],
+                newNonce: () => this.#newNonce(),
+              });
+              if (!row) {
+                grant = undefined;
+                this.#tracker.cancel(current);
+                const stored = await repository.getRow(target.durableKey);
+                if (!stored || stored.deadAt !== null) return undefined; // already delivered: nothing left to send
+                // Leased by another (or a crashed) process, or waiting out its retry delay: look again later.
+                op.notBefore = this.#clock.now() + Math.min(this.#leaseMs, 1000);
+                continue;
+              }
+              lease = row;
+              // The lease is counted on the database clock from some moment after `claimedAt`; keeping a 20% margin
+              // on our own clock, a process that was paused (SIGSTOP, a long GC) notices it may have lost the row.
+              leaseValidUntil = claimedAt + this.#leaseMs * 0.8;
+              this.#adoptRow(target, op, row);
+              // Discord answers a repeated nonce with the message created the first time, so a create only proves
+              // the version first sent with that nonce.
+              sentVersion = row.messageId === null && row.nonceVersion !== null ? row.nonceVersion : row.version;
+            }
+            if (op.kind === 'delete' && target.messageId === undefined) {
+              grant = undefined;
+              this.#tracker.cancel(current);
+              return undefined;
+            }
+            if (this.#clock.now() > leaseValidUntil) {
+              // Fencing: never send on a lease that may have passed to another process; its row may be newer.
+              lease = undefined;
+              grant = undefined;
+              this.#tracker.cancel(current);
+              continue;
+            }
+            const request = this.#requestFor(target, op);
+            op.attempts++;
+            const startedAt = this.#clock.now();
+            let observed = false;
+            const onResponse = (response: TransportResponse): void => {
+              observed = true;
+              const hit = this.#observe(current, request, response, startedAt);
+              if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
+            };
+            let response: TransportResponse;
+            try {
+              response = await this.#transport.request({ ...request, onResponse });
+            } catch (error) {
+              grant = undefined;
+              this.#tracker.complete(current, this.#clock.now());
+              this.metrics.recordRequest({
+                method: request.method,
+                route: current.route.routeKey,
+                status: 0,
+                durationMs: this.#clock.now() - startedAt,
+              });
+              this.#schedulePass();
+              throw new TransportError(request.method, request.path, error);
+            }
+            if (!observed) onResponse(response);
+            grant = undefined;
+            this.#tracker.complete(current, this.#clock.now());
+            this.#schedulePass();
+            const status = response.status;
+            if (status >= 200 && status < 300) return response;
+            if (status === 429) {
+              await releaseLease(
+                attemptNumber - 1,
+                Math.max(0, op.notBefore - this.#clock.now()),
+                'rate limited (429)',
+              );
+              continue;
+            }
+            if (status === 404 && op.kind === 'delete') return response;
+            if (status >= 500) throw discordErrorFrom(response, request);
+            if (status === 401) throw new AbortError(new UnauthorizedError(request.method, request.path));
+            throw new AbortError(discordErrorFrom(response, request));
+          }
+        },
+        {
+          retries: this.config.maxRetries,
+          minTimeout: 0,
+          maxTimeout: 0,
+          randomize: false,
+          shouldRetry: () => !this.#cancelling,
+          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+            if (retriesLeft <= 0 || !isRetryable(error) || this.#cancelling) return;
+            const delayMs = this.#backoffMs(attemptNumber);
+            op.notBefore = this.#clock.now() + delayMs;
+            this.metrics.recordRetry();
+            this.#emit('updateRetried', {
+              kind: op.kind,
+              channelId: target.channelId,
+              messageId: target.messageId,
+              attempt: attemptNumber,
+              delayMs,
+              error,
+            });
+            // The retry schedule is stored, so a restart honours it too.
+            await releaseLease(attemptNumber, delayMs, error.message);
+          },
+        },
+      );
+      if (lease) {
+        const held = lease;
+        lease = undefined;
+        const createdId = op.kind === 'create' ? (answer?.body as { id?: unknown } | undefined)?.id : undefined;
+        await repository.ack({
+          targetKey: held.targetKey,
+          leaseToken: held.leaseToken,
+          version: sentVersion,
+          messageId: isSnowflake(createdId) ? createdId : null,
+        });
+      }
+    } catch (error) {
+      if (grant) this.#tracker.cancel(grant);
+      await this.#settleLeaseAfterFailure(repository, lease, error).catch(() => undefined);
+      this.#onRunFailed(target, op, error);
+      return;
+    }
+    if (answer === undefined) {
+      // Nothing was sent: an earlier attempt already delivered this version (or the message never existed).
+      target.inFlight = undefined;
+      this.#inFlight--;
+      if (op.kind === 'create') this.#releaseCreateGate(target);
+      this.#settle(target, op, 'skipped', this.#clock.now());
+      this.#afterChange(target);
+      return;
+    }
+    this.#onRunSucceeded(target, op, answer);
+    await this.#saveManaged(repository, target, op.kind).catch(() => undefined);
+  }
+
+  /** After a failed run: keep the row for a later start (cancel, bad token) or make it a dead letter. */
+  async #settleLeaseAfterFailure(
+    repository: UpdateRepository,
+    lease: ClaimedRow | undefined,
+    error: unknown,
+  ): Promise<void> {
+    if (!lease) return;
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof OperationCancelled || error instanceof UnauthorizedError || this.#cancelling) {
+      await repository.release({
+        targetKey: lease.targetKey,
+        leaseToken: lease.leaseToken,
+        attempts: 0,
+        retryInMs: 0,
+        error: message,
+      });
+    } else {
+      await repository.deadLetter({ targetKey: lease.targetKey, leaseToken: lease.leaseToken, error: message });
+    }
+  }
+
+  /** Takes what the claimed row says: the newest committed body, the message id, the nonce. */
+  #adoptRow(target: Target, op: Operation, row: ClaimedRow): void {
+    if (row.messageId !== null && target.messageId === undefined) {
+      target.messageId = row.messageId;
+      this.#targets.set(`m:${row.messageId}`, target);
+    }
+    if (row.desired === 'absent') op.kind = 'delete';
+    else {
+      op.kind = target.messageId === undefined ? 'create' : 'edit';
+      op.body = row.body;
+    }
+    op.nonce = row.nonce ?? undefined;
+  }
+
+  async #saveManaged(repository: UpdateRepository, target: Target, kind: OperationKind): Promise<void> {
+    if (target.key === undefined) return;
+    if (kind === 'delete') {
+      await repository.deleteManaged(target.key);
+      return;
+    }
+    if (target.messageId === undefined) return;
+    await repository.saveManaged({
+      key: target.key,
+      channelId: target.channelId,
+      messageId: target.messageId,
+      contentHash: target.lastAckedHash ?? null,
+      sortOrder: 0,
+    });
+  }
+
+  /** Puts an outbox row left by an earlier process back in the queue (no handle waits for it). */
+  #recover(row: OutboxRow): void {
+    const existing =
+      this.#targets.get(row.targetKey) ??
+      (row.messageId !== null ? this.#targets.get(`m:${row.messageId}`) : undefined);
+    if (existing) return;
+    const target: Target = {
+      ...this.#newTarget(row.channelId, row.messageId ?? undefined, row.managedKey ?? undefined),
+      durableKey: row.targetKey,
+    };
+    this.#targets.set(row.targetKey, target);
+    if (row.messageId !== null) this.#targets.set(`m:${row.messageId}`, target);
+    if (row.managedKey !== null) this.#targets.set(`k:${row.managedKey}`, target);
+    const kind: OperationKind = row.desired === 'absent' ? 'delete' : row.messageId === null ? 'create' : 'edit';
+    const op = this.#newOperation(kind, row.body, row.priority, row.enqueuedAt, row.deadlineAt ?? Infinity, undefined);
+    if (kind === 'delete') target.deleted = true;
+    this.#setPending(target, op);
+    this.#makeReady(target, this.#clock.now());
+  }
+
+  /** Appends one `performance_metrics` row (the seed's columns) when the collector can report. */
+  #recordSnapshot(): Promise<void> {
+    const repository = this.#repository;
+    const collector = this.metrics as Partial<InMemoryMetricsCollector>;
+    if (!repository || typeof collector.getMetrics !== 'function') return Promise.resolve();
+    const m = collector.getMetrics();
+    return repository.recordSnapshot({
+      timestamp: Date.now(),
+      messagesUpdated: m.messagesUpdated,
+      averageUpdateTimeMs: m.averageUpdateTimeMs,
+      queueSize: this.#queued,
+      rateLimitHits: m.rateLimitHits,
+      failedUpdates: m.failedUpdates,
+    });
+  }
+
+  #armSnapshots(): void {
+    if (!this.#repository || this.#snapshotIntervalMs === 0 || this.#state !== 'running') return;
+    this.#snapshotTimer = this.#clock.setTimeout(() => {
+      void this.#recordSnapshot()
+        .catch(() => undefined)
+        .finally(() => this.#armSnapshots());
+    }, this.#snapshotIntervalMs);
   }
 
   #observe(

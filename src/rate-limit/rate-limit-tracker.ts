@@ -365,6 +365,25 @@ export class RateLimitTracker {
     this.#prune(now);
   }
 
+  /**
+   * Gives back a grant whose request was never sent (e.g. the durable outbox had nothing to claim): the slot returns
+   * to the bucket and the global window as if it had not been taken. Idempotent.
+   */
+  public cancel(grant: Grant): void {
+    if (grant.completed) return;
+    grant.completed = true;
+    const bucket = this.#buckets.get(grant.bucketKey);
+    if (bucket) {
+      bucket.inFlight--;
+      const left = (bucket.inFlightByEpoch.get(grant.epoch) ?? 1) - 1;
+      if (left <= 0) bucket.inFlightByEpoch.delete(grant.epoch);
+      else bucket.inFlightByEpoch.set(grant.epoch, left);
+      if (bucket.known && !bucket.unlimited && bucket.epoch === grant.epoch) bucket.remaining++;
+    }
+    if (!grant.route.exemptFromGlobal) this.#globalInFlight--;
+    this.#inFlightTotal--;
+  }
+
   /** Drops buckets idle for ten minutes so memory stays bounded over weeks. */
   #prune(now: number): void {
     if (now - this.#lastPrune < IDLE_BUCKET_TTL_MS) return;

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { InMemoryMetricsCollector, MessageUpdateManager, type UpdateResult } from '../../src/index.js';
+import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import type { TransportResponse } from '../../src/transport/transport.js';
+import { CHANNEL, MESSAGE, MESSAGE_2, ScriptedTransport, deferred } from '../helpers/scripted-transport.js';
+
+function world() {
+  const clock = new FakeClock();
+  const repository = new MemoryUpdateRepository({ clock });
+  const transport = new ScriptedTransport(clock);
+  const make = (options: { leaseMs?: number; metricsSnapshotIntervalMs?: number; config?: object } = {}) =>
+    new MessageUpdateManager({
+      transport,
+      clock,
+      repository,
+      random: () => 0.5,
+      metrics: new InMemoryMetricsCollector(),
+      leaseMs: options.leaseMs ?? 5000,
+      metricsSnapshotIntervalMs: options.metricsSnapshotIntervalMs ?? 0,
+      config: options.config ?? {},
+    });
+  return { clock, repository, transport, make };
+}
+
+async function settle(clock: FakeClock, handle: PromiseLike<UpdateResult>): Promise<UpdateResult> {
+  let done = false;
+  const result = Promise.resolve(handle).finally(() => {
+    done = true;
+  });
+  for (let i = 0; i < 2000 && !done; i++) await clock.advance(10);
+  return result;
+}
+
+describe('MessageUpdateManager with a repository', () => {
+  it('accepts an update once it is in the outbox, and empties the outbox once Discord acknowledged it', async () => {
+    const { clock, repository, transport, make } = world();
+    const manager = make();
+    await manager.start();
+    const gate = deferred<TransportResponse>();
+    transport.handler = (request, index) => (index === 0 ? gate.promise : transport.discord(request));
+    const handle = manager.edit(CHANNEL, MESSAGE, { content: 'durable' });
+    await handle.accepted;
+    expect(await repository.getRow(`m:${MESSAGE}`)).toMatchObject({ body: { content: 'durable' }, version: 1 });
+    await clock.advance(0);
+    expect(transport.requests).toHaveLength(1);
+    expect((await repository.getRow(`m:${MESSAGE}`))?.leaseToken).not.toBeNull();
+    gate.resolve(transport.discord({ method: 'PATCH', path: `/channels/${CHANNEL}/messages/${MESSAGE}` }));
+    expect((await settle(clock, handle)).outcome).toBe('sent');
+    await manager.stop();
+    expect(await repository.listPending()).toEqual([]);
+  });
+
+  it('coalesces in the outbox and sends the newest committed version', async () => {
+    const { clock, repository, transport, make } = world();
+    const manager = make();
+    const handles = [1, 2, 3].map((n) => manager.edit(CHANNEL, MESSAGE, { content: `v${n}` }));
+    await Promise.all(handles.map((h) => h.accepted));
+    expect((await repository.getRow(`m:${MESSAGE}`))?.version).toBe(3);
+    await manager.start();
+    const results = await Promise.all(handles.map((h) => settle(clock, h)));
+    expect(results.map((r) => r.outcome)).toEqual(['coalesced', 'coalesced', 'sent']);
+    expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'v3' }]);
+  });
+
+  it('recovers the outbox of a process that died before sending', async () => {
+    const { clock, repository, transport, make } = world();
+    const crashed = make();
+    await crashed.edit(CHANNEL, MESSAGE, { content: 'saved' }).accepted;
+    await crashed.sync('board', CHANNEL, { content: 'board v1' }).accepted;
+    // The process dies here: never started, never stopped.
+    const fresh = make();
+    await fresh.start();
+    await clock.advance(100);
+    await fresh.onIdle();
+    expect(transport.paths().sort()).toEqual([
+      `PATCH /channels/${CHANNEL}/messages/${MESSAGE}`,
+      `POST /channels/${CHANNEL}/messages`,
+    ]);
+    expect(await repository.listPending()).toEqual([]);
+    const managed = await repository.listManaged();
+    expect(managed).toMatchObject([{ key: 'board', channelId: CHANNEL }]);
+    expect(fresh.getManagedMessageId('board')).toBe(managed[0]!.messageId);
+  });
+
+  it('waits out the lease of a process that died while sending, then sends', async () => {
+    const { clock, repository, transport, make } = world();
+    transport.handler = () => new Promise<never>(() => undefined); // the first process hangs mid-request
+    const crashed = make({ leaseMs: 3000 });
+    await crashed.start();
+    await crashed.edit(CHANNEL, MESSAGE, { content: 'x' }).accepted;
+    await clock.advance(10);
+    expect(transport.requests).toHaveLength(1);
+    transport.handler = (request) => transport.discord(request);
+    const fresh = make({ leaseMs: 3000 });
+    await fresh.start();
+    await clock.advance(1500);
+    expect(transport.requests).toHaveLength(1); // still leased by the dead process
+    await clock.advance(2500);
+    expect(transport.requests).toHaveLength(2);
+    await fresh.onIdle();
+    expect(await repository.listPending()).toEqual([]);
+  });
+
+  it('stores the retry schedule, and dead-letters what fails for good; a re-drive sends it', async () => {
+    const { clock, repository, transport, make } = world();
+    transport.handler = (request, index) =>
+      index === 0
+        ? { status: 503, headers: {}, body: undefined }
+        : { status: 403, headers: {}, body: { message: 'Missing Access', code: 50001 } };
+    const manager = make({ config: { baseBackoffMs: 1000, maxBackoffMs: 5000 } });
+    await manager.start();
+    const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+    await clock.advance(10);
+    expect(await repository.getRow(`m:${MESSAGE}`)).toMatchObject({ attempts: 1, leaseToken: null });
+    expect((await repository.getRow(`m:${MESSAGE}`))?.lastError).toMatch(/503/);
+    await clock.advance(2000);
+    await expect(handle).rejects.toMatchObject({ status: 403 });
+    const dead = await repository.listDeadLetters();
+    expect(dead.map((row) => row.targetKey)).toEqual([`m:${MESSAGE}`]);
+    expect(dead[0]!.lastError).toMatch(/Missing Access/);
+    await manager.stop();
+    transport.handler = (request) => transport.discord(request);
+    expect(await repository.redrive(`m:${MESSAGE}`)).toBe(true);
+    const again = make();
+    await again.start();
+    await clock.advance(100);
+    await again.onIdle();
+    expect(transport.requests.at(-1)).toMatchObject({ method: 'PATCH', body: { content: 'x' } });
+    expect(await repository.listPending()).toEqual([]);
+  });
+
+  it('remembers managed messages across restarts: unchanged content is not sent again', async () => {
+    const { clock, transport, make } = world();
+    const first = make();
+    await first.start();
+    const created = await settle(clock, first.sync('item:1', CHANNEL, { content: 'free' }));
+    await first.stop();
+    const second = make();
+    await second.start();
+    const same = await settle(clock, second.sync('item:1', CHANNEL, { content: 'free' }));
+    const changed = await settle(clock, second.sync('item:1', CHANNEL, { content: 'lent' }));
+    expect(same.outcome).toBe('skipped');
+    expect(changed).toMatchObject({ outcome: 'sent', kind: 'edit', messageId: created.messageId });
+    expect(transport.paths()).toEqual([
+      `POST /channels/${CHANNEL}/messages`,
+      `PATCH /channels/${CHANNEL}/messages/${created.messageId}`,
+    ]);
+  });
+
+  it('sends a version enqueued while another was in flight after it, never the older one last', async () => {
+    const { clock, repository, transport, make } = world();
+    const gate = deferred<TransportResponse>();
+    transport.handler = (request, index) => (index === 0 ? gate.promise : transport.discord(request));
+    const manager = make();
+    await manager.start();
+    manager.edit(CHANNEL, MESSAGE_2, { content: 'old' });
+    await clock.advance(10);
+    const newer = manager.edit(CHANNEL, MESSAGE_2, { content: 'new' });
+    await newer.accepted;
+    gate.resolve(transport.discord({ method: 'PATCH', path: `/channels/${CHANNEL}/messages/${MESSAGE_2}` }));
+    expect((await settle(clock, newer)).outcome).toBe('sent');
+    expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'old' }, { content: 'new' }]);
+    expect(await repository.listPending()).toEqual([]);
+  });
+
+  it('records performance snapshots with the seed columns', async () => {
+    const { clock, repository, make } = world();
+    const manager = make({ metricsSnapshotIntervalMs: 1000 });
+    await manager.start();
+    await settle(clock, manager.edit(CHANNEL, MESSAGE, { content: 'x' }));
+    await clock.advance(2000);
+    await manager.stop();
+    const snapshots = await repository.listSnapshots();
+    expect(snapshots.length).toBeGreaterThanOrEqual(2);
+    expect(snapshots.at(-1)).toMatchObject({ messagesUpdated: 1, queueSize: 0, rateLimitHits: 0, failedUpdates: 0 });
+  });
+
+  it('does not send on a lease it may have lost while paused (fencing), and sends once it holds the row again', async () => {
+    const { clock, repository, transport } = world();
+    const claim = repository.claim.bind(repository);
+    let paused = false;
+    repository.claim = async (options) => {
+      const rows = await claim(options);
+      if (!paused && rows.length > 0) {
+        paused = true;
+        // The process stalls right after claiming (think SIGSTOP or a long GC pause) for most of the lease.
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 4500));
+      }
+      return rows;
+    };
+    const manager = new MessageUpdateManager({
+      transport,
+      clock,
+      repository,
+      leaseMs: 5000,
+      metricsSnapshotIntervalMs: 0,
+    });
+    await manager.start();
+    const start = clock.now();
+    const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+    await clock.advance(4600);
+    expect(transport.requests).toHaveLength(0);
+    expect((await settle(clock, handle)).outcome).toBe('sent');
+    expect(transport.requests).toHaveLength(1);
+    expect(transport.requests[0]!.at - start).toBeGreaterThanOrEqual(5000);
+  });
+});
