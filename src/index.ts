@@ -67,3 +67,18 @@ export {
   redactPath,
 } from './errors/message-update-error.js';
 export type { ErrorCode } from './errors/message-update-error.js';
+export { MemoryUpdateRepository } from './repositories/memory/memory-update-repository.js';
+export type { MemoryUpdateRepositoryOptions } from './repositories/memory/memory-update-repository.js';
+export type {
+  UpdateRepository,
+  OutboxUpsert,
+  OutboxRow,
+  ClaimedRow,
+  ClaimOptions,
+  AckInput,
+  AckResult,
+  ReleaseInput,
+  DesiredState,
+  ManagedMessage,
+  PerformanceSnapshot,
+} from './repositories/update-repository.js';

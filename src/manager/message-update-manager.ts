@@ -1488,6 +1488,8 @@ export class MessageUpdateManager<
         .catch(() => undefined)
         .finally(() => this.#armSnapshots());
     }, this.#snapshotIntervalMs);
+    // Periodic snapshots alone must not keep the process alive.
+    (this.#snapshotTimer as { unref?: () => void }).unref?.();
   }
 
   #observe(

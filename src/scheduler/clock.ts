@@ -20,14 +20,13 @@ export interface Clock {
 /** Opaque timer handle returned by {@link Clock.setTimeout}. */
 export type ClockTimer = { readonly __clockTimer?: never } | object;
 
-/** The real clock: `performance.now()`-based wall time and Node's timers (unref'd so they never keep a process alive). */
+/**
+ * The real clock: `performance.now()`-based wall time and Node's timers. The manager arms a timer only while updates
+ * wait, so a queued update keeps the process alive until it is sent, and an idle manager does not.
+ */
 export const systemClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
-  setTimeout: (callback, ms) => {
-    const timer = setTimeout(callback, Math.max(0, ms));
-    timer.unref?.();
-    return timer;
-  },
+  setTimeout: (callback, ms) => setTimeout(callback, Math.max(0, ms)),
   clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 };
 

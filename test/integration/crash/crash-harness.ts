@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { UpdateRepository } from '../../../src/repositories/update-repository.js';
+import { DiscordSimulator } from '../../../src/testing/index.js';
+
+const WORKER = fileURLToPath(new URL('./crash-worker.ts', import.meta.url));
+
+interface WorkerRun {
+  readonly lines: string[];
+  readonly exit: Promise<number | null>;
+  kill(): void;
+  started: Promise<void>;
+}
+
+function startWorker(env: Record<string, string>): WorkerRun {
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let buffered = '';
+  let stderr = '';
+  let onStarted!: () => void;
+  const started = new Promise<void>((resolve) => (onStarted = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      if (line === 'started') onStarted();
+    }
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      if (code !== 0 && code !== null) process.stderr.write(`crash worker exited ${code}: ${stderr}\n`);
+      onStarted();
+      resolve(code);
+    }),
+  );
+  return { lines, exit, started, kill: () => child.kill('SIGKILL') };
+}
+
+/** What a dialect's test provides. */
+export interface CrashScenarioOptions {
+  readonly seed: number;
+  /** When to kill the producer, in ms after it started (during production, or after it while it still sends). */
+  readonly killAfterMs: number;
+  /** Env naming the database for the workers (dialect, file or URL + schema). */
+  readonly databaseEnv: Record<string, string>;
+  /** Opens the same database in the test process, to check the outbox at the end. */
+  readonly openRepository: () => Promise<UpdateRepository>;
+}
+
+/**
+ * Kill -9 scenario: a worker enqueues 500 updates over 100 messages and is SIGKILLed at a random moment; a fresh
+ * worker on the same database drains what was accepted. Checks: every accepted update reached the simulator (final
+ * version ≥ last accepted), no message ever went back to an older version, the outbox ends empty.
+ */
+export async function runCrashScenario(
+  options: CrashScenarioOptions,
+): Promise<{ accepted: number; killedAfterMs: number }> {
+  const sim = await new DiscordSimulator({ timeScale: 0.1, seed: options.seed }).start();
+  try {
+    const plan: { channelId: string; messageId: string }[] = [];
+    for (let c = 0; c < 4; c++) {
+      const channelId = sim.createChannel({ name: `crash-${c}` }).id;
+      for (let m = 0; m < 25; m++) {
+        const message = sim.seedMessage(channelId, { content: 'seed' });
+        plan.push({ channelId, messageId: message.id });
+      }
+    }
+    const env = {
+      ...options.databaseEnv,
+      CRASH_SIM_URL: sim.url,
+      CRASH_PLAN: JSON.stringify(plan),
+      CRASH_SEED: String(options.seed),
+      CRASH_UPDATES: '500',
+      CRASH_LEASE_MS: '2000',
+    };
+    const killedAfterMs = options.killAfterMs;
+    const producer = startWorker({ ...env, CRASH_MODE: 'produce' });
+    await producer.started;
+    await new Promise((resolve) => setTimeout(resolve, killedAfterMs));
+    producer.kill();
+    await producer.exit;
+    const atKill = await options.openRepository();
+    const pendingAtKill = (await atKill.listPending()).length;
+    await atKill.close();
+
+    const writesBeforeDrain = sim.getWrites().length;
+    const drainer = startWorker({ ...env, CRASH_MODE: 'drain' });
+    expect(await drainer.exit).toBe(0);
+
+    const lastAccepted = new Map<string, number>();
+    for (const line of producer.lines) {
+      const [word, messageId, version] = line.split(' ');
+      if (word === 'accepted')
+        lastAccepted.set(messageId!, Math.max(lastAccepted.get(messageId!) ?? 0, Number(version)));
+    }
+    const versionOf = (content: unknown): number =>
+      typeof content === 'string' && content.includes(' v') ? Number(content.split(' v')[1]) : 0;
+    for (const { channelId, messageId } of plan) {
+      const final = versionOf(sim.getMessage(channelId, messageId)?.content);
+      expect(final, `message ${messageId}`).toBeGreaterThanOrEqual(lastAccepted.get(messageId) ?? 0);
+      const history = sim
+        .getWrites({ messageId })
+        .filter((write) => write.kind === 'edit')
+        .map((write) => versionOf((write.body as { content?: unknown }).content));
+      expect(history, `writes of ${messageId} never go back`).toEqual([...history].sort((a, b) => a - b));
+    }
+    const repository = await options.openRepository();
+    try {
+      expect(await repository.listPending()).toEqual([]);
+      expect(await repository.listDeadLetters()).toEqual([]);
+    } finally {
+      await repository.close();
+    }
+    return {
+      accepted: producer.lines.filter((line) => line.startsWith('accepted ')).length,
+      killedAfterMs,
+      pendingAtKill,
+      writesAfterKill: sim.getWrites().length - writesBeforeDrain,
+    };
+  } finally {
+    await sim.close();
+  }
+}
