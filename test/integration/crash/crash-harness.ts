@@ -61,7 +61,7 @@ export interface CrashScenarioOptions {
  */
 export async function runCrashScenario(
   options: CrashScenarioOptions,
-): Promise<{ accepted: number; killedAfterMs: number }> {
+): Promise<{ accepted: number; killedAfterMs: number; pendingAtKill: number; writesAfterKill: number }> {
   const sim = await new DiscordSimulator({ timeScale: 0.1, seed: options.seed }).start();
   try {
     const plan: { channelId: string; messageId: string }[] = [];
