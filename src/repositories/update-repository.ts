@@ -57,7 +57,7 @@ export interface OutboxRow {
   readonly nonce: string | null;
   /** The version whose body was sent with that nonce the first time (Discord returns that message for the nonce). */
   readonly nonceVersion: number | null;
-  /** Failed attempts so far (reset when a newer version arrives or an ack releases it). */
+  /** Failed attempts so far (reset by an ack that releases the row, a re-drive, or a newer version reviving a dead letter). */
   readonly attempts: number;
   /** Database time (ms) before which the row must not be claimed (retry backoff). */
   readonly notBefore: number;

@@ -2,6 +2,8 @@
 const assert = require('node:assert/strict');
 const root = require('discord-update-manager');
 const testing = require('discord-update-manager/testing');
+const sqlite = require('discord-update-manager/sqlite');
+const postgres = require('discord-update-manager/postgres');
 
 assert.equal(typeof root.MessageUpdateManager, 'function');
 assert.equal(root.UpdatePriority.Low, 0);
@@ -13,6 +15,15 @@ try {
   caught = error;
 }
 assert.ok(caught instanceof root.MessageUpdateError, 'testing errors are instances of the root MessageUpdateError');
+assert.equal(typeof sqlite.SqliteUpdateRepository, 'function');
+assert.equal(typeof postgres.PostgresUpdateRepository, 'function');
+let configError;
+try {
+  new sqlite.SqliteUpdateRepository({});
+} catch (error) {
+  configError = error;
+}
+assert.ok(configError instanceof root.InvalidConfigError, 'sqlite errors are instances of the root InvalidConfigError');
 
 (async () => {
   const sim = await new testing.DiscordSimulator().start();

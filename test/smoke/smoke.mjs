@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import * as root from 'discord-update-manager';
 import * as testing from 'discord-update-manager/testing';
+import * as sqlite from 'discord-update-manager/sqlite';
+import * as postgres from 'discord-update-manager/postgres';
 
 assert.equal(typeof root.MessageUpdateManager, 'function');
 assert.equal(typeof root.InMemoryMetricsCollector, 'function');
@@ -34,5 +36,41 @@ try {
   await manager.stop();
 } finally {
   await sim.close();
+}
+// The persistence subpaths: classes load, their errors are the root's classes, and SQLite works end to end.
+assert.equal(typeof sqlite.SqliteUpdateRepository, 'function');
+assert.equal(typeof postgres.PostgresUpdateRepository, 'function');
+let configError;
+try {
+  new postgres.PostgresUpdateRepository({ connectionString: 'postgres://127.0.0.1/x', schema: 'Not An Identifier' });
+} catch (error) {
+  configError = error;
+}
+assert.ok(
+  configError instanceof root.InvalidConfigError,
+  'postgres errors are instances of the root InvalidConfigError',
+);
+const { mkdtempSync, rmSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const { join } = await import('node:path');
+const folder = mkdtempSync(join(tmpdir(), 'dum-smoke-'));
+try {
+  const repository = new sqlite.SqliteUpdateRepository({ filename: join(folder, 'smoke.db') });
+  await repository.migrate();
+  const { version } = await repository.enqueue({
+    targetKey: 'k:smoke',
+    desired: 'present',
+    channelId: '100000000000000001',
+    messageId: null,
+    managedKey: 'smoke',
+    body: { content: 'x' },
+    priority: 1,
+    enqueuedAt: Date.now(),
+    deadlineAt: null,
+  });
+  assert.equal(version, 1);
+  await repository.close();
+} finally {
+  rmSync(folder, { recursive: true, force: true });
 }
 console.log('smoke (ESM): ok');

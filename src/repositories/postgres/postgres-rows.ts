@@ -1,0 +1,183 @@
+/**
+ * Encoding of values for the Postgres adapter's statements and decoding of its rows. `bigint` columns arrive as
+ * strings from a default `pg` pool (and may arrive as numbers or `bigint`s from a pool with custom type parsers), so
+ * every number goes through `Number()`.
+ *
+ * @module
+ */
+import { InvalidArgumentError } from '../../errors/message-update-error.js';
+import type { ManagedMessage, OutboxRow, OutboxUpsert, PerformanceSnapshot } from '../update-repository.js';
+
+type Numeric = number | string | bigint;
+
+/** An `outbox` row as selected by the adapter (`body` cast to text). */
+export interface OutboxRecord {
+  readonly target_key: string;
+  readonly desired: 'present' | 'absent';
+  readonly channel_id: string;
+  readonly message_id: string | null;
+  readonly managed_key: string | null;
+  readonly body: string | null;
+  readonly priority: Numeric;
+  readonly enqueued_at: Numeric;
+  readonly deadline_at: Numeric | null;
+  readonly version: Numeric;
+  readonly nonce: string | null;
+  readonly nonce_version: Numeric | null;
+  readonly attempts: Numeric;
+  readonly not_before: Numeric;
+  readonly lease_token: string | null;
+  readonly lease_expires_at: Numeric | null;
+  readonly last_error: string | null;
+  readonly dead_at: Numeric | null;
+}
+
+/** A `managed_messages` row. */
+export interface ManagedRecord {
+  readonly key: string;
+  readonly channel_id: string;
+  readonly message_id: string;
+  readonly content_hash: string | null;
+  readonly sort_order: Numeric;
+}
+
+/** A `performance_metrics` row (without its id). */
+export interface SnapshotRecord {
+  readonly timestamp: Numeric;
+  readonly messages_updated: Numeric;
+  readonly average_update_time_ms: Numeric;
+  readonly queue_size: Numeric;
+  readonly rate_limit_hits: Numeric;
+  readonly failed_updates: Numeric;
+}
+
+const nullableNumber = (value: Numeric | null): number | null => (value === null ? null : Number(value));
+
+/**
+ * Turns an `outbox` record into the contract's {@link OutboxRow}.
+ *
+ * @param record - a row selected with the adapter's column list
+ * @returns the decoded row (body parsed from JSON text)
+ */
+export function decodeOutboxRow(record: OutboxRecord): OutboxRow {
+  return {
+    targetKey: record.target_key,
+    desired: record.desired,
+    channelId: record.channel_id,
+    messageId: record.message_id,
+    managedKey: record.managed_key,
+    body: record.body === null ? null : (JSON.parse(record.body) as unknown),
+    priority: Number(record.priority),
+    enqueuedAt: Number(record.enqueued_at),
+    deadlineAt: nullableNumber(record.deadline_at),
+    version: Number(record.version),
+    nonce: record.nonce,
+    nonceVersion: nullableNumber(record.nonce_version),
+    attempts: Number(record.attempts),
+    notBefore: Number(record.not_before),
+    leaseToken: record.lease_token,
+    leaseExpiresAt: nullableNumber(record.lease_expires_at),
+    lastError: record.last_error,
+    deadAt: nullableNumber(record.dead_at),
+  };
+}
+
+/**
+ * Turns a `managed_messages` record into a {@link ManagedMessage}.
+ *
+ * @param record - a selected row
+ * @returns the managed message
+ */
+export function decodeManaged(record: ManagedRecord): ManagedMessage {
+  return {
+    key: record.key,
+    channelId: record.channel_id,
+    messageId: record.message_id,
+    contentHash: record.content_hash,
+    sortOrder: Number(record.sort_order),
+  };
+}
+
+/**
+ * Turns a `performance_metrics` record into a {@link PerformanceSnapshot}.
+ *
+ * @param record - a selected row
+ * @returns the snapshot
+ */
+export function decodeSnapshot(record: SnapshotRecord): PerformanceSnapshot {
+  return {
+    timestamp: Number(record.timestamp),
+    messagesUpdated: Number(record.messages_updated),
+    averageUpdateTimeMs: Number(record.average_update_time_ms),
+    queueSize: Number(record.queue_size),
+    rateLimitHits: Number(record.rate_limit_hits),
+    failedUpdates: Number(record.failed_updates),
+  };
+}
+
+/**
+ * The JSON text stored for an upsert's body: the body when `desired` is `present`, else `null` (as the memory
+ * repository stores it). Always serialised here: `pg` would turn a JavaScript array into a PostgreSQL array.
+ *
+ * @param update - the upsert
+ * @returns JSON text, or `null`
+ * @throws {@link InvalidArgumentError} when the body cannot be serialised (a `bigint`, a cycle) or holds a U+0000
+ *   character
+ */
+export function encodeBody(update: OutboxUpsert): string | null {
+  if (update.desired !== 'present') return null;
+  let json: string;
+  try {
+    json = JSON.stringify(update.body ?? null) ?? 'null';
+  } catch {
+    throw new InvalidArgumentError(
+      'body',
+      update.body,
+      `a JSON-serialisable message body (the outbox stores bodies as JSON; target ${update.targetKey})`,
+    );
+  }
+  if (NUL_ESCAPE.test(json)) {
+    throw new InvalidArgumentError(
+      'body',
+      update.body,
+      `a message body without U+0000 characters (PostgreSQL's jsonb cannot store them; target ${update.targetKey})`,
+    );
+  }
+  return json;
+}
+
+/** `\u0000` as JSON.stringify writes a NUL character: preceded by an even number of backslashes. */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * A client time for a `bigint` column: whole milliseconds (client clocks such as `performance.timeOrigin +
+ * performance.now()` have fractions).
+ *
+ * @param ms - a time in ms
+ * @returns the time rounded to the millisecond
+ */
+export function wholeMs(ms: number): number {
+  return Math.round(ms);
+}
+
+/**
+ * A `LIMIT` value with the memory repository's `slice(0, limit)` meaning for non-negative limits: fractions are
+ * truncated, `Infinity` means no limit (`LIMIT NULL` in PostgreSQL).
+ *
+ * @param limit - the caller's limit
+ * @returns an integer, or `null` for no limit
+ */
+export function sqlLimit(limit: number): number | null {
+  if (Number.isFinite(limit)) return Math.max(0, Math.trunc(limit));
+  return limit > 0 ? null : 0;
+}
+
+/**
+ * The message id learned by an ack or a release, as the memory repository reads it (an empty string is no id).
+ *
+ * @param messageId - the caller's value
+ * @returns the id, or `null`
+ */
+export function learnedMessageId(messageId: string | null | undefined): string | null {
+  return messageId ? messageId : null;
+}

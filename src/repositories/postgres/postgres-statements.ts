@@ -1,0 +1,181 @@
+/**
+ * The SQL of the Postgres adapter, built once per schema. Values are always bind parameters; the only text spliced
+ * in is the schema name, validated and quoted by `quotePostgresSchema` before it gets here.
+ *
+ * @module
+ */
+
+/**
+ * The database clock in milliseconds. `clock_timestamp()` (not `now()`, frozen at the start of the transaction) so a
+ * lease counted inside a transaction starts when the statement runs.
+ */
+export const POSTGRES_NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** The outbox columns in {@link OutboxRow} order; `body` as text so JSON parsing never depends on pool type parsers. */
+const OUTBOX_COLUMNS = `target_key, desired, channel_id, message_id, managed_key, body::text AS body, priority,
+  enqueued_at, deadline_at, version, nonce, nonce_version, attempts, not_before, lease_token, lease_expires_at,
+  last_error, dead_at`;
+
+/** Best first, as `compareRows` of the memory repository (`target_key` uses the "C" collation). */
+const BEST_FIRST = `priority DESC, enqueued_at, target_key`;
+
+/** A row is claimable when it is live, its lease is free or expired, and its retry time has come. */
+const CLAIMABLE = `dead_at IS NULL
+  AND (lease_token IS NULL OR COALESCE(lease_expires_at, 0) <= now_ms)
+  AND not_before <= now_ms`;
+
+/** Every statement of the adapter for one schema. */
+export type PostgresStatements = ReturnType<typeof buildPostgresStatements>;
+
+/**
+ * Builds the adapter's SQL for one schema.
+ *
+ * @param s - the quoted schema name (from `quotePostgresSchema`)
+ * @returns the statements, keyed by use
+ */
+export function buildPostgresStatements(s: string) {
+  const outbox = `${s}.outbox`;
+  return {
+    /**
+     * The merge of one upsert into its row (coalescing happens here): the newest body and desired state, the known
+     * message id kept, the highest priority, the earliest enqueue time, a deadline only while every part has one, the
+     * version plus one, and a dead letter revived. `channel_id` is the first upsert's (as the memory repository).
+     * $1 key, $2 desired, $3 channel, $4 message id, $5 managed key, $6 body (JSON text), $7 priority, $8 enqueued
+     * at, $9 deadline.
+     */
+    upsert: `INSERT INTO ${outbox} AS o (target_key, desired, channel_id, message_id, managed_key, body, priority,
+        enqueued_at, deadline_at, version)
+      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, 1)
+      ON CONFLICT (target_key) DO UPDATE SET
+        desired = EXCLUDED.desired,
+        body = EXCLUDED.body,
+        message_id = COALESCE(o.message_id, EXCLUDED.message_id),
+        managed_key = COALESCE(EXCLUDED.managed_key, o.managed_key),
+        priority = GREATEST(o.priority, EXCLUDED.priority),
+        enqueued_at = LEAST(o.enqueued_at, EXCLUDED.enqueued_at),
+        deadline_at = CASE WHEN o.deadline_at IS NULL OR EXCLUDED.deadline_at IS NULL THEN NULL
+                           ELSE GREATEST(o.deadline_at, EXCLUDED.deadline_at) END,
+        version = o.version + 1,
+        attempts = CASE WHEN o.dead_at IS NULL THEN o.attempts ELSE 0 END,
+        not_before = CASE WHEN o.dead_at IS NULL THEN o.not_before ELSE 0 END,
+        dead_at = NULL
+      RETURNING version`,
+
+    /** Locks a row before a delete decides whether it is the whole job. $1 key. */
+    lockForDelete: `SELECT version, message_id, nonce,
+        (lease_token IS NOT NULL AND COALESCE(lease_expires_at, 0) > ${POSTGRES_NOW_MS}) AS leased
+      FROM ${outbox} WHERE target_key = $1 FOR UPDATE`,
+
+    /** $1 key. */
+    remove: `DELETE FROM ${outbox} WHERE target_key = $1`,
+
+    /**
+     * Locks up to $1 claimable rows, best first, skipping rows other transactions hold, and says which need a nonce.
+     * The filter re-runs on the latest row version after a wait, so a row claimed meanwhile is never taken twice.
+     */
+    claimLock: `SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      FROM ${outbox} AS o CROSS JOIN (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+      WHERE ${CLAIMABLE}
+      ORDER BY ${BEST_FIRST}
+      LIMIT $1
+      FOR UPDATE OF o SKIP LOCKED`,
+
+    /** As {@link claimLock}, among the keys in $2 only. */
+    claimLockKeys: `SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      FROM ${outbox} AS o CROSS JOIN (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+      WHERE ${CLAIMABLE} AND o.target_key = ANY($2::text[])
+      ORDER BY ${BEST_FIRST}
+      LIMIT $1
+      FOR UPDATE OF o SKIP LOCKED`,
+
+    /**
+     * Leases the locked rows: $1 keys, $2 lease tokens, $3 nonces (null when the row keeps its own), $4 lease length
+     * in ms, counted from the database clock. Returns the claimed rows best first.
+     */
+    claimLease: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms),
+      claimed AS (
+        UPDATE ${outbox} SET
+          lease_token = c.claim_token,
+          lease_expires_at = (clock.now_ms + $4::float8)::bigint,
+          nonce = COALESCE(c.claim_nonce, nonce),
+          nonce_version = CASE WHEN c.claim_nonce IS NULL THEN nonce_version ELSE version END
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS c(claim_key, claim_token, claim_nonce), clock
+        WHERE target_key = c.claim_key
+        RETURNING ${OUTBOX_COLUMNS}
+      )
+      SELECT * FROM claimed ORDER BY ${BEST_FIRST}`,
+
+    /** The ack of the latest version: $1 key, $2 lease token, $3 version. */
+    ackDone: `DELETE FROM ${outbox} WHERE target_key = $1 AND lease_token = $2 AND version = $3`,
+
+    /**
+     * The ack of an older version: releases the lease for the newer one and learns the message id of a create.
+     * $1 key, $2 lease token, $3 message id or null.
+     */
+    ackNewer: `UPDATE ${outbox} SET
+        lease_token = NULL,
+        lease_expires_at = NULL,
+        attempts = 0,
+        not_before = 0,
+        message_id = COALESCE(message_id, $3::text),
+        nonce = CASE WHEN message_id IS NULL AND $3::text IS NOT NULL THEN NULL ELSE nonce END,
+        nonce_version = CASE WHEN message_id IS NULL AND $3::text IS NOT NULL THEN NULL ELSE nonce_version END
+      WHERE target_key = $1 AND lease_token = $2`,
+
+    /** $1 key, $2 lease token, $3 attempts, $4 retry delay in ms (database clock), $5 error, $6 message id or null. */
+    release: `UPDATE ${outbox} SET
+        lease_token = NULL,
+        lease_expires_at = NULL,
+        attempts = $3,
+        not_before = (${POSTGRES_NOW_MS} + $4::float8)::bigint,
+        last_error = $5,
+        message_id = COALESCE(message_id, $6::text),
+        nonce = CASE WHEN message_id IS NULL AND $6::text IS NOT NULL THEN NULL ELSE nonce END,
+        nonce_version = CASE WHEN message_id IS NULL AND $6::text IS NOT NULL THEN NULL ELSE nonce_version END
+      WHERE target_key = $1 AND lease_token = $2`,
+
+    /** $1 key, $2 lease token, $3 error. */
+    deadLetter: `UPDATE ${outbox} SET
+        lease_token = NULL,
+        lease_expires_at = NULL,
+        dead_at = ${POSTGRES_NOW_MS},
+        last_error = $3
+      WHERE target_key = $1 AND lease_token = $2`,
+
+    /** $1 limit (null for all). */
+    listDeadLetters: `SELECT ${OUTBOX_COLUMNS} FROM ${outbox}
+      WHERE dead_at IS NOT NULL ORDER BY dead_at, target_key LIMIT $1`,
+
+    /** $1 key. */
+    redrive: `UPDATE ${outbox} SET dead_at = NULL, attempts = 0, not_before = 0
+      WHERE target_key = $1 AND dead_at IS NOT NULL`,
+
+    /** $1 limit (null for all). */
+    listPending: `SELECT ${OUTBOX_COLUMNS} FROM ${outbox} WHERE dead_at IS NULL ORDER BY ${BEST_FIRST} LIMIT $1`,
+
+    /** $1 key. */
+    getRow: `SELECT ${OUTBOX_COLUMNS} FROM ${outbox} WHERE target_key = $1`,
+
+    listManaged: `SELECT key, channel_id, message_id, content_hash, sort_order
+      FROM ${s}.managed_messages ORDER BY sort_order, key`,
+
+    /** $1 key, $2 channel, $3 message id, $4 content hash, $5 sort order. */
+    saveManaged: `INSERT INTO ${s}.managed_messages (key, channel_id, message_id, content_hash, sort_order)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (key) DO UPDATE SET channel_id = EXCLUDED.channel_id, message_id = EXCLUDED.message_id,
+        content_hash = EXCLUDED.content_hash, sort_order = EXCLUDED.sort_order`,
+
+    /** $1 key. */
+    deleteManaged: `DELETE FROM ${s}.managed_messages WHERE key = $1`,
+
+    /** The seed's columns, in its order. */
+    recordSnapshot: `INSERT INTO ${s}.performance_metrics
+        ("timestamp", messages_updated, average_update_time_ms, queue_size, rate_limit_hits, failed_updates)
+      VALUES ($1, $2, $3, $4, $5, $6)`,
+
+    /** $1 first timestamp (inclusive). Insertion order, as the memory repository (snapshots are appended in time). */
+    listSnapshots: `SELECT "timestamp", messages_updated, average_update_time_ms, queue_size, rate_limit_hits,
+        failed_updates
+      FROM ${s}.performance_metrics WHERE "timestamp" >= $1 ORDER BY id`,
+  } as const;
+}

@@ -1,0 +1,885 @@
+import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
+import type {
+  AckInput,
+  AckResult,
+  ClaimedRow,
+  ClaimOptions,
+  ManagedMessage,
+  OutboxRow,
+  OutboxUpsert,
+  PerformanceSnapshot,
+  ReleaseInput,
+  UpdateRepository,
+} from '../update-repository.js';
+import { PostgresConnectionError, type PostgresConnectionPhase } from './postgres-connection-error.js';
+import {
+  describePostgresTarget,
+  isPostgresConnectionString,
+  postgresTargetOf,
+  postgresTargetOfPool,
+  redactConnectionString,
+  type PostgresTarget,
+} from './postgres-connection-string.js';
+import {
+  applyPostgresMigrations,
+  assertPostgresSchemaCurrent,
+  DEFAULT_POSTGRES_SCHEMA,
+  quotePostgresSchema,
+} from './postgres-migrations.js';
+import type { OwnedPgPool, PgPoolClientLike, PgPoolConstructor, PgPoolLike } from './postgres-pool-like.js';
+import {
+  decodeManaged,
+  decodeOutboxRow,
+  decodeSnapshot,
+  encodeBody,
+  learnedMessageId,
+  sqlLimit,
+  wholeMs,
+  type ManagedRecord,
+  type OutboxRecord,
+  type SnapshotRecord,
+} from './postgres-rows.js';
+import { buildPostgresStatements, type PostgresStatements } from './postgres-statements.js';
+
+/**
+ * Options of {@link PostgresUpdateRepository}. Give exactly one of `connectionString` (the repository creates its own
+ * pool, and ends it on `close()`) and `pool` (yours: the repository never ends it).
+ */
+export interface PostgresUpdateRepositoryOptions {
+  /**
+   * Where to connect, as `pg` reads it: `postgres://user:password@host:5432/database?sslmode=require`, a `socket:`
+   * URL or a socket directory. `pg` is loaded (with a dynamic `import()`) at the first call, so it must be installed
+   * (`npm install pg`). Passwords never appear in error messages.
+   */
+  readonly connectionString?: string;
+  /**
+   * A `pg` `Pool` you created and will end yourself. Attach an `error` listener to it: see {@link PgPoolLike}.
+   */
+  readonly pool?: PgPoolLike;
+  /**
+   * The PostgreSQL schema holding the tables (created by {@link PostgresUpdateRepository.migrate} if missing): 1 to 63
+   * lower-case letters, digits and underscores, not starting with a digit or `pg_`. Give each bot (or each test) its
+   * own schema to share one database.
+   * @defaultValue `'discord_update_manager'`
+   */
+  readonly schema?: string;
+  /**
+   * Most connections the pool the repository creates may open, an integer from 1 to 1000. Only with
+   * `connectionString` (size your own pool yourself).
+   * @defaultValue `10`
+   */
+  readonly maxConnections?: number;
+  /**
+   * How long to wait for a new connection before failing, in ms (an integer from 1 to 2147483647). Only with
+   * `connectionString`.
+   * @defaultValue `10000`
+   */
+  readonly connectionTimeoutMs?: number;
+}
+
+/**
+ * The defaults of {@link PostgresUpdateRepositoryOptions}.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS.maxConnections; // 10
+ * ```
+ */
+export const DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS = {
+  schema: DEFAULT_POSTGRES_SCHEMA,
+  maxConnections: 10,
+  connectionTimeoutMs: 10_000,
+} as const satisfies Required<
+  Pick<PostgresUpdateRepositoryOptions, 'schema' | 'maxConnections' | 'connectionTimeoutMs'>
+>;
+
+/** The `application_name` of connections the repository opens (a connection string's own one wins). */
+const APPLICATION_NAME = 'discord-update-manager';
+
+/** Tries per call when connections turn out to be dead before anything was committed (stale pooled connections). */
+const MAX_ATTEMPTS = 4;
+
+/** SQLSTATEs of a connection that is gone: admin/crash shutdown, and the whole "connection exception" class. */
+const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', '08007']);
+const LOST_NODE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ETIMEDOUT']);
+const LOST_MESSAGE = /connection terminated|not queryable|client was closed|connection is closed/i;
+
+const URL_EXAMPLE = '`postgres://user:password@host:5432/database`';
+
+type TransactionMode = 'read' | 'write';
+
+/**
+ * The {@link UpdateRepository} for PostgreSQL (`discord-update-manager/postgres`, with the optional peer `pg`): the
+ * durable outbox, the managed-message map and the `performance_metrics` snapshots, shared by every process of a
+ * sharded bot. It passes the same contract suite as the memory repository, whose semantics it reproduces exactly
+ * (client times — `enqueuedAt`, `deadlineAt`, snapshot `timestamp` — are stored in whole milliseconds).
+ *
+ * - Each method is one short transaction on a connection checked out for that call only; nothing is held across a
+ *   Discord request.
+ * - Claims use `FOR UPDATE SKIP LOCKED`, so concurrent senders never get the same row; leases, retry times and
+ *   dead-letter times come from the database clock (`clock_timestamp()`), so skewed process clocks agree.
+ * - A connection that died while idle in the pool (server restart, `pg_terminate_backend`) costs nothing: a call that
+ *   meets one before committing is retried on a fresh connection.
+ * - Call {@link PostgresUpdateRepository.migrate} once at start-up; the other methods check the schema version at
+ *   their first call and refuse an unmigrated or newer schema.
+ *
+ * @example
+ * ```ts
+ * import { PostgresUpdateRepository } from 'discord-update-manager/postgres';
+ *
+ * const repository = new PostgresUpdateRepository({
+ *   connectionString: process.env.DATABASE_URL!,
+ *   schema: 'equipment_bot',
+ * });
+ * await repository.migrate();
+ * const manager = new MessageUpdateManager({ transport, repository });
+ * // ...
+ * await repository.close(); // ends the pool it created
+ * ```
+ */
+export class PostgresUpdateRepository implements UpdateRepository {
+  readonly #schema: string;
+  readonly #sql: PostgresStatements;
+  readonly #givenPool: PgPoolLike | undefined;
+  readonly #connectionString: string | undefined;
+  readonly #maxConnections: number;
+  readonly #connectionTimeoutMs: number;
+  readonly #target: PostgresTarget | undefined;
+  readonly #password: string | undefined;
+  #ownedPool: Promise<OwnedPgPool> | undefined;
+  #schemaChecked: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Checks the options; connects nothing (the first call does).
+   *
+   * @param options - see {@link PostgresUpdateRepositoryOptions}
+   * @throws {@link InvalidConfigError} when neither or both of `connectionString` and `pool` are given, the connection
+   *   string is not one `pg` reads, the pool has no `connect()`, the schema is not a plain identifier, or a pool option
+   *   is out of range
+   * @example
+   * ```ts
+   * const repository = new PostgresUpdateRepository({ connectionString: 'postgres://bot@127.0.0.1:5432/bot' });
+   * ```
+   */
+  public constructor(options: PostgresUpdateRepositoryOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidConfigError(
+        'options',
+        options,
+        'an object with `connectionString` or `pool`',
+        `For example { connectionString: ${URL_EXAMPLE} }`,
+      );
+    }
+    const { connectionString, pool } = options;
+    if (connectionString === undefined && pool === undefined) {
+      throw new InvalidConfigError(
+        'connectionString',
+        connectionString,
+        `a PostgreSQL connection string such as ${URL_EXAMPLE}`,
+        'Pass `connectionString` (the repository creates and ends its own pool) or `pool` (a pg Pool you own)',
+      );
+    }
+    if (connectionString !== undefined && pool !== undefined) {
+      throw new InvalidConfigError(
+        'pool',
+        pool,
+        'omitted when `connectionString` is given',
+        'Pass `connectionString` (the repository creates and ends its own pool) or `pool` (a pg Pool you own), not both',
+      );
+    }
+    if (connectionString !== undefined) {
+      if (typeof connectionString !== 'string' || !isPostgresConnectionString(connectionString)) {
+        throw new InvalidConfigError(
+          'connectionString',
+          typeof connectionString === 'string' ? redactConnectionString(connectionString) : connectionString,
+          `a PostgreSQL connection string such as ${URL_EXAMPLE} (or a socket: URL)`,
+        );
+      }
+      this.#connectionString = connectionString;
+      this.#target = postgresTargetOf(connectionString);
+      this.#password = passwordOf(connectionString);
+    } else {
+      if (typeof (pool as { readonly connect?: unknown } | null)?.connect !== 'function') {
+        throw new InvalidConfigError('pool', pool, 'a pg Pool (an object with a `connect()` method)');
+      }
+      this.#givenPool = pool;
+      this.#target = postgresTargetOfPool(pool);
+    }
+    this.#maxConnections = poolOption(
+      options,
+      'maxConnections',
+      DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS.maxConnections,
+      1000,
+    );
+    this.#connectionTimeoutMs = poolOption(
+      options,
+      'connectionTimeoutMs',
+      DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS.connectionTimeoutMs,
+      2_147_483_647,
+    );
+    const schema = options.schema ?? DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS.schema;
+    this.#sql = buildPostgresStatements(quotePostgresSchema(schema));
+    this.#schema = schema;
+  }
+
+  /** The schema this repository uses. */
+  public get schema(): string {
+    return this.#schema;
+  }
+
+  /**
+   * Creates the schema if missing and applies the migrations it has not recorded (see `POSTGRES_MIGRATIONS`), in one
+   * transaction holding an advisory lock on the schema name: processes migrating at once take turns. Idempotent.
+   *
+   * @returns when the schema is current
+   * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when the schema records a version newer than this package
+   *   knows (upgrade the package), or `pg` is not installed
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   * @example
+   * ```ts
+   * await repository.migrate(); // once at start-up, before the manager starts
+   * ```
+   */
+  public async migrate(): Promise<void> {
+    await this.#run('migrate', 'write', (client) => applyPostgresMigrations(client, this.#schema), false);
+    this.#schemaChecked = Promise.resolve();
+  }
+
+  /**
+   * Ends the pool the repository created (waiting for calls in flight); a pool passed in is left open. Later calls
+   * throw. Idempotent.
+   *
+   * @returns when the pool is ended
+   * @example
+   * ```ts
+   * await repository.close();
+   * ```
+   */
+  public async close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const pool = await this.#ownedPool?.catch(() => undefined);
+      await pool?.end();
+    })();
+    return this.#closing;
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.enqueue}
+   *
+   * @param update - the new desired state of one target
+   * @returns the row's new version (`0` for a delete of something never stored)
+   * @throws {@link InvalidArgumentError} when the body is not JSON-serialisable
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async enqueue(update: OutboxUpsert): Promise<{ readonly version: number }> {
+    this.#assertOpen('enqueue');
+    const body = encodeBody(update);
+    return this.#run('enqueue', 'write', (client) => this.#upsert(client, update, body));
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.enqueueMany}
+   *
+   * @param updates - upserts, applied in order in one transaction
+   * @returns each upsert's version, in order
+   * @throws {@link InvalidArgumentError} when a body is not JSON-serialisable (nothing is stored)
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
+    this.#assertOpen('enqueueMany');
+    if (updates.length === 0) return [];
+    const bodies = updates.map((update) => encodeBody(update));
+    // Rows are locked in key order (a stable sort keeps the order of upserts to one key), so two processes enqueueing
+    // overlapping batches wait for each other instead of deadlocking. Each upsert touches only its own row, so the
+    // versions are those of upserting in the given order.
+    const order = [...updates.keys()].sort((a, b) => compareKeys(updates[a]!.targetKey, updates[b]!.targetKey));
+    return this.#run('enqueueMany', 'write', async (client) => {
+      const versions: { readonly version: number }[] = new Array(updates.length);
+      for (const index of order) {
+        versions[index] = await this.#upsert(client, updates[index]!, bodies[index] ?? null);
+      }
+      return versions;
+    });
+  }
+
+  async #upsert(client: PgPoolClientLike, update: OutboxUpsert, body: string | null): Promise<{ version: number }> {
+    const messageId = update.messageId ?? null;
+    if (update.desired === 'absent' && messageId === null) {
+      // The one case where the stored state decides what happens (the memory repository's two delete rules), so the
+      // row is locked while deciding.
+      const locked = await client.query(this.#sql.lockForDelete, [update.targetKey]);
+      const row = locked.rows[0] as
+        | {
+            readonly version: string;
+            readonly message_id: string | null;
+            readonly nonce: string | null;
+            readonly leased: boolean;
+          }
+        | undefined;
+      // Deleting what was never created: nothing to store.
+      if (row === undefined) return { version: 0 };
+      if (row.message_id === null && row.nonce === null && !row.leased) {
+        // The create was never attempted: dropping it is the whole delete.
+        await client.query(this.#sql.remove, [update.targetKey]);
+        return { version: Number(row.version) + 1 };
+      }
+    }
+    const result = await client.query(this.#sql.upsert, [
+      update.targetKey,
+      update.desired,
+      update.channelId,
+      messageId,
+      update.managedKey ?? null,
+      body,
+      update.priority,
+      wholeMs(update.enqueuedAt),
+      update.deadlineAt === null ? null : wholeMs(update.deadlineAt),
+    ]);
+    return { version: Number((result.rows[0] as { readonly version: string }).version) };
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.claim}
+   *
+   * @param options - how many rows, the lease length (database clock) and the nonce generator
+   * @returns the claimed rows, best first
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   * @example
+   * ```ts
+   * const rows = await repository.claim({ limit: 10, leaseMs: 30_000, newNonce: () => String(snowflakeNow()) });
+   * for (const row of rows) {
+   *   // ... send row.body to Discord, with no transaction open ...
+   *   const result = await repository.ack({ targetKey: row.targetKey, leaseToken: row.leaseToken, version: row.version });
+   *   if (result === 'newer') {
+   *     // a newer body was enqueued meanwhile: the row is claimable again
+   *   }
+   * }
+   * ```
+   */
+  public async claim(options: ClaimOptions): Promise<readonly ClaimedRow[]> {
+    this.#assertOpen('claim');
+    const limit = sqlLimit(options.limit);
+    if (limit === 0 || options.targetKeys?.length === 0) return [];
+    return this.#run('claim', 'write', async (client) => {
+      const locked = options.targetKeys
+        ? await client.query(this.#sql.claimLockKeys, [limit, [...options.targetKeys]])
+        : await client.query(this.#sql.claimLock, [limit]);
+      const rows = locked.rows as { readonly target_key: string; readonly needs_nonce: boolean }[];
+      if (rows.length === 0) return [];
+      const keys = rows.map((row) => row.target_key);
+      const tokens = rows.map(() => randomUUID());
+      const nonces = rows.map((row) => (row.needs_nonce ? options.newNonce() : null));
+      const claimed = await client.query(this.#sql.claimLease, [keys, tokens, nonces, options.leaseMs]);
+      return (claimed.rows as OutboxRecord[]).map((record) => decodeOutboxRow(record) as ClaimedRow);
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.ack}
+   *
+   * @param input - the lease token, the version sent and what Discord returned
+   * @returns `done`, `newer` or `lost`
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async ack(input: AckInput): Promise<AckResult> {
+    return this.#run('ack', 'write', async (client) => {
+      // Deleting only when the version is unchanged; otherwise (a newer version, or the row locked by an enqueue and
+      // re-checked after it) the update below releases the lease if it is still ours.
+      const done = await client.query(this.#sql.ackDone, [input.targetKey, input.leaseToken, input.version]);
+      if ((done.rowCount ?? 0) > 0) return 'done';
+      const newer = await client.query(this.#sql.ackNewer, [
+        input.targetKey,
+        input.leaseToken,
+        learnedMessageId(input.messageId),
+      ]);
+      return (newer.rowCount ?? 0) > 0 ? 'newer' : 'lost';
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.release}
+   *
+   * @param input - the lease token, the attempts so far and the retry delay (database clock)
+   * @returns `false` when the lease was lost
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async release(input: ReleaseInput): Promise<boolean> {
+    return this.#run('release', 'write', async (client) => {
+      const result = await client.query(this.#sql.release, [
+        input.targetKey,
+        input.leaseToken,
+        input.attempts,
+        input.retryInMs,
+        input.error,
+        learnedMessageId(input.messageId),
+      ]);
+      return (result.rowCount ?? 0) > 0;
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.deadLetter}
+   *
+   * @param input - the lease token and the error to record
+   * @returns `false` when the lease was lost
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async deadLetter(input: {
+    readonly targetKey: string;
+    readonly leaseToken: string;
+    readonly error: string;
+  }): Promise<boolean> {
+    return this.#run('deadLetter', 'write', async (client) => {
+      const result = await client.query(this.#sql.deadLetter, [input.targetKey, input.leaseToken, input.error]);
+      return (result.rowCount ?? 0) > 0;
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.listDeadLetters}
+   *
+   * @param limit - most rows to return
+   * @returns dead letters, oldest first
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async listDeadLetters(limit = 1000): Promise<readonly OutboxRow[]> {
+    return this.#run('listDeadLetters', 'read', async (client) => {
+      const result = await client.query(this.#sql.listDeadLetters, [sqlLimit(limit)]);
+      return (result.rows as OutboxRecord[]).map(decodeOutboxRow);
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.redrive}
+   *
+   * @param targetKey - the dead letter's target
+   * @returns `false` when there is no such dead letter
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async redrive(targetKey: string): Promise<boolean> {
+    return this.#run('redrive', 'write', async (client) => {
+      const result = await client.query(this.#sql.redrive, [targetKey]);
+      return (result.rowCount ?? 0) > 0;
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.listPending}
+   *
+   * @param limit - most rows to return
+   * @returns rows that are not dead, best first
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async listPending(limit = 1_000_000): Promise<readonly OutboxRow[]> {
+    return this.#run('listPending', 'read', async (client) => {
+      const result = await client.query(this.#sql.listPending, [sqlLimit(limit)]);
+      return (result.rows as OutboxRecord[]).map(decodeOutboxRow);
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.getRow}
+   *
+   * @param targetKey - the target
+   * @returns the row, or `undefined`
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async getRow(targetKey: string): Promise<OutboxRow | undefined> {
+    return this.#run('getRow', 'read', async (client) => {
+      const result = await client.query(this.#sql.getRow, [targetKey]);
+      const record = result.rows[0] as OutboxRecord | undefined;
+      return record === undefined ? undefined : decodeOutboxRow(record);
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.remove}
+   *
+   * @param targetKey - the target
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async remove(targetKey: string): Promise<void> {
+    await this.#run('remove', 'write', (client) => client.query(this.#sql.remove, [targetKey]));
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.listManaged}
+   *
+   * @returns every managed message, by sort order then key
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async listManaged(): Promise<readonly ManagedMessage[]> {
+    return this.#run('listManaged', 'read', async (client) => {
+      const result = await client.query(this.#sql.listManaged, []);
+      return (result.rows as ManagedRecord[]).map(decodeManaged);
+    });
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.saveManaged}
+   *
+   * @param message - the managed message to store
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async saveManaged(message: ManagedMessage): Promise<void> {
+    await this.#run('saveManaged', 'write', (client) =>
+      client.query(this.#sql.saveManaged, [
+        message.key,
+        message.channelId,
+        message.messageId,
+        message.contentHash,
+        message.sortOrder,
+      ]),
+    );
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.deleteManaged}
+   *
+   * @param key - the managed key
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async deleteManaged(key: string): Promise<void> {
+    await this.#run('deleteManaged', 'write', (client) => client.query(this.#sql.deleteManaged, [key]));
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.recordSnapshot}
+   *
+   * @param snapshot - the snapshot (its `timestamp` is stored in whole ms)
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async recordSnapshot(snapshot: PerformanceSnapshot): Promise<void> {
+    await this.#run('recordSnapshot', 'write', (client) =>
+      client.query(this.#sql.recordSnapshot, [
+        wholeMs(snapshot.timestamp),
+        snapshot.messagesUpdated,
+        snapshot.averageUpdateTimeMs,
+        snapshot.queueSize,
+        snapshot.rateLimitHits,
+        snapshot.failedUpdates,
+      ]),
+    );
+  }
+
+  /**
+   * {@inheritDoc UpdateRepository.listSnapshots}
+   *
+   * @param sinceMs - first timestamp to include, in ms
+   * @returns the snapshots, in the order they were recorded
+   * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
+   */
+  public async listSnapshots(sinceMs = 0): Promise<readonly PerformanceSnapshot[]> {
+    this.#assertOpen('listSnapshots');
+    if (Number.isNaN(sinceMs) || sinceMs === Infinity) return [];
+    const since = sinceMs === -Infinity ? Number.MIN_SAFE_INTEGER : Math.ceil(sinceMs);
+    return this.#run('listSnapshots', 'read', async (client) => {
+      const result = await client.query(this.#sql.listSnapshots, [since]);
+      return (result.rows as SnapshotRecord[]).map(decodeSnapshot);
+    });
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closing !== undefined) {
+      throw new MessageUpdateError(
+        ErrorCodes.ManagerClosed,
+        `Cannot ${action}: this PostgresUpdateRepository (schema \`${this.#schema}\`) was closed. ` +
+          'Create a new repository to use the database again.',
+      );
+    }
+  }
+
+  /** Runs one call: checks the repository is open and the schema current, then runs `work` on a connection. */
+  async #run<T>(
+    action: string,
+    mode: TransactionMode,
+    work: (client: PgPoolClientLike) => Promise<T>,
+    checkSchema = true,
+  ): Promise<T> {
+    this.#assertOpen(action);
+    const pool = this.#pool();
+    if (checkSchema) {
+      this.#schemaChecked ??= this.#withConnection(pool, 'the schema version check', 'read', (client) =>
+        assertPostgresSchemaCurrent(client, this.#schema),
+      );
+      try {
+        await this.#schemaChecked;
+      } catch (error) {
+        // Checked again at the next call (after a `migrate()`, or once the server is back).
+        this.#schemaChecked = undefined;
+        throw error;
+      }
+    }
+    return this.#withConnection(pool, action, mode, work);
+  }
+
+  /**
+   * Checks out a connection, runs `work` (inside `BEGIN ... COMMIT` for writes), gives the connection back. A
+   * connection found dead before the commit was sent means nothing was applied, so the call is retried on another one.
+   */
+  async #withConnection<T>(
+    poolPromise: Promise<PgPoolLike>,
+    action: string,
+    mode: TransactionMode,
+    work: (client: PgPoolClientLike) => Promise<T>,
+  ): Promise<T> {
+    const pool = await poolPromise;
+    for (let attempt = 1; ; attempt++) {
+      let client: PgPoolClientLike;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw this.#connectError(error);
+      }
+      // Without a listener, a socket error between two queries would be an uncaught 'error' event.
+      let broken: unknown;
+      const onError = (error: Error): void => {
+        broken ??= error;
+      };
+      client.on('error', onError);
+      const giveBack = (error?: unknown): void => {
+        client.removeListener('error', onError);
+        client.release(error === undefined ? undefined : toError(error));
+      };
+      let phase: PostgresConnectionPhase = 'query';
+      try {
+        if (mode === 'write') await client.query('BEGIN');
+        const result = await work(client);
+        if (mode === 'write') {
+          phase = 'commit';
+          await client.query('COMMIT');
+        }
+        giveBack(broken);
+        return result;
+      } catch (error) {
+        if (broken === undefined && isTransientConflict(error) && attempt < MAX_ATTEMPTS) {
+          // A deadlock or serialization failure (an answer, even to COMMIT) means the whole transaction was rolled
+          // back: running it again is safe.
+          try {
+            if (mode === 'write') await client.query('ROLLBACK');
+            giveBack();
+          } catch (rollbackError) {
+            giveBack(rollbackError);
+          }
+          continue;
+        }
+        const lost = broken ?? (isConnectionLoss(error) ? error : undefined);
+        if (lost !== undefined) {
+          giveBack(lost);
+          if (phase === 'query' && attempt < MAX_ATTEMPTS) {
+            // Lets the pool see the other connections that died with this one before the next checkout.
+            await nextTurn();
+            continue;
+          }
+          throw this.#lostError(action, phase, error);
+        }
+        if (mode === 'write') {
+          try {
+            await client.query('ROLLBACK');
+          } catch (rollbackError) {
+            giveBack(rollbackError);
+            throw this.#translate(error);
+          }
+        }
+        giveBack(broken);
+        throw this.#translate(error);
+      }
+    }
+  }
+
+  #pool(): Promise<PgPoolLike> {
+    if (this.#givenPool !== undefined) return Promise.resolve(this.#givenPool);
+    this.#ownedPool ??= this.#createPool();
+    return this.#ownedPool;
+  }
+
+  async #createPool(): Promise<OwnedPgPool> {
+    let loaded: unknown;
+    try {
+      loaded = await import('pg');
+    } catch (error) {
+      throw missingPeerError(error);
+    }
+    // ESM sees pg's named exports; the CommonJS build (and some bundlers) hand over module.exports as `default`.
+    const exported = loaded as { readonly Pool?: unknown; readonly default?: { readonly Pool?: unknown } };
+    const Pool = (exported.Pool ?? exported.default?.Pool) as PgPoolConstructor | undefined;
+    if (typeof Pool !== 'function') throw missingPeerError(undefined);
+    const pool = new Pool({
+      connectionString: this.#connectionString!,
+      max: this.#maxConnections,
+      connectionTimeoutMillis: this.#connectionTimeoutMs,
+      application_name: APPLICATION_NAME,
+    });
+    // An idle connection that dies (server restart, pg_terminate_backend) is emitted here after the pool dropped it;
+    // the next checkout opens a new one, so there is nothing to do, but an unheard 'error' would end the process.
+    pool.on('error', () => {});
+    return pool;
+  }
+
+  #where(): string {
+    return this.#target === undefined
+      ? 'through the pool passed as `pool`'
+      : `at ${describePostgresTarget(this.#target)}`;
+  }
+
+  #redact(text: string): string {
+    const password = this.#password;
+    return password !== undefined && password.length >= 4 ? text.split(password).join('***') : text;
+  }
+
+  #details(phase: PostgresConnectionPhase): { host: string; port: number; phase: PostgresConnectionPhase } {
+    return { host: this.#target?.host ?? 'unknown', port: this.#target?.port ?? 0, phase };
+  }
+
+  #connectError(error: unknown): MessageUpdateError {
+    if (error instanceof MessageUpdateError) return error;
+    const settings = this.#givenPool === undefined ? '`connectionString`' : "your pool's configuration";
+    return new PostgresConnectionError(
+      `Could not connect to PostgreSQL ${this.#where()}: ${this.#redact(reasonOf(error))}. ` +
+        connectHint(error, settings, this.#givenPool === undefined ? this.#connectionTimeoutMs : undefined),
+      this.#details('connect'),
+      error,
+    );
+  }
+
+  #lostError(action: string, phase: PostgresConnectionPhase, error: unknown): PostgresConnectionError {
+    const outcome =
+      phase === 'commit'
+        ? 'It broke while committing: the change may or may not have been applied.'
+        : 'The transaction was rolled back: nothing was changed.';
+    return new PostgresConnectionError(
+      `Lost the connection to PostgreSQL ${this.#where()} during ${action}: ${this.#redact(reasonOf(error))}. ` +
+        `${outcome} Check that the server is up; the pool opens new connections at the next call.`,
+      this.#details(phase),
+      error,
+    );
+  }
+
+  #translate(error: unknown): unknown {
+    const code = codeOf(error);
+    if (code === '42P01' || code === '3F000') {
+      return new MessageUpdateError(
+        ErrorCodes.InvalidConfig,
+        `The PostgreSQL schema \`${this.#schema}\` is missing discord-update-manager's tables (${reasonOf(error)}): ` +
+          'call `await repository.migrate()` before using the repository.',
+        { cause: error },
+      );
+    }
+    return error;
+  }
+}
+
+function poolOption(
+  options: PostgresUpdateRepositoryOptions,
+  field: 'maxConnections' | 'connectionTimeoutMs',
+  defaultValue: number,
+  max: number,
+): number {
+  const value = options[field];
+  if (value === undefined) return defaultValue;
+  if (options.pool !== undefined) {
+    throw new InvalidConfigError(
+      field,
+      value,
+      'omitted when `pool` is given',
+      'It configures the pool the repository creates from `connectionString`; configure your own pool yourself',
+    );
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new InvalidConfigError(field, value, `an integer from 1 to ${max}`);
+  }
+  return value;
+}
+
+function passwordOf(connectionString: string): string | undefined {
+  try {
+    const url = new URL(connectionString);
+    const password = decodeURIComponent(url.password) || url.searchParams.get('password') || '';
+    return password === '' ? undefined : password;
+  } catch {
+    return undefined;
+  }
+}
+
+function missingPeerError(cause: unknown): MessageUpdateError {
+  return new MessageUpdateError(
+    ErrorCodes.InvalidConfig,
+    'PostgresUpdateRepository could not load pg, the optional peer dependency it connects with: install pg ' +
+      '(npm install pg), or pass your own `pool`.' +
+      (cause === undefined ? '' : ` Loading failed with: ${cause instanceof Error ? cause.message : String(cause)}`),
+    { cause },
+  );
+}
+
+function toError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { readonly code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (error as { readonly errors?: unknown }).errors;
+  return Array.isArray(inner) ? codeOf(inner[0]) : undefined;
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return [...new Set(error.errors.map(reasonOf))].join('; ');
+  }
+  if (error instanceof Error) return error.message || codeOf(error) || error.name;
+  return String(error);
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Deadlock detected, serialization failure: PostgreSQL rolled the transaction back and it may simply be re-run. */
+function isTransientConflict(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === '40P01' || code === '40001';
+}
+
+function isConnectionLoss(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code !== undefined && (LOST_SQLSTATES.has(code) || LOST_NODE_CODES.has(code))) return true;
+  return error instanceof Error && LOST_MESSAGE.test(error.message);
+}
+
+function connectHint(error: unknown, settings: string, timeoutMs: number | undefined): string {
+  switch (codeOf(error)) {
+    case 'ECONNREFUSED':
+      return `Check that the server is running and accepts TCP connections on that host and port, and that ${settings} names them.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `Check the host name in ${settings}: DNS could not resolve it.`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `Check the host and port in ${settings}, and any firewall between this process and the server.`;
+    case '28P01':
+    case '28000':
+      return `Check the user name and password in ${settings} (and pg_hba.conf on the server).`;
+    case '3D000':
+      return `Create the database, or fix its name in ${settings}.`;
+    case '57P03':
+      return 'The server is starting up or shutting down: retry in a moment.';
+    case '53300':
+      return 'The server has no connection slot left: lower `maxConnections` or raise max_connections on the server.';
+    default:
+      if (error instanceof Error && /after calling end/i.test(error.message)) {
+        return 'The pool passed as `pool` was ended: keep it open while the repository is in use (close the repository first).';
+      }
+      if (error instanceof Error && /timeout/i.test(error.message)) {
+        return (
+          `No connection within ${timeoutMs === undefined ? "the pool's connection timeout" : `${timeoutMs} ms`}: ` +
+          `check the host and port in ${settings} and any firewall between this process and the server.`
+        );
+      }
+      return `Check that the server is running and that the host, port, user, password and database in ${settings} are right.`;
+  }
+}

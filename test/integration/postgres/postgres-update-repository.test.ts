@@ -1,0 +1,580 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  InvalidArgumentError,
+  InvalidConfigError,
+  MessageUpdateError,
+} from '../../../src/errors/message-update-error.js';
+import {
+  POSTGRES_MIGRATIONS,
+  POSTGRES_SCHEMA_VERSION,
+  PostgresConnectionError,
+  PostgresUpdateRepository,
+  type PgPoolLike,
+  type PostgresUpdateRepositoryOptions,
+} from '../../../src/repositories/postgres/index.js';
+import type { OutboxUpsert } from '../../../src/repositories/update-repository.js';
+import { describeUpdateRepositoryContract } from '../../contract/update-repository.contract.js';
+import { closePostgresTestEnv, postgresTestEnv, sleep } from './postgres-test-env.js';
+
+afterAll(async () => {
+  await closePostgresTestEnv();
+});
+
+describeUpdateRepositoryContract('postgres', async () => {
+  const env = await postgresTestEnv();
+  const schema = await env.createSchemaName();
+  const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
+  await repository.migrate();
+  return {
+    repository,
+    // A database clock cannot be faked: let real time pass.
+    wait: (ms) => sleep(ms),
+    shortLeaseMs: 150,
+    cleanup: async () => {
+      await repository.close();
+      await env.dropSchema(schema);
+    },
+  };
+});
+
+function upsert(targetKey: string, overrides: Partial<OutboxUpsert> = {}): OutboxUpsert {
+  return {
+    targetKey,
+    desired: 'present',
+    channelId: '100000000000000001',
+    messageId: targetKey.startsWith('m:') ? targetKey.slice(2) : null,
+    managedKey: targetKey.startsWith('k:') ? targetKey.slice(2) : null,
+    body: { content: targetKey },
+    priority: 1,
+    enqueuedAt: 1000,
+    deadlineAt: null,
+    ...overrides,
+  };
+}
+
+const nonce = (): string => `nonce-${randomBytes(4).toString('hex')}`;
+
+/** The connection string with extra query parameters (e.g. a password or an application name). */
+function urlWith(base: string, change: (url: URL) => void): string {
+  const url = new URL(base);
+  change(url);
+  return url.toString();
+}
+
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('PostgresUpdateRepository', () => {
+  const opened: PostgresUpdateRepository[] = [];
+  const pools: pg.Pool[] = [];
+
+  /** A repository on a fresh schema (not migrated unless asked), closed after the test. */
+  async function open(
+    options: Partial<PostgresUpdateRepositoryOptions> & { readonly migrate?: boolean } = {},
+  ): Promise<{ repository: PostgresUpdateRepository; schema: string }> {
+    const env = await postgresTestEnv();
+    const schema = options.schema ?? (await env.createSchemaName());
+    const { migrate = true, ...rest } = options;
+    const repository = new PostgresUpdateRepository(
+      rest.pool ? { ...rest, schema } : { connectionString: env.url, ...rest, schema },
+    );
+    opened.push(repository);
+    if (migrate) await repository.migrate();
+    return { repository, schema };
+  }
+
+  function ownPool(connectionString: string, max = 4): pg.Pool {
+    const pool = new pg.Pool({ connectionString, max });
+    pool.on('error', () => {});
+    pools.push(pool);
+    return pool;
+  }
+
+  afterEach(async () => {
+    for (const repository of opened.splice(0)) await repository.close();
+    for (const pool of pools.splice(0)) await pool.end();
+    const env = await postgresTestEnv();
+    await env.dropAllSchemas();
+  });
+
+  describe('migrate()', () => {
+    it('records the applied migrations in schema_migrations and changes nothing when run again', async () => {
+      const env = await postgresTestEnv();
+      const { repository, schema } = await open();
+      await repository.migrate();
+      await repository.migrate();
+      const { rows } = await env.admin.query<{ version: number; name: string; applied_at: Date }>(
+        `SELECT version, name, applied_at FROM "${schema}".schema_migrations ORDER BY version`,
+      );
+      expect(rows.map(({ version, name }) => ({ version, name }))).toEqual(
+        POSTGRES_MIGRATIONS.map(({ version, name }) => ({ version, name })),
+      );
+      expect(rows[0]!.applied_at).toBeInstanceOf(Date);
+      expect(POSTGRES_SCHEMA_VERSION).toBe(POSTGRES_MIGRATIONS.at(-1)!.version);
+    });
+
+    it("creates the tables with the seed's performance_metrics columns and a partial index for claiming", async () => {
+      const env = await postgresTestEnv();
+      const { schema } = await open();
+      const columns = await env.admin.query<{ table_name: string; column_name: string }>(
+        `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1
+         ORDER BY table_name, ordinal_position`,
+        [schema],
+      );
+      const of = (table: string): string[] =>
+        columns.rows.filter((row) => row.table_name === table).map((row) => row.column_name);
+      expect(of('performance_metrics')).toEqual([
+        'id',
+        'timestamp',
+        'messages_updated',
+        'average_update_time_ms',
+        'queue_size',
+        'rate_limit_hits',
+        'failed_updates',
+      ]);
+      expect(of('managed_messages')).toEqual(['key', 'channel_id', 'message_id', 'content_hash', 'sort_order']);
+      expect(of('outbox')).toEqual([
+        'target_key',
+        'desired',
+        'channel_id',
+        'message_id',
+        'managed_key',
+        'body',
+        'priority',
+        'enqueued_at',
+        'deadline_at',
+        'version',
+        'nonce',
+        'nonce_version',
+        'attempts',
+        'not_before',
+        'lease_token',
+        'lease_expires_at',
+        'last_error',
+        'dead_at',
+      ]);
+      const types = await env.admin.query<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'outbox'
+         AND column_name IN ('body', 'enqueued_at', 'lease_expires_at')`,
+        [schema],
+      );
+      expect(Object.fromEntries(types.rows.map((row) => [row.column_name, row.data_type]))).toEqual({
+        body: 'jsonb',
+        enqueued_at: 'bigint',
+        lease_expires_at: 'bigint',
+      });
+      const index = await env.admin.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'outbox_claim_idx'`,
+        [schema],
+      );
+      expect(index.rows[0]?.indexdef).toMatch(/WHERE \(dead_at IS NULL\)/);
+    });
+
+    it('lets several processes migrate a fresh schema at the same time', async () => {
+      const env = await postgresTestEnv();
+      const schema = await env.createSchemaName();
+      const repositories = await Promise.all(
+        [1, 2, 3, 4].map(async () => (await open({ schema, migrate: false })).repository),
+      );
+      await Promise.all(repositories.map((repository) => repository.migrate()));
+      const { rows } = await env.admin.query(`SELECT version FROM "${schema}".schema_migrations`);
+      expect(rows).toHaveLength(POSTGRES_MIGRATIONS.length);
+      for (const repository of repositories) expect(await repository.listPending()).toEqual([]);
+    });
+
+    it('refuses a schema migrated by a newer release, in migrate() and in every other call', async () => {
+      const env = await postgresTestEnv();
+      const { schema } = await open();
+      const newer = POSTGRES_SCHEMA_VERSION + 1;
+      await env.admin.query(
+        `INSERT INTO "${schema}".schema_migrations (version, name) VALUES ($1, 'from-the-future')`,
+        [newer],
+      );
+      const { repository } = await open({ schema, migrate: false });
+      const failure = repository.migrate();
+      await expect(failure).rejects.toThrow(MessageUpdateError);
+      await expect(failure).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+      await expect(failure).rejects.toThrow(
+        new RegExp(
+          `schema version ${newer}, but this release .* supports schema versions up to ${POSTGRES_SCHEMA_VERSION}`,
+        ),
+      );
+      await expect(repository.enqueue(upsert('k:a'))).rejects.toThrow(/Upgrade discord-update-manager/);
+      // Nothing was changed by the refused migration.
+      const { rows } = await env.admin.query(`SELECT version FROM "${schema}".schema_migrations`);
+      expect(rows).toHaveLength(POSTGRES_MIGRATIONS.length + 1);
+    });
+
+    it('asks for migrate() when a schema was never migrated', async () => {
+      const { repository } = await open({ migrate: false });
+      await expect(repository.getRow('k:a')).rejects.toThrow(/call `await repository\.migrate\(\)`/);
+      await repository.migrate();
+      expect(await repository.getRow('k:a')).toBeUndefined();
+    });
+  });
+
+  describe('options', () => {
+    it('accepts only plain lower-case identifiers as schema names', async () => {
+      const env = await postgresTestEnv();
+      for (const schema of ['Bad', 'bad-name', '1abc', '', 'a'.repeat(64), 'x"; DROP TABLE y; --', 'pg_mine', ' a']) {
+        const error = caught(() => new PostgresUpdateRepository({ connectionString: env.url, schema }));
+        expect(error, schema).toBeInstanceOf(InvalidConfigError);
+        expect(error).toMatchObject({ field: 'schema', value: schema });
+        expect((error as Error).message).toMatch(/lower-case letters, digits and underscores/);
+      }
+      expect(new PostgresUpdateRepository({ connectionString: env.url, schema: `_${'a'.repeat(62)}` }).schema).toBe(
+        `_${'a'.repeat(62)}`,
+      );
+      expect(new PostgresUpdateRepository({ connectionString: env.url }).schema).toBe('discord_update_manager');
+    });
+
+    it('needs exactly one of connectionString and pool', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url);
+      expect(caught(() => new PostgresUpdateRepository({}))).toMatchObject({
+        name: 'InvalidConfigError',
+        field: 'connectionString',
+      });
+      const both = caught(() => new PostgresUpdateRepository({ connectionString: env.url, pool }));
+      expect(both).toBeInstanceOf(InvalidConfigError);
+      expect((both as Error).message).toMatch(/not both/);
+      expect(caught(() => new PostgresUpdateRepository({ pool: {} as PgPoolLike }))).toMatchObject({
+        field: 'pool',
+      });
+      expect(
+        caught(() => new PostgresUpdateRepository({ pool, maxConnections: 5 } as PostgresUpdateRepositoryOptions)),
+      ).toMatchObject({ field: 'maxConnections' });
+      expect(
+        caught(() => new PostgresUpdateRepository({ connectionString: env.url, maxConnections: 0 })),
+      ).toMatchObject({ field: 'maxConnections' });
+      expect(
+        caught(() => new PostgresUpdateRepository({ connectionString: env.url, connectionTimeoutMs: 1.5 })),
+      ).toMatchObject({ field: 'connectionTimeoutMs' });
+    });
+
+    it('rejects a malformed connection string without showing its password', () => {
+      for (const connectionString of ['mysql://user:hunter22@db/app', 'not a url', 'postgres://user:hunter22@[bad']) {
+        const error = caught(() => new PostgresUpdateRepository({ connectionString }));
+        expect(error, connectionString).toBeInstanceOf(InvalidConfigError);
+        expect(error).toMatchObject({ field: 'connectionString' });
+        expect((error as Error).message).toMatch(/postgres:\/\/user:password@host:5432\/database/);
+        expect((error as Error).message).not.toContain('hunter22');
+      }
+    });
+  });
+
+  describe('connections', () => {
+    it('names the host and port, never the password, when the server cannot be reached', async () => {
+      const repository = new PostgresUpdateRepository({
+        connectionString: 'postgres://postgres:s3cret-passw0rd@127.0.0.1:1/test',
+        schema: 'unreachable',
+      });
+      opened.push(repository);
+      const failure = repository.migrate();
+      await expect(failure).rejects.toBeInstanceOf(PostgresConnectionError);
+      const error = (await failure.catch((e: unknown) => e)) as PostgresConnectionError;
+      expect(error.message).toMatch(
+        /^Could not connect to PostgreSQL at 127\.0\.0\.1:1 \(database test, user postgres\)/,
+      );
+      expect(error.message).toMatch(/ECONNREFUSED/);
+      expect(error.message).toMatch(/Check that the server is running/);
+      expect(error.message).not.toContain('s3cret-passw0rd');
+      expect(String(error.cause)).not.toContain('s3cret-passw0rd');
+      expect(error).toMatchObject({ host: '127.0.0.1', port: 1, phase: 'connect', code: 'TRANSPORT_ERROR' });
+      // Every call fails the same way until the server answers.
+      await expect(repository.listPending()).rejects.toThrow(/127\.0\.0\.1:1/);
+    });
+
+    it('says which credentials to check when the login is refused, without the password', async () => {
+      const env = await postgresTestEnv();
+      const repository = new PostgresUpdateRepository({
+        connectionString: urlWith(env.url, (url) => {
+          url.pathname = '/no_such_database_dum';
+          url.password = 'pa55-w0rd-xyz';
+        }),
+        schema: 'nowhere',
+      });
+      opened.push(repository);
+      const failure = repository.migrate();
+      await expect(failure).rejects.toBeInstanceOf(PostgresConnectionError);
+      await expect(failure).rejects.toThrow(/no_such_database_dum/);
+      await expect(failure).rejects.not.toThrow(/pa55-w0rd-xyz/);
+    });
+
+    it('leaves a pool passed in open on close()', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url);
+      const { repository } = await open({ pool });
+      await repository.enqueue(upsert('k:mine'));
+      await repository.close();
+      const { rows } = await pool.query<{ answer: number }>('SELECT 1 AS answer');
+      expect(rows).toEqual([{ answer: 1 }]);
+      expect(pool.ended).toBe(false);
+    });
+
+    it('refuses calls after close(), and close() may be called twice', async () => {
+      const { repository } = await open();
+      await repository.close();
+      await repository.close();
+      const failure = repository.enqueue(upsert('k:late'));
+      await expect(failure).rejects.toThrow(/Cannot enqueue: this PostgresUpdateRepository .* was closed/);
+      await expect(failure).rejects.toMatchObject({ code: 'MANAGER_CLOSED' });
+      await expect(repository.migrate()).rejects.toThrow(/closed/);
+    });
+
+    it('carries on after its connection is killed with pg_terminate_backend between calls', async () => {
+      const env = await postgresTestEnv();
+      const applicationName = `dum_kill_${randomBytes(4).toString('hex')}`;
+      const { repository } = await open({
+        connectionString: urlWith(env.url, (url) => url.searchParams.set('application_name', applicationName)),
+        maxConnections: 1,
+      });
+      const kill = async (): Promise<number> => {
+        const { rows } = await env.admin.query<{ killed: boolean }>(
+          `SELECT pg_terminate_backend(pid, 5000) AS killed FROM pg_stat_activity WHERE application_name = $1`,
+          [applicationName],
+        );
+        return rows.filter((row) => row.killed).length;
+      };
+      expect(await repository.enqueue(upsert('k:survivor'))).toEqual({ version: 1 });
+      for (let round = 2; round <= 6; round++) {
+        expect(await kill()).toBe(1);
+        // Straight after the kill: the pool may still hand out the dead connection.
+        expect(await repository.enqueue(upsert('k:survivor', { body: { round } }))).toEqual({ version: round });
+        expect(await kill()).toBe(1);
+        expect((await repository.getRow('k:survivor'))?.body).toEqual({ round });
+      }
+      // After the pool noticed (its idle connection emitted 'error'): nothing crashed, the next call reconnects.
+      expect(await kill()).toBe(1);
+      await sleep(200);
+      const [claimed] = await repository.claim({ limit: 1, leaseMs: 60_000, newNonce: nonce });
+      expect(claimed).toMatchObject({ targetKey: 'k:survivor', version: 6 });
+    });
+
+    it('retries on a fresh connection when the pool hands out one that is already dead', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const { repository } = await open({ pool });
+      let killNext = true;
+      const released: unknown[] = [];
+      const killingPool: PgPoolLike = {
+        async connect() {
+          const client = await pool.connect();
+          if (killNext) {
+            killNext = false;
+            const onError = (): void => {};
+            client.on('error', onError);
+            await env.admin.query('SELECT pg_terminate_backend($1, 5000)', [
+              (client as unknown as { processID: number }).processID,
+            ]);
+            await sleep(50); // the client has seen its connection die by now
+            client.removeListener('error', onError);
+          }
+          return {
+            query: (text, values) => client.query(text, values),
+            release: (error) => {
+              released.push(error);
+              client.release(error);
+            },
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      };
+      const killing = new PostgresUpdateRepository({ pool: killingPool, schema: repository.schema });
+      opened.push(killing);
+      expect(await killing.enqueue(upsert('k:retried'))).toEqual({ version: 1 });
+      expect(await repository.getRow('k:retried')).toMatchObject({ version: 1 });
+      // The dead connection went back with its error (so the pool discarded it); the retry's went back clean.
+      expect(released.at(-1)).toBeUndefined();
+      expect(released.some((error) => error instanceof Error)).toBe(true);
+    });
+
+    it('does not retry when the connection breaks during COMMIT, and says the outcome is unknown', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const { repository } = await open({ pool });
+      let commits = 0;
+      const breakingPool: PgPoolLike = {
+        async connect() {
+          const client = await pool.connect();
+          const pid = (client as unknown as { processID: number }).processID;
+          return {
+            query: async (text, values) => {
+              if (text === 'COMMIT') {
+                commits++;
+                await env.admin.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
+              }
+              return client.query(text, values);
+            },
+            release: (error) => client.release(error),
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      };
+      const breaking = new PostgresUpdateRepository({ pool: breakingPool, schema: repository.schema });
+      opened.push(breaking);
+      const failure = breaking.enqueue(upsert('k:unknown'));
+      await expect(failure).rejects.toBeInstanceOf(PostgresConnectionError);
+      await expect(failure).rejects.toMatchObject({ phase: 'commit' });
+      await expect(failure).rejects.toThrow(/during enqueue: .* may or may not have been applied/);
+      expect(commits).toBe(1);
+      // Here the server died before the commit: nothing was stored.
+      expect(await repository.getRow('k:unknown')).toBeUndefined();
+    });
+
+    it('carries on after a kill with a pool passed in (that has its own error listener)', async () => {
+      const env = await postgresTestEnv();
+      const applicationName = `dum_kill_${randomBytes(4).toString('hex')}`;
+      const pool = ownPool(
+        urlWith(env.url, (url) => url.searchParams.set('application_name', applicationName)),
+        2,
+      );
+      const { repository } = await open({ pool });
+      await repository.enqueueMany([upsert('k:a'), upsert('k:b')]);
+      await env.admin.query(
+        `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = $1`,
+        [applicationName],
+      );
+      expect((await repository.listPending()).map((row) => row.targetKey)).toEqual(['k:a', 'k:b']);
+    });
+  });
+
+  describe('claims', () => {
+    it('never hands the same row to two repositories claiming at once (separate pools)', async () => {
+      const { repository, schema } = await open();
+      const total = 300;
+      await repository.enqueueMany(
+        Array.from({ length: total }, (_, index) =>
+          upsert(`k:row-${String(index).padStart(3, '0')}`, { priority: index % 4, enqueuedAt: 1000 + (index % 7) }),
+        ),
+      );
+      const claimers = await Promise.all(
+        [1, 2, 3, 4].map(async () => (await open({ schema, migrate: false, maxConnections: 3 })).repository),
+      );
+      const claimedKeys: string[] = [];
+      const tokens = new Set<string>();
+      await Promise.all(
+        claimers.flatMap((claimer) =>
+          [1, 2, 3].map(async () => {
+            for (;;) {
+              const rows = await claimer.claim({ limit: 7, leaseMs: 60_000, newNonce: nonce });
+              if (rows.length === 0) return;
+              for (const row of rows) {
+                claimedKeys.push(row.targetKey);
+                tokens.add(row.leaseToken);
+                expect(row.nonce).not.toBeNull();
+                expect(row.nonceVersion).toBe(1);
+              }
+            }
+          }),
+        ),
+      );
+      expect(claimedKeys).toHaveLength(total);
+      expect(new Set(claimedKeys).size).toBe(total);
+      expect(tokens.size).toBe(total);
+      expect(await repository.claim({ limit: 10, leaseMs: 60_000, newNonce: nonce })).toEqual([]);
+    });
+
+    it('lets two processes enqueue overlapping batches in opposite orders at once', async () => {
+      const { repository, schema } = await open();
+      const other = (await open({ schema, migrate: false })).repository;
+      const keys = Array.from({ length: 20 }, (_, index) => `k:overlap-${index}`);
+      const rounds = 15;
+      await Promise.all(
+        [repository, other].map(async (writer, which) => {
+          for (let round = 0; round < rounds; round++) {
+            const ordered = which === 0 ? keys : [...keys].reverse();
+            await writer.enqueueMany(ordered.map((key) => upsert(key, { body: { which, round } })));
+          }
+        }),
+      );
+      const rows = await repository.listPending();
+      expect(rows).toHaveLength(keys.length);
+      for (const row of rows) expect(row.version).toBe(2 * rounds);
+    });
+
+    it('returns the versions of a batch in the order given, whatever order it locks rows in', async () => {
+      const { repository } = await open();
+      await repository.enqueue(upsert('k:b'));
+      expect(
+        await repository.enqueueMany([upsert('k:c'), upsert('k:b'), upsert('k:a'), upsert('k:c'), upsert('k:b')]),
+      ).toEqual([{ version: 1 }, { version: 2 }, { version: 1 }, { version: 2 }, { version: 3 }]);
+    });
+
+    it('counts leases and retry times on the database clock', async () => {
+      const env = await postgresTestEnv();
+      const { repository } = await open();
+      await repository.enqueue(upsert('m:300000000000000001'));
+      const before = Number(
+        (await env.admin.query<{ now: string }>(`SELECT (extract(epoch from clock_timestamp()) * 1000)::bigint AS now`))
+          .rows[0]!.now,
+      );
+      const [row] = await repository.claim({ limit: 1, leaseMs: 45_000, newNonce: nonce });
+      expect(row!.leaseExpiresAt - before).toBeGreaterThanOrEqual(45_000);
+      expect(row!.leaseExpiresAt - before).toBeLessThan(45_000 + 5_000);
+      await repository.release({
+        targetKey: row!.targetKey,
+        leaseToken: row!.leaseToken,
+        attempts: 1,
+        retryInMs: 30_000,
+        error: '503',
+      });
+      const released = await repository.getRow(row!.targetKey);
+      expect(released!.notBefore - before).toBeGreaterThanOrEqual(30_000);
+      expect(released!.notBefore - before).toBeLessThan(30_000 + 5_000);
+    });
+  });
+
+  describe('values', () => {
+    it('stores client times in whole milliseconds and round-trips the other numbers', async () => {
+      const { repository } = await open();
+      await repository.enqueue(upsert('k:t', { enqueuedAt: 1_712_345_678_901.4, deadlineAt: 1_712_345_679_000.6 }));
+      expect(await repository.getRow('k:t')).toMatchObject({
+        enqueuedAt: 1_712_345_678_901,
+        deadlineAt: 1_712_345_679_001,
+      });
+      await repository.saveManaged({ key: 'a', channelId: '1', messageId: '2', contentHash: null, sortOrder: 2.5 });
+      expect(await repository.listManaged()).toEqual([
+        { key: 'a', channelId: '1', messageId: '2', contentHash: null, sortOrder: 2.5 },
+      ]);
+    });
+
+    it('keeps arrays and strings as JSON bodies (not PostgreSQL arrays)', async () => {
+      const { repository } = await open();
+      await repository.enqueueMany([
+        upsert('k:array', { body: [1, 'two', { three: 3 }] }),
+        upsert('k:text', { body: 'x' }),
+      ]);
+      expect((await repository.getRow('k:array'))?.body).toEqual([1, 'two', { three: 3 }]);
+      expect((await repository.getRow('k:text'))?.body).toBe('x');
+    });
+
+    it('rejects a body PostgreSQL cannot store, before touching the database', async () => {
+      const { repository } = await open();
+      await expect(repository.enqueue(upsert('k:nul', { body: { content: 'a\u0000b' } }))).rejects.toBeInstanceOf(
+        InvalidArgumentError,
+      );
+      await expect(
+        repository.enqueueMany([upsert('k:ok'), upsert('k:big', { body: { n: 1n } })]),
+      ).rejects.toBeInstanceOf(InvalidArgumentError);
+      expect(await repository.listPending()).toEqual([]);
+    });
+
+    it('never splices values into SQL', async () => {
+      const { repository } = await open();
+      const key = `k:'); DROP TABLE outbox; --`;
+      await repository.enqueue(upsert(key, { channelId: "1'--" }));
+      expect(await repository.getRow(key)).toMatchObject({ targetKey: key, channelId: "1'--" });
+    });
+  });
+});
