@@ -64,6 +64,8 @@ export {
   RetriesExhaustedError,
   TransportError,
   RateLimitError,
+  RepositoryError,
+  DeadLetterError,
   redactPath,
 } from './errors/message-update-error.js';
 export type { ErrorCode } from './errors/message-update-error.js';

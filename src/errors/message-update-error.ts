@@ -20,6 +20,8 @@ export const ErrorCodes = {
   Unauthorized: 'UNAUTHORIZED',
   RateLimit: 'RATE_LIMITED',
   Transport: 'TRANSPORT_ERROR',
+  Repository: 'REPOSITORY_ERROR',
+  DeadLetter: 'DEAD_LETTER',
 } as const;
 
 /** One of the values of {@link ErrorCodes}. */
@@ -229,6 +231,35 @@ export class TransportError extends MessageUpdateError {
       `${method} ${redactPath(path)} got no answer: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
+  }
+}
+
+/**
+ * The repository (database) failed while the manager was claiming, acknowledging or releasing an outbox row. The
+ * manager retries it like a 5xx (with backoff); the row itself stays in the outbox, so nothing accepted is lost.
+ */
+export class RepositoryError extends MessageUpdateError {
+  public override name = 'RepositoryError' as const;
+  public constructor(action: string, cause: unknown) {
+    super(
+      ErrorCodes.Repository,
+      `The repository failed to ${action}: ${cause instanceof Error ? cause.message : String(cause)}. The update stays in the outbox; check the database connection.`,
+      { cause },
+    );
+  }
+}
+
+/** The update's outbox row became a dead letter (another worker gave up on it); see `repository.listDeadLetters()`. */
+export class DeadLetterError extends MessageUpdateError {
+  public override name = 'DeadLetterError' as const;
+  /** The outbox row's key. */
+  public readonly targetKey: string;
+  public constructor(targetKey: string, lastError: string | null) {
+    super(
+      ErrorCodes.DeadLetter,
+      `The outbox row ${targetKey} is a dead letter${lastError ? ` (${lastError})` : ''}. Fix the cause, then repository.redrive('${targetKey}').`,
+    );
+    this.targetKey = targetKey;
   }
 }
 

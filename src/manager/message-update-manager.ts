@@ -5,8 +5,10 @@ import {
   DiscordAPIError,
   InvalidArgumentError,
   InvalidConfigError,
+  DeadLetterError,
   ManagerClosedError,
   MessageDeletedError,
+  RepositoryError,
   RetriesExhaustedError,
   TransportError,
   UnauthorizedError,
@@ -23,7 +25,7 @@ import {
 } from '../rate-limit/rate-limit-tracker.js';
 import { routeOf, type HttpMethod, type RouteInfo } from '../rate-limit/route.js';
 import { isSnowflake } from '../rate-limit/snowflake.js';
-import { systemClock, type Clock, type ClockTimer } from '../scheduler/clock.js';
+import { sleep, systemClock, type Clock, type ClockTimer } from '../scheduler/clock.js';
 import { PriorityHeap } from '../scheduler/priority-heap.js';
 import { RestTransport, type RestLike } from '../transport/rest-transport.js';
 import type { Transport, TransportResponse } from '../transport/transport.js';
@@ -40,7 +42,13 @@ import {
   type UpdateResult,
 } from './types.js';
 import { UpdateHandle } from './update-handle.js';
-import type { ClaimedRow, OutboxRow, OutboxUpsert, UpdateRepository } from '../repositories/update-repository.js';
+import type {
+  AckInput,
+  ClaimedRow,
+  OutboxRow,
+  OutboxUpsert,
+  UpdateRepository,
+} from '../repositories/update-repository.js';
 
 /** Options of {@link MessageUpdateManager}. Give exactly one of `rest` and `transport`. */
 export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector = InMemoryMetricsCollector> {
@@ -89,6 +97,13 @@ export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector =
    * @defaultValue 60000
    */
   readonly metricsSnapshotIntervalMs?: number;
+  /**
+   * With a repository shared by several processes: how often to look for outbox rows enqueued by other processes
+   * (or left by a crashed one), in ms; 0 turns it off (one process: everything is found at `start()`).
+   * Integer from 0 to 3,600,000.
+   * @defaultValue 0
+   */
+  readonly outboxPollIntervalMs?: number;
 }
 
 /** Options of {@link MessageUpdateManager.stop}. */
@@ -202,6 +217,9 @@ interface OutgoingRequest {
   readonly body?: unknown;
 }
 
+/** What a durable run returns when another worker already delivered the target's newest version. */
+const DELIVERED_ELSEWHERE = Symbol('delivered elsewhere');
+
 /** Thrown into an operation waiting for a slot when the manager stops without draining. */
 class OperationCancelled extends Error {
   public override name = 'OperationCancelled';
@@ -211,7 +229,20 @@ const EMPTY_ACCEPTED = Promise.resolve();
 const PRIORITIES = new Set<number>(Object.values(UpdatePriority));
 
 function isRetryable(error: unknown): boolean {
-  return error instanceof TransportError || (error instanceof DiscordAPIError && error.status >= 500);
+  return (
+    error instanceof TransportError ||
+    error instanceof RepositoryError ||
+    (error instanceof DiscordAPIError && error.status >= 500)
+  );
+}
+
+/** Runs a repository call, turning its failure into a retryable {@link RepositoryError}. */
+async function viaRepository<T>(action: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new RepositoryError(action, error);
+  }
 }
 
 function discordErrorFrom(answer: TransportResponse, request: OutgoingRequest): DiscordAPIError {
@@ -284,7 +315,9 @@ export class MessageUpdateManager<
   readonly #repository: UpdateRepository | undefined;
   readonly #leaseMs: number;
   readonly #snapshotIntervalMs: number;
+  readonly #pollIntervalMs: number;
   #snapshotTimer: ClockTimer | undefined;
+  #pollTimer: ClockTimer | undefined;
   #writeBatch: { upsert: OutboxUpsert; target: Target; resolve: () => void; reject: (error: unknown) => void }[] = [];
   #writeChain: Promise<void> = Promise.resolve();
   #flushQueued = false;
@@ -327,6 +360,11 @@ export class MessageUpdateManager<
     if (!Number.isInteger(snapshotMs) || snapshotMs < 0 || snapshotMs > 86_400_000) {
       throw new InvalidConfigError('metricsSnapshotIntervalMs', snapshotMs, 'an integer from 0 to 86,400,000');
     }
+    const pollMs = options.outboxPollIntervalMs ?? 0;
+    if (!Number.isInteger(pollMs) || pollMs < 0 || pollMs > 3_600_000) {
+      throw new InvalidConfigError('outboxPollIntervalMs', pollMs, 'an integer from 0 to 3,600,000');
+    }
+    this.#pollIntervalMs = pollMs;
     if (options.repository !== undefined && typeof options.repository.claim !== 'function') {
       throw new InvalidConfigError(
         'repository',
@@ -340,7 +378,7 @@ export class MessageUpdateManager<
     this.config = resolveRateLimitConfig(options.config);
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
-    this.#tracker = new RateLimitTracker(this.config);
+
     this.#acked = new BoundedMap(remembered);
     this.#deletedIds = new BoundedMap(remembered);
     if (options.transport) {
@@ -351,6 +389,7 @@ export class MessageUpdateManager<
       this.#transport = this.#ownedTransport;
     }
     // Without a collector of the caller's, TMetrics is its default, InMemoryMetricsCollector.
+    this.#tracker = new RateLimitTracker(this.config, this.#transport.sequentialPerBucket === true ? 1 : Infinity);
     this.metrics = options.metrics ?? (new InMemoryMetricsCollector() as unknown as TMetrics);
     this.metrics.bindGauges(() => this.#gauges());
   }
@@ -378,6 +417,7 @@ export class MessageUpdateManager<
     }
     this.#state = 'running';
     this.#armSnapshots();
+    this.#armPolling();
     this.#schedulePass();
   }
 
@@ -397,6 +437,7 @@ export class MessageUpdateManager<
     await this.onIdle();
     await this.#writeChain;
     if (this.#snapshotTimer !== undefined) this.#clock.clearTimeout(this.#snapshotTimer);
+    if (this.#pollTimer !== undefined) this.#clock.clearTimeout(this.#pollTimer);
     if (wasRunning) await this.#recordSnapshot().catch(() => undefined);
     this.#state = 'stopped';
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
@@ -1236,16 +1277,19 @@ export class MessageUpdateManager<
       if (!lease) return;
       const held = lease;
       lease = undefined;
-      await repository.release({
-        targetKey: held.targetKey,
-        leaseToken: held.leaseToken,
-        attempts,
-        retryInMs,
-        error,
-        messageId: target.messageId ?? null,
-      });
+      // Best effort: if the database is down the lease simply expires and the row is claimed again.
+      await repository
+        .release({
+          targetKey: held.targetKey,
+          leaseToken: held.leaseToken,
+          attempts,
+          retryInMs,
+          error,
+          messageId: target.messageId ?? null,
+        })
+        .catch(() => undefined);
     };
-    let answer: TransportResponse | undefined;
+    let answer: TransportResponse | typeof DELIVERED_ELSEWHERE | undefined;
     try {
       answer = await pRetry(
         async (attemptNumber) => {
@@ -1260,17 +1304,29 @@ export class MessageUpdateManager<
             const current: Grant = grant;
             if (!lease) {
               const claimedAt = this.#clock.now();
-              const [row] = await repository.claim({
-                limit: 1,
-                leaseMs: this.#leaseMs,
-                targetKeys: [target.durableKey],
-                newNonce: () => this.#newNonce(),
-              });
+              let row: ClaimedRow | undefined;
+              try {
+                [row] = await viaRepository('claim an outbox row', () =>
+                  repository.claim({
+                    limit: 1,
+                    leaseMs: this.#leaseMs,
+                    targetKeys: [target.durableKey],
+                    newNonce: () => this.#newNonce(),
+                  }),
+                );
+              } catch (error) {
+                grant = undefined;
+                this.#tracker.cancel(current);
+                throw error;
+              }
               if (!row) {
                 grant = undefined;
                 this.#tracker.cancel(current);
-                const stored = await repository.getRow(target.durableKey);
-                if (!stored || stored.deadAt !== null) return undefined; // already delivered: nothing left to send
+                const stored = await viaRepository('read an outbox row', () => repository.getRow(target.durableKey));
+                // Gone: a worker acknowledged the newest version (ours included). Dead: a worker gave up on it.
+                if (!stored) return DELIVERED_ELSEWHERE;
+                if (stored.deadAt !== null)
+                  throw new AbortError(new DeadLetterError(stored.targetKey, stored.lastError));
                 // Leased by another (or a crashed) process, or waiting out its retry delay: look again later.
                 op.notBefore = this.#clock.now() + Math.min(this.#leaseMs, 1000);
                 continue;
@@ -1359,7 +1415,7 @@ export class MessageUpdateManager<
               delayMs,
               error,
             });
-            // The retry schedule is stored, so a restart honours it too.
+            // The retry schedule is stored, so a restart honours it too (best effort).
             await releaseLease(attemptNumber, delayMs, error.message);
           },
         },
@@ -1367,8 +1423,11 @@ export class MessageUpdateManager<
       if (lease) {
         const held = lease;
         lease = undefined;
-        const createdId = op.kind === 'create' ? (answer?.body as { id?: unknown } | undefined)?.id : undefined;
-        await repository.ack({
+        const createdId =
+          op.kind === 'create' && typeof answer === 'object'
+            ? (answer.body as { id?: unknown } | undefined)?.id
+            : undefined;
+        await this.#ackWithRetries(repository, {
           targetKey: held.targetKey,
           leaseToken: held.leaseToken,
           version: sentVersion,
@@ -1381,17 +1440,36 @@ export class MessageUpdateManager<
       this.#onRunFailed(target, op, error);
       return;
     }
-    if (answer === undefined) {
-      // Nothing was sent: an earlier attempt already delivered this version (or the message never existed).
+    if (answer === undefined || answer === DELIVERED_ELSEWHERE) {
+      // Nothing was sent by us: another worker delivered the newest version, or there was nothing to delete.
       target.inFlight = undefined;
       this.#inFlight--;
       if (op.kind === 'create') this.#releaseCreateGate(target);
-      this.#settle(target, op, 'skipped', this.#clock.now());
+      this.#settle(target, op, answer === DELIVERED_ELSEWHERE ? 'sent' : 'skipped', this.#clock.now());
       this.#afterChange(target);
       return;
     }
     this.#onRunSucceeded(target, op, answer);
     await this.#saveManaged(repository, target, op.kind).catch(() => undefined);
+  }
+
+  /**
+   * Acknowledges a version Discord now shows, retrying a failing database with backoff. If it never succeeds the
+   * lease expires and the row is sent again later: at-least-once, never lost.
+   */
+  async #ackWithRetries(repository: UpdateRepository, input: AckInput): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await repository.ack(input);
+        return;
+      } catch (error) {
+        if (attempt > this.config.maxRetries) {
+          this.#emit('repositoryError', new RepositoryError('acknowledge an outbox row', error));
+          return;
+        }
+        await sleep(this.#clock, this.#backoffMs(attempt));
+      }
+    }
   }
 
   /** After a failed run: keep the row for a later start (cancel, bad token) or make it a dead letter. */
@@ -1479,6 +1557,25 @@ export class MessageUpdateManager<
       rateLimitHits: m.rateLimitHits,
       failedUpdates: m.failedUpdates,
     });
+  }
+
+  /** Polls the shared outbox for rows this process does not know yet (enqueued elsewhere, or left by a crash). */
+  #armPolling(): void {
+    const repository = this.#repository;
+    if (!repository || this.#pollIntervalMs === 0 || this.#state !== 'running') return;
+    this.#pollTimer = this.#clock.setTimeout(() => {
+      void repository
+        .listPending(1000)
+        .then((rows) => {
+          if (this.#state !== 'running') return;
+          for (const row of rows) this.#recover(row);
+          this.#schedulePass();
+        })
+        .catch((error: unknown) => this.#emit('repositoryError', new RepositoryError('list the outbox', error)))
+        .finally(() => this.#armPolling());
+    }, this.#pollIntervalMs);
+    // Polling alone must not keep the process alive.
+    (this.#pollTimer as { unref?: () => void }).unref?.();
   }
 
   #armSnapshots(): void {

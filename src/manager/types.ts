@@ -165,6 +165,7 @@ export const ManagerEvents = {
   InvalidRequestWarning: 'invalidRequestWarning',
   MessageRecreated: 'messageRecreated',
   Unauthorized: 'unauthorized',
+  RepositoryError: 'repositoryError',
   Idle: 'idle',
 } as const;
 
@@ -182,5 +183,7 @@ export interface ManagerEventMap {
   invalidRequestWarning: [event: InvalidRequestWarningEvent];
   messageRecreated: [event: MessageRecreatedEvent];
   unauthorized: [error: Error];
+  /** A repository call failed for good (the outbox row stays; it is sent again after its lease expires). */
+  repositoryError: [error: Error];
   idle: [];
 }

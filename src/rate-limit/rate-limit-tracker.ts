@@ -104,8 +104,15 @@ export class RateLimitTracker {
   #unauthorized = false;
   #lastPrune = 0;
 
-  public constructor(config: Readonly<RateLimitConfig>) {
+  readonly #maxInFlightPerBucket: number;
+
+  /**
+   * @param config - the manager's configuration
+   * @param maxInFlightPerBucket - cap below `maxConcurrentUpdates` (1 for transports that are sequential per bucket)
+   */
+  public constructor(config: Readonly<RateLimitConfig>, maxInFlightPerBucket = config.maxConcurrentUpdates) {
     this.#config = config;
+    this.#maxInFlightPerBucket = Math.min(maxInFlightPerBucket, config.maxConcurrentUpdates);
   }
 
   /** True once a 401 was seen: nothing may be sent any more. */
@@ -213,7 +220,7 @@ export class RateLimitTracker {
     }
     const bucket = this.#bucket(this.bucketKeyOf(route), now);
     at = Math.max(at, bucket.pausedUntil);
-    if (bucket.inFlight >= this.#config.maxConcurrentUpdates) return undefined;
+    if (bucket.inFlight >= this.#maxInFlightPerBucket) return undefined;
     if (!bucket.known) return bucket.inFlight === 0 ? at : undefined;
     if (bucket.unlimited) return at;
     if (bucket.remaining > 0) return at;

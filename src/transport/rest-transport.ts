@@ -44,6 +44,8 @@ function headersOf(response: RestResponseLike): Record<string, string> {
  * ```
  */
 export class RestTransport implements Transport {
+  /** REST's SequentialHandler sends one request at a time per bucket; more would only queue inside REST. */
+  public readonly sequentialPerBucket = true;
   readonly #rest: RestLike;
   readonly #pending = new Map<AbortSignal, PendingRequest>();
   readonly #listener = (request: RestResponseRequest, response: RestResponseLike): void => {

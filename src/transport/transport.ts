@@ -43,6 +43,12 @@ export interface TransportRequest {
  */
 export interface Transport {
   request(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * True when the transport itself sends one request at a time per rate-limit bucket (as `@discordjs/rest` does):
+   * the manager then hands it at most one request per bucket, so no request ever waits inside the transport's own
+   * queue, where it could no longer be merged, fenced or cancelled.
+   */
+  readonly sequentialPerBucket?: boolean;
 }
 
 /** Parses a response body: JSON when it looks like JSON, the text otherwise, `undefined` when empty. */

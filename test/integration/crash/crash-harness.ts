@@ -6,14 +6,20 @@ import { DiscordSimulator } from '../../../src/testing/index.js';
 
 const WORKER = fileURLToPath(new URL('./crash-worker.ts', import.meta.url));
 
-interface WorkerRun {
+/** A worker process started by {@link startWorker}. */
+export interface WorkerRun {
+  /** Every line it printed so far. */
   readonly lines: string[];
   readonly exit: Promise<number | null>;
+  /** Resolves once it printed `started` (or exited). */
+  readonly started: Promise<void>;
   kill(): void;
-  started: Promise<void>;
+  /** Sends a signal (SIGSTOP / SIGCONT for the zombie test). */
+  signal(signal: NodeJS.Signals): void;
 }
 
-function startWorker(env: Record<string, string>): WorkerRun {
+/** Starts test/integration/crash/crash-worker.ts in a new Node process with `env` added. */
+export function startWorker(env: Record<string, string>): WorkerRun {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -40,7 +46,35 @@ function startWorker(env: Record<string, string>): WorkerRun {
       resolve(code);
     }),
   );
-  return { lines, exit, started, kill: () => child.kill('SIGKILL') };
+  return { lines, exit, started, kill: () => child.kill('SIGKILL'), signal: (name) => child.kill(name) };
+}
+
+/** The version in a test message body (`<messageId> v<version>`), 0 for the seed body. */
+export function versionOf(content: unknown): number {
+  return typeof content === 'string' && content.includes(' v') ? Number(content.split(' v')[1]) : 0;
+}
+
+/** Versions each message's edits carried, in arrival order (must never decrease). */
+export function editHistory(sim: DiscordSimulator, messageId: string): number[] {
+  return sim
+    .getWrites({ messageId })
+    .filter((write) => write.kind === 'edit')
+    .map((write) => versionOf((write.body as { content?: unknown }).content));
+}
+
+/** Seeds `channels` × `perChannel` messages; returns the plan the workers use. */
+export function seedPlan(
+  sim: DiscordSimulator,
+  channels: number,
+  perChannel: number,
+): { channelId: string; messageId: string }[] {
+  const plan: { channelId: string; messageId: string }[] = [];
+  for (let c = 0; c < channels; c++) {
+    const channelId = sim.createChannel({ name: `crash-${c}` }).id;
+    for (let m = 0; m < perChannel; m++)
+      plan.push({ channelId, messageId: sim.seedMessage(channelId, { content: 'seed' }).id });
+  }
+  return plan;
 }
 
 /** What a dialect's test provides. */
@@ -64,14 +98,7 @@ export async function runCrashScenario(
 ): Promise<{ accepted: number; killedAfterMs: number; pendingAtKill: number; writesAfterKill: number }> {
   const sim = await new DiscordSimulator({ timeScale: 0.1, seed: options.seed }).start();
   try {
-    const plan: { channelId: string; messageId: string }[] = [];
-    for (let c = 0; c < 4; c++) {
-      const channelId = sim.createChannel({ name: `crash-${c}` }).id;
-      for (let m = 0; m < 25; m++) {
-        const message = sim.seedMessage(channelId, { content: 'seed' });
-        plan.push({ channelId, messageId: message.id });
-      }
-    }
+    const plan = seedPlan(sim, 4, 25);
     const env = {
       ...options.databaseEnv,
       CRASH_SIM_URL: sim.url,
@@ -100,15 +127,10 @@ export async function runCrashScenario(
       if (word === 'accepted')
         lastAccepted.set(messageId!, Math.max(lastAccepted.get(messageId!) ?? 0, Number(version)));
     }
-    const versionOf = (content: unknown): number =>
-      typeof content === 'string' && content.includes(' v') ? Number(content.split(' v')[1]) : 0;
     for (const { channelId, messageId } of plan) {
       const final = versionOf(sim.getMessage(channelId, messageId)?.content);
       expect(final, `message ${messageId}`).toBeGreaterThanOrEqual(lastAccepted.get(messageId) ?? 0);
-      const history = sim
-        .getWrites({ messageId })
-        .filter((write) => write.kind === 'edit')
-        .map((write) => versionOf((write.body as { content?: unknown }).content));
+      const history = editHistory(sim, messageId);
       expect(history, `writes of ${messageId} never go back`).toEqual([...history].sort((a, b) => a - b));
     }
     const repository = await options.openRepository();
