@@ -7,7 +7,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { REST, type RESTOptions } from '@discordjs/rest';
-import { MessageUpdateManager, systemClock, type RateLimitConfig } from '../src/index.js';
+import { MessageUpdateManager, systemClock, type RateLimitConfig, type UpdateRepository } from '../src/index.js';
 import { DiscordSimulator, SeededRandom, type SimulatedMessage } from '../src/testing/index.js';
 import { computeIdealSchedule, type IdealSchedule, type WindowLimit } from './ideal-schedule.js';
 import { SeedMessageUpdateManager } from './seed-algorithm.js';
@@ -362,14 +362,19 @@ export const RECOMMENDED_REST_OPTIONS = { retries: 0, offset: 0 } as const satis
 
 /**
  * The manager at `config` (default: the package defaults), over a REST built with `restOptions` (default: the
- * README's recommendation, {@link RECOMMENDED_REST_OPTIONS}).
+ * README's recommendation, {@link RECOMMENDED_REST_OPTIONS}), with the repository `repository()` returns (migrated,
+ * called before the workload starts; default: none). The caller closes that repository after the run.
  */
 export function managerStrategy(
   config: Partial<RateLimitConfig> = {},
   restOptions: Partial<RESTOptions> = RECOMMENDED_REST_OPTIONS,
+  repository?: () => Promise<UpdateRepository>,
 ): Strategy<ManagerRun> {
   return async (world) => {
-    const manager = new MessageUpdateManager({ rest: world.newRest(restOptions), config });
+    const rest = world.newRest(restOptions);
+    const manager = repository
+      ? new MessageUpdateManager({ rest, config, repository: await repository() })
+      : new MessageUpdateManager({ rest, config });
     await manager.start();
     let failures = 0;
     return {

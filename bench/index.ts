@@ -1,29 +1,39 @@
 /**
- * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput and memory. Prints markdown
- * tables on stdout (progress on stderr) and writes them to `.bench-out/latest.md`.
+ * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput, memory and persistence. Prints
+ * markdown tables on stdout (progress on stderr) and writes them to `.bench-out/latest.md`.
  *
- * Usage: `tsx bench/index.ts [--quick]` — `--quick` skips the slow strategies (a)–(c) of the scenario.
+ * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario;
+ * `--only` runs one part: scenario, throughput, memory or persistence (all of them by default).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runMemoryBench } from './memory.js';
+import { runPersistenceBench } from './persistence.js';
 import { runScenarioBench } from './scenario-bench.js';
 import { runThroughputBench } from './throughput.js';
 
-const args = new Set(process.argv.slice(2));
+const PARTS = ['scenario', 'throughput', 'memory', 'persistence'] as const;
+const argv = process.argv.slice(2);
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt === -1 ? undefined : argv[onlyAt + 1];
+const args = new Set(argv.filter((_, index) => onlyAt === -1 || (index !== onlyAt && index !== onlyAt + 1)));
 const unknown = [...args].filter((arg) => arg !== '--quick');
-if (unknown.length > 0) {
-  process.stderr.write(`Unknown argument(s): ${unknown.join(' ')}\nUsage: tsx bench/index.ts [--quick]\n`);
+if (unknown.length > 0 || (onlyAt !== -1 && !PARTS.some((part) => part === only))) {
+  process.stderr.write(
+    `Unknown argument(s): ${[...unknown, ...(onlyAt === -1 ? [] : [`--only ${only ?? ''}`])].join(' ')}\n` +
+      `Usage: tsx bench/index.ts [--quick] [--only ${PARTS.join('|')}]\n`,
+  );
   process.exit(2);
 }
 const quick = args.has('--quick');
+const runs = (part: (typeof PARTS)[number]): boolean => only === undefined || only === part;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 const environment =
   `Environment: Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs (${cpu})` +
-  `${quick ? ', --quick (strategies a–c skipped)' : ''}, ${new Date().toISOString()}`;
+  `${quick ? ', --quick (strategies a–c skipped)' : ''}${only ? `, --only ${only}` : ''}, ${new Date().toISOString()}`;
 
 const started = performance.now();
 const sections: string[] = [`# discord-update-manager bench`, '', environment];
@@ -33,11 +43,19 @@ const print = (section: string): void => {
 };
 process.stdout.write(`${environment}\n\n`);
 
-print(await runScenarioBench({ quick, log }));
-log('throughput: running ...');
-print(await runThroughputBench());
-log('memory: running ...');
-print(await runMemoryBench());
+if (runs('scenario')) print(await runScenarioBench({ quick, log }));
+if (runs('throughput')) {
+  log('throughput: running ...');
+  print(await runThroughputBench());
+}
+if (runs('memory')) {
+  log('memory: running ...');
+  print(await runMemoryBench());
+}
+if (runs('persistence')) {
+  log('persistence: running ...');
+  print(await runPersistenceBench({ quick, log }));
+}
 
 const total = `Total bench time: ${((performance.now() - started) / 1000).toFixed(1)} s.`;
 print(total);

@@ -195,6 +195,15 @@ interface DeadlineEntry {
   readonly at: number;
 }
 
+/** An outbox write waiting for its batch to commit; `waiter` is the handle it stores (set once created). */
+interface PendingWrite {
+  readonly upsert: OutboxUpsert;
+  readonly target: Target;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  waiter?: Waiter;
+}
+
 interface Group {
   readonly route: RouteInfo;
   readonly heap: PriorityHeap<ReadyEntry>;
@@ -318,7 +327,7 @@ export class MessageUpdateManager<
   readonly #pollIntervalMs: number;
   #snapshotTimer: ClockTimer | undefined;
   #pollTimer: ClockTimer | undefined;
-  #writeBatch: { upsert: OutboxUpsert; target: Target; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #writeBatch: PendingWrite[] = [];
   #writeChain: Promise<void> = Promise.resolve();
   #flushQueued = false;
 
@@ -739,7 +748,8 @@ export class MessageUpdateManager<
       target.lastAckedHash !== undefined &&
       contentHash(body) === target.lastAckedHash;
     // Stored before anything else happens, so the target is not sent before its outbox row holds this update.
-    const accepted = skipIdentical ? EMPTY_ACCEPTED : this.#persist(target, kind, body, priority, now, deadlineAt);
+    const write = skipIdentical ? undefined : this.#persist(target, kind, body, priority, now, deadlineAt);
+    const accepted = write?.accepted ?? EMPTY_ACCEPTED;
     let resolve!: (result: UpdateResult) => void;
     let reject!: (error: unknown) => void;
     const result = new Promise<UpdateResult>((res, rej) => {
@@ -747,6 +757,7 @@ export class MessageUpdateManager<
       reject = rej;
     });
     const waiter: Waiter = { resolve, reject, enqueuedAt: now };
+    if (write?.item) write.item.waiter = waiter;
     let merged = false;
 
     if (kind === 'delete') {
@@ -813,8 +824,8 @@ export class MessageUpdateManager<
     priority: number,
     now: number,
     deadlineAt: number,
-  ): Promise<void> {
-    if (!this.#repository) return EMPTY_ACCEPTED;
+  ): { accepted: Promise<void>; item: PendingWrite | undefined } {
+    if (!this.#repository) return { accepted: EMPTY_ACCEPTED, item: undefined };
     const upsert: OutboxUpsert = {
       targetKey: target.durableKey,
       desired: kind === 'delete' ? 'absent' : 'present',
@@ -827,7 +838,11 @@ export class MessageUpdateManager<
       deadlineAt: deadlineAt === Infinity ? null : deadlineAt,
     };
     target.unflushed++;
-    const accepted = new Promise<void>((resolve, reject) => this.#writeBatch.push({ upsert, target, resolve, reject }));
+    let item!: PendingWrite;
+    const accepted = new Promise<void>((resolve, reject) => {
+      item = { upsert, target, resolve, reject };
+      this.#writeBatch.push(item);
+    });
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(() => {
@@ -837,28 +852,57 @@ export class MessageUpdateManager<
         this.#writeChain = this.#writeChain.then(() => this.#flush(batch));
       });
     }
-    return accepted;
+    return { accepted, item };
   }
 
-  async #flush(
-    batch: { upsert: OutboxUpsert; target: Target; resolve: () => void; reject: (error: unknown) => void }[],
-  ): Promise<void> {
+  /**
+   * Commits one batch of outbox writes, retrying a failing database with backoff (an upsert applied twice only bumps
+   * the version). If it never commits, those updates were not accepted: their handles reject and they are not sent.
+   */
+  async #flush(batch: PendingWrite[]): Promise<void> {
     let error: unknown;
-    try {
-      await this.#repository!.enqueueMany(batch.map((item) => item.upsert));
-    } catch (caught) {
-      error = caught;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#repository!.enqueueMany(batch.map((item) => item.upsert));
+        error = undefined;
+        break;
+      } catch (caught) {
+        error = caught;
+        if (attempt > this.config.maxRetries || this.#state === 'stopped') break;
+        await sleep(this.#clock, this.#backoffMs(attempt));
+      }
     }
     const now = this.#clock.now();
+    const failure = error === undefined ? undefined : new RepositoryError('store accepted updates', error);
     for (const item of batch) {
       item.target.unflushed--;
-      if (error === undefined) item.resolve();
-      else item.reject(error);
+      if (failure === undefined) item.resolve();
+      else {
+        item.reject(failure);
+        this.#dropWaiter(item.target, item.waiter, failure);
+      }
       // Committed (or failed for good): the target may be sent now.
       if (item.target.unflushed === 0 && item.target.pending && !item.target.inFlight)
         this.#makeReady(item.target, now);
     }
+    if (failure) this.#emit('repositoryError', failure);
     this.#schedulePass();
+  }
+
+  /** Takes a waiter whose update could not be stored out of its operation, rejecting it. */
+  #dropWaiter(target: Target, waiter: Waiter | undefined, error: Error): void {
+    if (!waiter) return;
+    waiter.reject(error);
+    const pending = target.pending;
+    if (!pending) return;
+    const index = pending.waiters.indexOf(waiter);
+    if (index < 0) return;
+    pending.waiters.splice(index, 1);
+    if (pending.waiters.length === 0) {
+      this.#clearPending(target);
+      if (pending.kind === 'create') this.#releaseCreateGate(target);
+      this.#afterChange(target);
+    }
   }
 
   #newOperation(
@@ -991,7 +1035,10 @@ export class MessageUpdateManager<
   #isValid(entry: { target: Target; token: number }): boolean {
     const target = entry.target;
     if (entry.token !== target.readyToken) return false;
-    return target.grantWaiter !== undefined || (target.pending !== undefined && target.inFlight === undefined);
+    if (target.grantWaiter !== undefined) return true;
+    // An update merged after the target became ready may still be on its way to the outbox: wait for the commit
+    // (the flush makes the target ready again), or the claim could send and acknowledge an older version for it.
+    return target.pending !== undefined && target.inFlight === undefined && target.unflushed === 0;
   }
 
   #pass(): void {

@@ -205,4 +205,29 @@ describe('MessageUpdateManager with a repository', () => {
     expect(transport.requests).toHaveLength(1);
     expect(transport.requests[0]!.at - start).toBeGreaterThanOrEqual(5000);
   });
+
+  it('does not send a target whose newest update is still being written (a merge after it became ready)', async () => {
+    const { clock, repository, transport, make } = world();
+    transport.limit = 1;
+    const manager = make();
+    await manager.start();
+    await settle(clock, manager.edit(CHANNEL, MESSAGE, { content: 'uses up the bucket' }));
+    const first = manager.edit(CHANNEL, MESSAGE_2, { content: 'v1' });
+    await first.accepted; // committed; the target waits in the ready queue for the bucket to reset
+    const slowWrite = deferred<undefined>();
+    const enqueueMany = repository.enqueueMany.bind(repository);
+    repository.enqueueMany = async (updates) => {
+      await slowWrite.promise;
+      return enqueueMany(updates);
+    };
+    const second = manager.edit(CHANNEL, MESSAGE_2, { content: 'v2' });
+    await clock.advance(5000); // the bucket resets while v2 is not committed yet
+    expect(transport.requests).toHaveLength(1);
+    slowWrite.resolve(undefined);
+    await second.accepted;
+    expect((await settle(clock, second)).outcome).toBe('sent');
+    expect((await first).outcome).toBe('coalesced');
+    expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'uses up the bucket' }, { content: 'v2' }]);
+    expect(await repository.listPending()).toEqual([]);
+  });
 });

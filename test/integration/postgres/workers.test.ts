@@ -67,9 +67,6 @@ describe('Several worker processes on one Postgres outbox', () => {
     const linesBeforeResume = a.lines.length;
     a.signal('SIGCONT');
     expect(await a.exit).toBe(0);
-
-    if (process.env.DEBUG_WORKERS)
-      console.log(a.lines.join('\n'), '\n-- resumed at line', linesBeforeResume, '\nB:', b.lines.join('\n'));
     const lateAcks = a.lines.slice(linesBeforeResume).filter((line) => line.startsWith('ack '));
     expect(lateAcks.length).toBeGreaterThan(0); // A had requests in flight when it was paused
     expect(lateAcks.every((line) => line.startsWith('ack lost '))).toBe(true);
@@ -120,7 +117,6 @@ describe('Several worker processes on one Postgres outbox', () => {
       await sleep(100);
     }
     for (const worker of workers) expect(await worker.exit).toBe(0);
-    if (process.env.DEBUG_WORKERS) for (const worker of workers) console.log(worker.lines.join('\n'));
 
     for (const { channelId, messageId } of plan) {
       expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(last.get(messageId) ?? 0);
