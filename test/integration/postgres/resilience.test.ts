@@ -90,8 +90,10 @@ describe('PostgresUpdateRepository under a MessageUpdateManager', () => {
     sim.setFaults('*', { latencyMs: [5, 15] });
     const plan = seedPlan(sim, 3, 10);
 
-    // Every transaction gets an id when BEGIN runs and is closed by COMMIT/ROLLBACK (or the client's release).
+    // Every transaction gets an id when BEGIN runs and is closed by COMMIT/ROLLBACK (or the client's release); it
+    // records the outbox keys its statements touched, so a request can be matched with its own target's transactions.
     const open = new Set<number>();
+    const keysOf = new Map<number, Set<string>>();
     let nextTransaction = 0;
     let transactions = 0;
     const pool = new pg.Pool({ connectionString: env.url, max: 4 });
@@ -112,6 +114,14 @@ describe('PostgresUpdateRepository under a MessageUpdateManager', () => {
               current = ++nextTransaction;
               transactions++;
               open.add(current);
+              keysOf.set(current, new Set());
+            }
+            if (current !== undefined) {
+              for (const value of values ?? []) {
+                const items = Array.isArray(value) ? value : [value];
+                for (const item of items)
+                  if (typeof item === 'string' && /^[mkc]:/.test(item)) keysOf.get(current)!.add(item);
+              }
             }
             try {
               return await client.query(text, values);
@@ -139,11 +149,12 @@ describe('PostgresUpdateRepository under a MessageUpdateManager', () => {
       sequentialPerBucket: inner.sequentialPerBucket,
       async request(request) {
         requests++;
-        const atStart = new Set(open);
+        const key = `m:${request.path.split('/')[4]}`;
+        const atStart = [...open].filter((id) => keysOf.get(id)?.has(key));
         try {
           return await inner.request(request);
         } finally {
-          // A transaction open before the request and still open after it spanned the whole Discord call.
+          // A transaction on this target open before its request and still open after it spanned the Discord call.
           for (const id of atStart) if (open.has(id)) spanning.push(id);
         }
       },
@@ -156,6 +167,8 @@ describe('PostgresUpdateRepository under a MessageUpdateManager', () => {
     inner.close();
     expect(requests).toBeGreaterThan(20);
     expect(transactions).toBeGreaterThan(requests); // claims, acks and enqueues all ran in transactions
+    // The matching is not vacuous: claims and acks name their target, so most transactions carry a key.
+    expect([...keysOf.values()].filter((keys) => keys.size > 0).length).toBeGreaterThan(requests);
     expect(spanning).toEqual([]);
     await repository.close();
   }, 60_000);
