@@ -1239,34 +1239,9 @@ export class MessageUpdateManager<
             }
             if (op.kind === 'edit') this.#absorbPending(target, op);
             const current: Grant = grant;
+            grant = undefined; // #sendOnce completes it, answered or not
             const request = this.#requestFor(target, op);
-            op.attempts++;
-            const startedAt = this.#clock.now();
-            let observed = false;
-            const onResponse = (response: TransportResponse): void => {
-              observed = true;
-              const hit = this.#observe(current, request, response, startedAt);
-              if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
-            };
-            let response: TransportResponse;
-            try {
-              response = await this.#transport.request({ ...request, onResponse });
-            } catch (error) {
-              grant = undefined;
-              this.#tracker.complete(current, this.#clock.now());
-              this.metrics.recordRequest({
-                method: request.method,
-                route: current.route.routeKey,
-                status: 0,
-                durationMs: this.#clock.now() - startedAt,
-              });
-              this.#schedulePass();
-              throw new TransportError(request.method, request.path, error);
-            }
-            if (!observed) onResponse(response);
-            grant = undefined;
-            this.#tracker.complete(current, this.#clock.now());
-            this.#schedulePass();
+            const response = await this.#sendOnce(current, request, op);
             const status = response.status;
             if (status >= 200 && status < 300) return response;
             if (status === 429) continue; // waited out by the scheduler; never uses up a retry
@@ -1399,34 +1374,9 @@ export class MessageUpdateManager<
               this.#tracker.cancel(current);
               continue;
             }
+            grant = undefined; // #sendOnce completes it, answered or not
             const request = this.#requestFor(target, op);
-            op.attempts++;
-            const startedAt = this.#clock.now();
-            let observed = false;
-            const onResponse = (response: TransportResponse): void => {
-              observed = true;
-              const hit = this.#observe(current, request, response, startedAt);
-              if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
-            };
-            let response: TransportResponse;
-            try {
-              response = await this.#transport.request({ ...request, onResponse });
-            } catch (error) {
-              grant = undefined;
-              this.#tracker.complete(current, this.#clock.now());
-              this.metrics.recordRequest({
-                method: request.method,
-                route: current.route.routeKey,
-                status: 0,
-                durationMs: this.#clock.now() - startedAt,
-              });
-              this.#schedulePass();
-              throw new TransportError(request.method, request.path, error);
-            }
-            if (!observed) onResponse(response);
-            grant = undefined;
-            this.#tracker.complete(current, this.#clock.now());
-            this.#schedulePass();
+            const response = await this.#sendOnce(current, request, op);
             const status = response.status;
             if (status >= 200 && status < 300) return response;
             if (status === 429) {
@@ -1634,6 +1584,37 @@ export class MessageUpdateManager<
     }, this.#snapshotIntervalMs);
     // Periodic snapshots alone must not keep the process alive.
     (this.#snapshotTimer as { unref?: () => void }).unref?.();
+  }
+
+  /**
+   * Sends one request on a reserved slot and gives the slot back: learns from every answer (rate-limit headers,
+   * 429s), and turns "no answer" into a retryable {@link TransportError}.
+   */
+  async #sendOnce(grant: Grant, request: OutgoingRequest, op: Operation): Promise<TransportResponse> {
+    op.attempts++;
+    const startedAt = this.#clock.now();
+    let observed = false;
+    const onResponse = (response: TransportResponse): void => {
+      observed = true;
+      const hit = this.#observe(grant, request, response, startedAt);
+      if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
+    };
+    try {
+      const response = await this.#transport.request({ ...request, onResponse });
+      if (!observed) onResponse(response);
+      return response;
+    } catch (error) {
+      this.metrics.recordRequest({
+        method: request.method,
+        route: grant.route.routeKey,
+        status: 0,
+        durationMs: this.#clock.now() - startedAt,
+      });
+      throw new TransportError(request.method, request.path, error);
+    } finally {
+      this.#tracker.complete(grant, this.#clock.now());
+      this.#schedulePass();
+    }
   }
 
   #observe(

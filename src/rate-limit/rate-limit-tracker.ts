@@ -352,16 +352,9 @@ export class RateLimitTracker {
 
   /** Releases a grant once its request settled (answered or failed without an answer). Idempotent. */
   public complete(grant: Grant, now: number): void {
-    if (grant.completed) return;
-    grant.completed = true;
-    const bucket = this.#buckets.get(grant.bucketKey);
-    if (bucket) {
-      bucket.inFlight--;
-      const left = (bucket.inFlightByEpoch.get(grant.epoch) ?? 1) - 1;
-      if (left <= 0) bucket.inFlightByEpoch.delete(grant.epoch);
-      else bucket.inFlightByEpoch.set(grant.epoch, left);
-      bucket.lastUsed = now;
-    }
+    const bucket = this.#releaseSlot(grant);
+    if (bucket === false) return;
+    if (bucket) bucket.lastUsed = now;
     if (!grant.route.exemptFromGlobal) {
       this.#globalInFlight--;
       // Discord counted this request in the window open when it arrived, which began no later than now: holding the
@@ -377,7 +370,19 @@ export class RateLimitTracker {
    * to the bucket and the global window as if it had not been taken. Idempotent.
    */
   public cancel(grant: Grant): void {
-    if (grant.completed) return;
+    const bucket = this.#releaseSlot(grant);
+    if (bucket === false) return;
+    if (bucket && bucket.known && !bucket.unlimited && bucket.epoch === grant.epoch) bucket.remaining++;
+    if (!grant.route.exemptFromGlobal) this.#globalInFlight--;
+    this.#inFlightTotal--;
+  }
+
+  /**
+   * Marks a grant done and takes it out of its bucket's in-flight counts. Returns `false` when it was already done,
+   * else the bucket (or `undefined` if it was pruned).
+   */
+  #releaseSlot(grant: Grant): BucketState | undefined | false {
+    if (grant.completed) return false;
     grant.completed = true;
     const bucket = this.#buckets.get(grant.bucketKey);
     if (bucket) {
@@ -385,10 +390,8 @@ export class RateLimitTracker {
       const left = (bucket.inFlightByEpoch.get(grant.epoch) ?? 1) - 1;
       if (left <= 0) bucket.inFlightByEpoch.delete(grant.epoch);
       else bucket.inFlightByEpoch.set(grant.epoch, left);
-      if (bucket.known && !bucket.unlimited && bucket.epoch === grant.epoch) bucket.remaining++;
     }
-    if (!grant.route.exemptFromGlobal) this.#globalInFlight--;
-    this.#inFlightTotal--;
+    return bucket;
   }
 
   /** Drops buckets idle for ten minutes so memory stays bounded over weeks. */
