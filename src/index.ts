@@ -12,6 +12,7 @@ export type {
   UpdateResult,
   UpdateOptions,
   CreateOptions,
+  SyncOptions,
   MessageEditBody,
   MessageCreateBody,
   ManagerEventMap,

@@ -34,6 +34,7 @@ import { assertValidPayload } from './payload-limits.js';
 import {
   UpdatePriority,
   type CreateOptions,
+  type SyncOptions,
   type ManagerEventMap,
   type MessageCreateBody,
   type MessageEditBody,
@@ -162,6 +163,8 @@ interface Operation {
 interface Target {
   /** Row key in the durable outbox (fixed for the target's life). */
   readonly durableKey: string;
+  /** Display order of a managed message (the caller's, stored with it). */
+  sortOrder: number;
   /** Outbox writes of this target not yet committed: it is not sent before they are. */
   unflushed: number;
   channelId: string;
@@ -218,6 +221,7 @@ interface ManagedRecord {
   readonly channelId: string;
   messageId: string | undefined;
   hash: string | undefined;
+  sortOrder: number;
 }
 
 interface OutgoingRequest {
@@ -420,6 +424,7 @@ export class MessageUpdateManager<
           channelId: managed.channelId,
           messageId: managed.messageId,
           hash: managed.contentHash ?? undefined,
+          sortOrder: managed.sortOrder,
         });
       }
       for (const row of await this.#repository.listPending()) this.#recover(row);
@@ -558,7 +563,7 @@ export class MessageUpdateManager<
    * @param key - your stable name for the message, 1 to 200 characters (e.g. `equipment:42`)
    * @param channelId - the channel's snowflake (a key stays in its channel)
    * @param body - the full message body
-   * @param options - priority and deadline
+   * @param options - priority, deadline, and the message's `sortOrder` (stored with it)
    * @throws InvalidArgumentError for a bad key or channel id, or a key bound to another channel
    * @throws InvalidPayloadError for a body over Discord's limits or an empty body
    * @throws ManagerClosedError after `stop()`
@@ -567,13 +572,17 @@ export class MessageUpdateManager<
    * manager.sync(`equipment:${item.id}`, channelId, { embeds: [render(item)] });
    * ```
    */
-  public sync(key: string, channelId: string, body: MessageCreateBody, options: UpdateOptions = {}): UpdateHandle {
+  public sync(key: string, channelId: string, body: MessageCreateBody, options: SyncOptions = {}): UpdateHandle {
     this.#assertOpen('sync a message');
     this.#assertKey(key);
     this.#assertSnowflake('channelId', channelId);
     assertValidPayload(body, 'create');
     const { priority, deadlineMs } = this.#readOptions(options);
+    if (options.sortOrder !== undefined && !Number.isFinite(options.sortOrder)) {
+      throw new InvalidArgumentError('options.sortOrder', options.sortOrder, 'a finite number');
+    }
     const target = this.#keyTarget(key, channelId);
+    if (options.sortOrder !== undefined) target.sortOrder = options.sortOrder;
     const kind = target.messageId === undefined && target.inFlight?.kind !== 'create' ? 'create' : 'edit';
     return this.#enqueue(target, kind, body, priority, deadlineMs);
   }
@@ -594,6 +603,20 @@ export class MessageUpdateManager<
     if (!existing && !record) return this.#resolvedHandle('skipped', 'delete', '', undefined, key);
     const target = existing ?? this.#keyTarget(key, record!.channelId);
     return this.#enqueue(target, 'delete', undefined, priority, deadlineMs);
+  }
+
+  /**
+   * Every managed message this manager knows (created ones; with a repository, those of earlier runs too), by
+   * `sortOrder` then key: what a bot needs to reconcile its channel at start-up (e.g. delete items that are gone).
+   */
+  public getManagedMessages(): { key: string; channelId: string; messageId: string; sortOrder: number }[] {
+    const result: { key: string; channelId: string; messageId: string; sortOrder: number }[] = [];
+    for (const [key, record] of this.#managed) {
+      if (record.messageId !== undefined) {
+        result.push({ key, channelId: record.channelId, messageId: record.messageId, sortOrder: record.sortOrder });
+      }
+    }
+    return result.sort((a, b) => a.sortOrder - b.sortOrder || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   /** The message id a managed key is bound to, or `undefined` when it has not been created yet. */
@@ -664,6 +687,7 @@ export class MessageUpdateManager<
   #newTarget(channelId: string, messageId: string | undefined, key: string | undefined): Target {
     return {
       durableKey: key !== undefined ? `k:${key}` : messageId !== undefined ? `m:${messageId}` : `c:${this.#newNonce()}`,
+      sortOrder: key === undefined ? 0 : (this.#managed.get(key)?.sortOrder ?? 0),
       unflushed: 0,
       channelId,
       messageId,
@@ -1516,7 +1540,7 @@ export class MessageUpdateManager<
       channelId: target.channelId,
       messageId: target.messageId,
       contentHash: target.lastAckedHash ?? null,
-      sortOrder: 0,
+      sortOrder: target.sortOrder,
     });
   }
 
@@ -1676,7 +1700,12 @@ export class MessageUpdateManager<
       this.#targets.set(`m:${id}`, target);
       target.lastAckedHash = contentHash(op.body);
       if (target.key !== undefined) {
-        this.#managed.set(target.key, { channelId: target.channelId, messageId: id, hash: target.lastAckedHash });
+        this.#managed.set(target.key, {
+          channelId: target.channelId,
+          messageId: id,
+          hash: target.lastAckedHash,
+          sortOrder: target.sortOrder,
+        });
       }
     } else if (op.kind === 'edit') {
       message = answer.body as APIMessage;
@@ -1944,6 +1973,7 @@ export class MessageUpdateManager<
           channelId: target.channelId,
           messageId: target.messageId,
           hash: target.lastAckedHash,
+          sortOrder: target.sortOrder,
         });
       }
     }

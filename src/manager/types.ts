@@ -80,6 +80,16 @@ export interface CreateOptions extends UpdateOptions {
   readonly key?: string;
 }
 
+/** Options of {@link MessageUpdateManager.sync}. */
+export interface SyncOptions extends UpdateOptions {
+  /**
+   * Display order of the managed message among the others (yours to define, e.g. the item's position), stored with
+   * it and returned by `getManagedMessages()`.
+   * @defaultValue the message's current order, 0 at first
+   */
+  readonly sortOrder?: number;
+}
+
 /** Payload of the `updateQueued` event. */
 export interface UpdateQueuedEvent {
   readonly kind: 'create' | 'edit' | 'delete';

@@ -230,4 +230,24 @@ describe('MessageUpdateManager with a repository', () => {
     expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'uses up the bucket' }, { content: 'v2' }]);
     expect(await repository.listPending()).toEqual([]);
   });
+
+  it('stores the sort order of managed messages and lists them after a restart', async () => {
+    const { clock, repository, make } = world();
+    const first = make();
+    await first.start();
+    const b = await settle(clock, first.sync('item:b', CHANNEL, { content: 'b' }, { sortOrder: 2 }));
+    const a = await settle(clock, first.sync('item:a', CHANNEL, { content: 'a' }, { sortOrder: 1 }));
+    await first.stop();
+    expect((await repository.listManaged()).map((m) => [m.key, m.sortOrder])).toEqual([
+      ['item:a', 1],
+      ['item:b', 2],
+    ]);
+    const second = make();
+    await second.start();
+    expect(second.getManagedMessages()).toEqual([
+      { key: 'item:a', channelId: CHANNEL, messageId: a.messageId, sortOrder: 1 },
+      { key: 'item:b', channelId: CHANNEL, messageId: b.messageId, sortOrder: 2 },
+    ]);
+    expect(() => second.sync('item:a', CHANNEL, { content: 'x' }, { sortOrder: Number.NaN })).toThrow(/sortOrder/);
+  });
 });

@@ -4,7 +4,7 @@
 //
 // Env: CRASH_SIM_URL, CRASH_PLAN (JSON: { channelId, messageId }[]), CRASH_MODE ('produce' | 'drain' | 'serve'),
 //      CRASH_DIALECT ('sqlite' | 'postgres'), CRASH_SQLITE_FILE, CRASH_PG_URL, CRASH_PG_SCHEMA, CRASH_SEED,
-//      CRASH_REST_TIMEOUT_MS, CRASH_UPDATES (updates to produce), CRASH_VERSION_BASE (added to versions), CRASH_EVERY ('1': touch every
+//      CRASH_KIND ('edit' | 'sync'), CRASH_REST_TIMEOUT_MS, CRASH_UPDATES (updates to produce), CRASH_VERSION_BASE (added to versions), CRASH_EVERY ('1': touch every
 //      message first), CRASH_LEASE_MS, CRASH_TOKEN, CRASH_POLL_MS.
 // Modes: produce = enqueue, wait until idle, exit; drain = send what the outbox holds, exit; serve = poll the shared
 // outbox and exit once it had work and then stayed empty for a second.
@@ -63,10 +63,16 @@ if (mode === 'produce') {
   for (let i = 0; i < total; i++) {
     const target =
       env.CRASH_EVERY === '1' && i < plan.length ? plan[i]! : plan[Math.floor(random.next() * plan.length)]!;
-    const version = (versions.get(target.messageId) ?? base) + 1;
-    versions.set(target.messageId, version);
-    const handle = manager.edit(target.channelId, target.messageId, { content: `${target.messageId} v${version}` });
-    void handle.accepted.then(() => print(`accepted ${target.messageId} ${version}`));
+    // sync mode: managed messages `item:<index>` (created on first use, so creates are cut by the kill too).
+    const id = env.CRASH_KIND === 'sync' ? `item:${plan.indexOf(target)}` : target.messageId;
+    const version = (versions.get(id) ?? base) + 1;
+    versions.set(id, version);
+    const body = { content: `${id} v${version}` };
+    const handle =
+      env.CRASH_KIND === 'sync'
+        ? manager.sync(id, target.channelId, body)
+        : manager.edit(target.channelId, target.messageId, body);
+    void handle.accepted.then(() => print(`accepted ${id} ${version}`));
     if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
