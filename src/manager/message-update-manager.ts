@@ -232,6 +232,8 @@ interface OutgoingRequest {
 
 /** What a durable run returns when another worker already delivered the target's newest version. */
 const DELIVERED_ELSEWHERE = Symbol('delivered elsewhere');
+/** What a durable run returns when the claimed row's deadline had passed: dropped, nothing sent. */
+const EXPIRED = Symbol('expired');
 
 /** Thrown into an operation waiting for a slot when the manager stops without draining. */
 class OperationCancelled extends Error {
@@ -1145,7 +1147,43 @@ export class MessageUpdateManager<
       this.#clearPending(target);
       this.#settle(target, entry.op, 'expired', now);
       if (entry.op.kind === 'create') this.#releaseCreateGate(target);
+      if (this.#repository) {
+        // After the writes already queued (the expired update's own included); stop() waits for it too.
+        const repository = this.#repository;
+        const key = target.durableKey;
+        this.#writeChain = this.#writeChain.then(() => this.#dropExpiredRow(repository, key));
+      }
       this.#afterChange(target);
+    }
+  }
+
+  /**
+   * Removes an expired update's outbox row: claimed, then acknowledged with its own version, so a newer version
+   * enqueued meanwhile (here or by another process) survives, and a row leased elsewhere is left to its holder.
+   */
+  async #dropExpiredRow(repository: UpdateRepository, targetKey: string): Promise<void> {
+    try {
+      const [row] = await repository.claim({
+        limit: 1,
+        leaseMs: this.#leaseMs,
+        targetKeys: [targetKey],
+        newNonce: () => this.#newNonce(),
+      });
+      if (!row) return;
+      if (row.deadlineAt !== null && row.deadlineAt <= this.#clock.now()) {
+        await repository.ack({ targetKey, leaseToken: row.leaseToken, version: row.version });
+      } else {
+        await repository.release({
+          targetKey,
+          leaseToken: row.leaseToken,
+          attempts: row.attempts,
+          retryInMs: 0,
+          error: null,
+        });
+      }
+    } catch (error) {
+      // The row keeps its deadline: whoever claims it next drops it.
+      this.#emit('repositoryError', new RepositoryError('drop an expired outbox row', error));
     }
   }
 
@@ -1335,7 +1373,7 @@ export class MessageUpdateManager<
         })
         .catch(() => undefined);
     };
-    let answer: TransportResponse | typeof DELIVERED_ELSEWHERE | undefined;
+    let answer: TransportResponse | typeof DELIVERED_ELSEWHERE | typeof EXPIRED | undefined;
     try {
       answer = await pRetry(
         async (attemptNumber) => {
@@ -1376,6 +1414,18 @@ export class MessageUpdateManager<
                 // Leased by another (or a crashed) process, or waiting out its retry delay: look again later.
                 op.notBefore = this.#clock.now() + Math.min(this.#leaseMs, 1000);
                 continue;
+              }
+              if (row.deadlineAt !== null && row.deadlineAt <= this.#clock.now()) {
+                // Too late to matter (its deadline passed while queued, perhaps across a restart): drop it, unless
+                // a newer version arrived meanwhile (the fenced ack keeps that one).
+                grant = undefined;
+                this.#tracker.cancel(current);
+                await this.#ackWithRetries(repository, {
+                  targetKey: row.targetKey,
+                  leaseToken: row.leaseToken,
+                  version: row.version,
+                });
+                return EXPIRED;
               }
               lease = row;
               // The lease is counted on the database clock from some moment after `claimedAt`; keeping a 20% margin
@@ -1461,12 +1511,14 @@ export class MessageUpdateManager<
       this.#onRunFailed(target, op, error);
       return;
     }
-    if (answer === undefined || answer === DELIVERED_ELSEWHERE) {
-      // Nothing was sent by us: another worker delivered the newest version, or there was nothing to delete.
+    if (answer === undefined || answer === DELIVERED_ELSEWHERE || answer === EXPIRED) {
+      // Nothing was sent by us: another worker delivered the newest version, the deadline had passed, or there was
+      // nothing to delete.
       target.inFlight = undefined;
       this.#inFlight--;
       if (op.kind === 'create') this.#releaseCreateGate(target);
-      this.#settle(target, op, answer === DELIVERED_ELSEWHERE ? 'sent' : 'skipped', this.#clock.now());
+      const outcome = answer === DELIVERED_ELSEWHERE ? 'sent' : answer === EXPIRED ? 'expired' : 'skipped';
+      this.#settle(target, op, outcome, this.#clock.now());
       this.#afterChange(target);
       return;
     }

@@ -250,4 +250,19 @@ describe('MessageUpdateManager with a repository', () => {
     ]);
     expect(() => second.sync('item:a', CHANNEL, { content: 'x' }, { sortOrder: Number.NaN })).toThrow(/sortOrder/);
   });
+
+  it('drops an outbox row whose deadline passed before it could be sent, even across a restart', async () => {
+    const { clock, repository, transport, make } = world();
+    const crashed = make();
+    await crashed.edit(CHANNEL, MESSAGE, { content: 'only useful for a second' }, { deadlineMs: 1000 }).accepted;
+    await crashed.edit(CHANNEL, MESSAGE_2, { content: 'still wanted' }).accepted;
+    await clock.advance(2000); // the process died; the deadline passes before anyone starts again
+    const fresh = make();
+    await fresh.start();
+    await clock.advance(100);
+    await fresh.onIdle();
+    expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'still wanted' }]);
+    expect(await repository.listPending()).toEqual([]);
+    expect(fresh.metrics.getMetrics().expired).toBe(1);
+  });
 });
