@@ -8,6 +8,7 @@ export default defineConfig({
     'testing/index': 'src/testing/index.ts',
     'sqlite/index': 'src/repositories/sqlite/index.ts',
     'postgres/index': 'src/repositories/postgres/index.ts',
+    'redis/index': 'src/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -16,5 +17,5 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  external: ['@discordjs/rest', 'discord-api-types', 'p-retry', 'better-sqlite3', 'pg'],
+  external: ['@discordjs/rest', 'discord-api-types', 'p-retry', 'better-sqlite3', 'pg', 'ioredis'],
 });

@@ -8,6 +8,7 @@ export default defineConfig({
       { test: { name: 'simulator', include: ['test/simulator/**/*.test.ts'], testTimeout: 20_000 } },
       { test: { name: 'sqlite', include: ['test/integration/sqlite/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'postgres', include: ['test/integration/postgres/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { name: 'redis', include: ['test/integration/redis/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000 } },
     ],
   },

@@ -85,3 +85,13 @@ export type {
   ManagedMessage,
   PerformanceSnapshot,
 } from './repositories/update-repository.js';
+export type {
+  RateLimitStore,
+  RateLimitStoreLimits,
+  RateLimitSlotRequest,
+  RateLimitReservation,
+  RateLimitAcquireResult,
+  RateLimitObservation,
+} from './rate-limit/rate-limit-store.js';
+export { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
+export type { MemoryRateLimitStoreOptions } from './rate-limit/memory-rate-limit-store.js';

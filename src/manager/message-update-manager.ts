@@ -44,6 +44,13 @@ import {
 } from './types.js';
 import { UpdateHandle } from './update-handle.js';
 import type {
+  RateLimitAcquireResult,
+  RateLimitObservation,
+  RateLimitReservation,
+  RateLimitStore,
+  RateLimitStoreLimits,
+} from '../rate-limit/rate-limit-store.js';
+import type {
   AckInput,
   ClaimedRow,
   OutboxRow,
@@ -105,6 +112,13 @@ export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector =
    * @defaultValue 0
    */
   readonly outboxPollIntervalMs?: number;
+  /**
+   * Rate-limit state shared by every process of the bot (`RedisRateLimitStore` from `discord-update-manager/redis`):
+   * each request also needs a slot from it, so several processes with one token stay within one set of limits
+   * together. If the store cannot answer, sending pauses (limits are never exceeded because state is unknown).
+   * @defaultValue none: this process's own view only
+   */
+  readonly rateLimitStore?: RateLimitStore;
 }
 
 /** Options of {@link MessageUpdateManager.stop}. */
@@ -232,6 +246,32 @@ interface OutgoingRequest {
 
 /** What a durable run returns when another worker already delivered the target's newest version. */
 const DELIVERED_ELSEWHERE = Symbol('delivered elsewhere');
+/** What a send returns when the shared rate-limit store refused the slot (the caller waits and tries again). */
+const SLOT_DENIED = Symbol('slot denied');
+/** How long a reservation in a shared store counts if its process dies before completing it. */
+const RESERVATION_TTL_MS = 30_000;
+
+/** The shared-store view of an HTTP answer. */
+function observationOf(response: TransportResponse, hit: RateLimitHit | undefined): RateLimitObservation {
+  const number = (name: string): number | undefined => {
+    const raw = response.headers[name];
+    const value = raw === undefined ? Number.NaN : Number(raw);
+    return Number.isFinite(value) ? value : undefined;
+  };
+  const bucketHash = response.headers['x-ratelimit-bucket'];
+  const limit = number('x-ratelimit-limit');
+  const remaining = number('x-ratelimit-remaining');
+  const resetAfter = number('x-ratelimit-reset-after');
+  return {
+    status: response.status,
+    ...(bucketHash === undefined ? {} : { bucketHash }),
+    ...(limit === undefined ? {} : { limit }),
+    ...(remaining === undefined ? {} : { remaining }),
+    ...(resetAfter === undefined ? {} : { resetAfterMs: Math.ceil(resetAfter * 1000) }),
+    ...(hit ? { retryAfterMs: hit.retryAfterMs, scope: hit.scope, subLimit: hit.subLimit, banned: hit.banned } : {}),
+  };
+}
+
 /** What a durable run returns when the claimed row's deadline had passed: dropped, nothing sent. */
 const EXPIRED = Symbol('expired');
 
@@ -331,6 +371,7 @@ export class MessageUpdateManager<
   readonly #leaseMs: number;
   readonly #snapshotIntervalMs: number;
   readonly #pollIntervalMs: number;
+  readonly #rateLimitStore: RateLimitStore | undefined;
   #snapshotTimer: ClockTimer | undefined;
   #pollTimer: ClockTimer | undefined;
   #writeBatch: PendingWrite[] = [];
@@ -380,6 +421,14 @@ export class MessageUpdateManager<
       throw new InvalidConfigError('outboxPollIntervalMs', pollMs, 'an integer from 0 to 3,600,000');
     }
     this.#pollIntervalMs = pollMs;
+    if (options.rateLimitStore !== undefined && typeof options.rateLimitStore.acquire !== 'function') {
+      throw new InvalidConfigError(
+        'rateLimitStore',
+        options.rateLimitStore,
+        'a RateLimitStore (RedisRateLimitStore, ...)',
+      );
+    }
+    this.#rateLimitStore = options.rateLimitStore;
     if (options.repository !== undefined && typeof options.repository.claim !== 'function') {
       throw new InvalidConfigError(
         'repository',
@@ -1304,6 +1353,7 @@ export class MessageUpdateManager<
             grant = undefined; // #sendOnce completes it, answered or not
             const request = this.#requestFor(target, op);
             const response = await this.#sendOnce(current, request, op);
+            if (response === SLOT_DENIED) continue; // the shared store said wait: op.notBefore is set
             const status = response.status;
             if (status >= 200 && status < 300) return response;
             if (status === 429) continue; // waited out by the scheduler; never uses up a retry
@@ -1451,6 +1501,7 @@ export class MessageUpdateManager<
             grant = undefined; // #sendOnce completes it, answered or not
             const request = this.#requestFor(target, op);
             const response = await this.#sendOnce(current, request, op);
+            if (response === SLOT_DENIED) continue; // the shared store said wait: op.notBefore is set
             const status = response.status;
             if (status >= 200 && status < 300) return response;
             if (status === 429) {
@@ -1666,14 +1717,33 @@ export class MessageUpdateManager<
    * Sends one request on a reserved slot and gives the slot back: learns from every answer (rate-limit headers,
    * 429s), and turns "no answer" into a retryable {@link TransportError}.
    */
-  async #sendOnce(grant: Grant, request: OutgoingRequest, op: Operation): Promise<TransportResponse> {
+  async #sendOnce(
+    grant: Grant,
+    request: OutgoingRequest,
+    op: Operation,
+  ): Promise<TransportResponse | typeof SLOT_DENIED> {
+    // Several processes, one token: the shared store must grant the slot too (atomically, on its own clock).
+    let reservation: RateLimitReservation | undefined;
+    const store = this.#rateLimitStore;
+    if (store) {
+      const slot = await this.#acquireShared(store, grant);
+      if (!slot.granted) {
+        this.#tracker.cancel(grant);
+        op.notBefore = Math.max(op.notBefore, this.#clock.now() + slot.retryInMs);
+        this.#schedulePass();
+        return SLOT_DENIED;
+      }
+      reservation = slot.reservation;
+    }
     op.attempts++;
     const startedAt = this.#clock.now();
     let observed = false;
+    let shared: RateLimitObservation | undefined;
     const onResponse = (response: TransportResponse): void => {
       observed = true;
       const hit = this.#observe(grant, request, response, startedAt);
       if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
+      shared = observationOf(response, hit);
     };
     try {
       const response = await this.#transport.request({ ...request, onResponse });
@@ -1689,8 +1759,39 @@ export class MessageUpdateManager<
       throw new TransportError(request.method, request.path, error);
     } finally {
       this.#tracker.complete(grant, this.#clock.now());
+      if (store && reservation) {
+        // Best effort: an unreachable store lets the reservation expire by its TTL.
+        await store.complete(reservation, shared, this.#storeLimits()).catch(() => undefined);
+      }
       this.#schedulePass();
     }
+  }
+
+  async #acquireShared(store: RateLimitStore, grant: Grant): Promise<RateLimitAcquireResult> {
+    try {
+      return await store.acquire(
+        {
+          routeKey: grant.route.routeKey,
+          majorParameter: grant.route.majorParameter,
+          exemptFromGlobal: grant.route.exemptFromGlobal,
+        },
+        this.#storeLimits(),
+      );
+    } catch {
+      // A store that cannot answer grants nothing: limits are never exceeded because shared state is unknown.
+      return { granted: false, retryInMs: 500, reason: 'unavailable' };
+    }
+  }
+
+  #storeLimits(): RateLimitStoreLimits {
+    return {
+      globalLimit: this.config.globalRequestsPerSecond,
+      globalWindowMs: 1000,
+      maxInFlightPerBucket: this.#transport.sequentialPerBucket === true ? 1 : this.config.maxConcurrentUpdates,
+      invalidRequestLimit: this.config.invalidRequestLimit,
+      invalidRequestWindowMs: this.config.invalidRequestWindowMs,
+      reservationTtlMs: RESERVATION_TTL_MS,
+    };
   }
 
   #observe(

@@ -4,6 +4,7 @@ const root = require('discord-update-manager');
 const testing = require('discord-update-manager/testing');
 const sqlite = require('discord-update-manager/sqlite');
 const postgres = require('discord-update-manager/postgres');
+const redis = require('discord-update-manager/redis');
 
 assert.equal(typeof root.MessageUpdateManager, 'function');
 assert.equal(root.UpdatePriority.Low, 0);
@@ -17,6 +18,7 @@ try {
 assert.ok(caught instanceof root.MessageUpdateError, 'testing errors are instances of the root MessageUpdateError');
 assert.equal(typeof sqlite.SqliteUpdateRepository, 'function');
 assert.equal(typeof postgres.PostgresUpdateRepository, 'function');
+assert.equal(typeof redis.RedisRateLimitStore, 'function');
 let configError;
 try {
   new sqlite.SqliteUpdateRepository({});

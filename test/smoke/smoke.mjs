@@ -4,6 +4,7 @@ import * as root from 'discord-update-manager';
 import * as testing from 'discord-update-manager/testing';
 import * as sqlite from 'discord-update-manager/sqlite';
 import * as postgres from 'discord-update-manager/postgres';
+import * as redis from 'discord-update-manager/redis';
 
 assert.equal(typeof root.MessageUpdateManager, 'function');
 assert.equal(typeof root.InMemoryMetricsCollector, 'function');
@@ -40,6 +41,14 @@ try {
 // The persistence subpaths: classes load, their errors are the root's classes, and SQLite works end to end.
 assert.equal(typeof sqlite.SqliteUpdateRepository, 'function');
 assert.equal(typeof postgres.PostgresUpdateRepository, 'function');
+assert.equal(typeof redis.RedisRateLimitStore, 'function');
+let redisError;
+try {
+  new redis.RedisRateLimitStore({});
+} catch (error) {
+  redisError = error;
+}
+assert.ok(redisError instanceof root.InvalidConfigError, 'redis errors are instances of the root InvalidConfigError');
 let configError;
 try {
   new postgres.PostgresUpdateRepository({ connectionString: 'postgres://127.0.0.1/x', schema: 'Not An Identifier' });

@@ -4,7 +4,7 @@
 //
 // Env: CRASH_SIM_URL, CRASH_PLAN (JSON: { channelId, messageId }[]), CRASH_MODE ('produce' | 'drain' | 'serve'),
 //      CRASH_DIALECT ('sqlite' | 'postgres'), CRASH_SQLITE_FILE, CRASH_PG_URL, CRASH_PG_SCHEMA, CRASH_SEED,
-//      CRASH_KIND ('edit' | 'sync'), CRASH_REST_TIMEOUT_MS, CRASH_UPDATES (updates to produce), CRASH_VERSION_BASE (added to versions), CRASH_EVERY ('1': touch every
+//      CRASH_REDIS_URL, CRASH_REDIS_PREFIX, CRASH_REDIS_NAME, CRASH_GLOBAL_RPS, CRASH_KIND ('edit' | 'sync'), CRASH_REST_TIMEOUT_MS, CRASH_UPDATES (updates to produce), CRASH_VERSION_BASE (added to versions), CRASH_EVERY ('1': touch every
 //      message first), CRASH_LEASE_MS, CRASH_TOKEN, CRASH_POLL_MS.
 // Modes: produce = enqueue, wait until idle, exit; drain = send what the outbox holds, exit; serve = poll the shared
 // outbox and exit once it had work and then stayed empty for a second.
@@ -42,13 +42,22 @@ const rest = new REST({
   offset: 0,
   timeout: Number(env.CRASH_REST_TIMEOUT_MS ?? 5000),
 }).setToken(env.CRASH_TOKEN ?? 'simulator-token');
+// Several processes of one bot: share the token's rate limits through Redis when asked to.
+const rateLimitStore = env.CRASH_REDIS_URL
+  ? new (await import('../../../src/redis/index.js')).RedisRateLimitStore({
+      url: env.CRASH_REDIS_URL,
+      keyPrefix: env.CRASH_REDIS_PREFIX ?? 'dum:',
+      connectionName: env.CRASH_REDIS_NAME ?? 'discord-update-manager',
+    })
+  : undefined;
 const manager = new MessageUpdateManager({
   rest,
   repository,
+  ...(rateLimitStore ? { rateLimitStore } : {}),
   leaseMs: Number(env.CRASH_LEASE_MS ?? 2000),
   outboxPollIntervalMs: Number(env.CRASH_POLL_MS ?? 0),
   metricsSnapshotIntervalMs: 0,
-  config: { baseBackoffMs: 50, maxBackoffMs: 500 },
+  config: { baseBackoffMs: 50, maxBackoffMs: 500, globalRequestsPerSecond: Number(env.CRASH_GLOBAL_RPS ?? 50) },
 });
 manager.on('repositoryError', (error) => print(`repositoryError ${error.message}`));
 manager.on('updateFailed', (event) => print(`failed ${event.messageId ?? ''} ${event.error.message}`));
@@ -89,5 +98,6 @@ if (mode === 'serve') {
 }
 await manager.onIdle();
 await manager.stop();
+await rateLimitStore?.close();
 await repository.close();
 print('idle');

@@ -1,0 +1,96 @@
+/**
+ * The contract for rate-limit state shared by several processes of one bot (one token): learned buckets, the global
+ * window, 429 pauses and the invalid-request budget. The manager keeps its own per-process view for scheduling and,
+ * when a store is configured, asks the store for a slot right before each request and tells it what the answer said.
+ * Every operation is atomic (the Redis store runs each as one Lua script, on Redis's clock).
+ *
+ * Semantics (the same as the single-process `RateLimitTracker`):
+ * - A bucket is `hash:major` once a route's hash is known (learned from `x-ratelimit-bucket`), else
+ *   `routeKey|major`. An unknown bucket allows one request in flight; a known one allows `remaining` requests in
+ *   its window (minus those in flight), at most `maxInFlightPerBucket` at once; a route that answered without
+ *   rate-limit headers is limited by the global window only.
+ * - The global window: at most `globalLimit` requests per `globalWindowMs`, counting requests in flight and requests
+ *   answered less than `globalWindowMs` ago (a slot is held until `globalWindowMs` after the answer). Routes with
+ *   `exemptFromGlobal` skip it.
+ * - Pauses: a `user` 429 without requests remaining pauses its bucket, a `shared` 429 pauses its bucket, a `global`
+ *   429 or the invalid-request ban pauses every request, each for `retryAfterMs`.
+ * - The invalid-request budget: 401, 403 and non-shared 429 answers count for `invalidRequestWindowMs`; a slot is
+ *   refused when `count + in flight >= invalidRequestLimit`.
+ * - A reservation not completed or cancelled within `reservationTtlMs` (its process died) stops counting.
+ *
+ * @module
+ */
+
+/** What a request needs a slot for. */
+export interface RateLimitSlotRequest {
+  /** `METHOD /template`, e.g. `PATCH /channels/:channel_id/messages/:id`. */
+  readonly routeKey: string;
+  /** Channel, guild or webhook id (`global` when none). */
+  readonly majorParameter: string;
+  readonly exemptFromGlobal: boolean;
+}
+
+/** Limits the store enforces (from the manager's `RateLimitConfig`). */
+export interface RateLimitStoreLimits {
+  readonly globalLimit: number;
+  readonly globalWindowMs: number;
+  readonly maxInFlightPerBucket: number;
+  readonly invalidRequestLimit: number;
+  readonly invalidRequestWindowMs: number;
+  /** How long an unfinished reservation counts (a crashed process's requests stop blocking after this). */
+  readonly reservationTtlMs: number;
+}
+
+/** A granted slot: pass it back to {@link RateLimitStore.complete} or {@link RateLimitStore.cancel}. */
+export interface RateLimitReservation {
+  readonly id: string;
+  /** The bucket the slot was taken from (`hash:major` or `routeKey|major`). */
+  readonly bucket: string;
+  readonly routeKey: string;
+  readonly majorParameter: string;
+  readonly exemptFromGlobal: boolean;
+}
+
+/** The answer of {@link RateLimitStore.acquire}. */
+export type RateLimitAcquireResult =
+  | { readonly granted: true; readonly reservation: RateLimitReservation }
+  | {
+      readonly granted: false;
+      /** When to ask again, in ms (an estimate: the moment the blocking window, pause or slot ends). */
+      readonly retryInMs: number;
+      readonly reason: 'bucket' | 'global' | 'paused' | 'invalid-budget' | 'unavailable';
+    };
+
+/** What an HTTP answer said, passed to {@link RateLimitStore.complete}. */
+export interface RateLimitObservation {
+  readonly status: number;
+  /** `x-ratelimit-bucket`, `-limit`, `-remaining`, and `-reset-after` in ms, when present. */
+  readonly bucketHash?: string;
+  readonly limit?: number;
+  readonly remaining?: number;
+  readonly resetAfterMs?: number;
+  /** For a 429: how long to wait, its scope, and whether it was a sub-limit or the invalid-request ban. */
+  readonly retryAfterMs?: number;
+  readonly scope?: 'user' | 'global' | 'shared';
+  readonly subLimit?: boolean;
+  readonly banned?: boolean;
+}
+
+/** Shared rate-limit state; see the module comment for the semantics. */
+export interface RateLimitStore {
+  /** Reserves a slot for one request, or says how long to wait. */
+  acquire(request: RateLimitSlotRequest, limits: RateLimitStoreLimits): Promise<RateLimitAcquireResult>;
+  /**
+   * Releases a reservation after its request was answered (`observation`) or failed without an answer
+   * (`undefined`), learning buckets, windows, pauses and invalid requests from the answer.
+   */
+  complete(
+    reservation: RateLimitReservation,
+    observation: RateLimitObservation | undefined,
+    limits: RateLimitStoreLimits,
+  ): Promise<void>;
+  /** Gives a reservation back unused (its request was never sent). */
+  cancel(reservation: RateLimitReservation): Promise<void>;
+  /** Closes what the store opened itself. */
+  close(): Promise<void>;
+}

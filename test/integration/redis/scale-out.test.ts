@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PostgresUpdateRepository } from '../../../src/repositories/postgres/index.js';
+import type { OutboxUpsert } from '../../../src/repositories/update-repository.js';
+import { DiscordSimulator } from '../../../src/testing/index.js';
+import { editHistory, seedPlan, startWorker, versionOf, type WorkerRun } from '../crash/crash-harness.js';
+import { closePostgresTestEnv, postgresTestEnv } from '../postgres/postgres-test-env.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sims: DiscordSimulator[] = [];
+const prefixes: string[] = [];
+afterEach(async () => {
+  await Promise.all(sims.splice(0).map((sim) => sim.close()));
+  await (await postgresTestEnv()).dropAllSchemas();
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  for (const prefix of prefixes.splice(0)) {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+afterAll(async () => {
+  await closePostgresTestEnv();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function redisReachable(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(
+      `Redis is not reachable at ${REDIS_URL}: ${String(error)}. Start it (redis-server --daemonize yes) or set REDIS_URL.`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+describe('Three worker processes, one token, shared limits in Redis', () => {
+  it('stays within the global limit together, uses most of it, and ends every message on its last version', async () => {
+    await redisReachable();
+    const env = await postgresTestEnv();
+    const schema = await env.createSchemaName();
+    const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
+    prefixes.push(prefix);
+    // The global limit (20/s) binds: 4 channels could take 40/s on their own buckets.
+    const sim = await new DiscordSimulator({
+      seed: 51,
+      limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
+    }).start();
+    sims.push(sim);
+    sim.setFaults('*', { latencyMs: [2, 6] });
+    const plan = seedPlan(sim, 4, 30);
+    const workers: WorkerRun[] = [1, 2, 3].map(() =>
+      startWorker({
+        CRASH_DIALECT: 'postgres',
+        CRASH_PG_URL: env.url,
+        CRASH_PG_SCHEMA: schema,
+        CRASH_SIM_URL: sim.url,
+        CRASH_PLAN: '[]',
+        CRASH_MODE: 'serve',
+        CRASH_POLL_MS: '100',
+        CRASH_REDIS_URL: REDIS_URL,
+        CRASH_REDIS_PREFIX: prefix,
+        CRASH_GLOBAL_RPS: '20',
+      }),
+    );
+    await Promise.all(workers.map((worker) => worker.started));
+    // Every message of every channel gets two versions, enqueued straight into the shared outbox.
+    const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
+    await repository.migrate();
+    const last = new Map<string, number>();
+    for (let round = 1; round <= 2; round++) {
+      const upserts: OutboxUpsert[] = plan.map((target) => {
+        last.set(target.messageId, round);
+        return {
+          targetKey: `m:${target.messageId}`,
+          desired: 'present',
+          channelId: target.channelId,
+          messageId: target.messageId,
+          managedKey: null,
+          body: { content: `${target.messageId} v${round}` },
+          priority: 1,
+          enqueuedAt: Date.now(),
+          deadlineAt: null,
+        };
+      });
+      await repository.enqueueMany(upserts);
+      await sleep(200);
+    }
+    for (const worker of workers) expect(await worker.exit).toBe(0);
+
+    const stats = sim.getStats();
+    expect(stats.rateLimited.global).toBe(0);
+    const writes = sim.getWrites().filter((write) => write.kind === 'edit');
+    for (const { channelId, messageId } of plan) {
+      expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(last.get(messageId));
+      const history = editHistory(sim, messageId);
+      expect(history).toEqual([...history].sort((x, y) => x - y));
+    }
+    // At most one 429 per bucket (the four channel buckets).
+    const user429s = sim.getRequestLog().filter((entry) => entry.status === 429);
+    expect(user429s.length).toBeLessThanOrEqual(4);
+    // Together they use the global limit: requests per second over the busy period (first to last write).
+    const span = (writes.at(-1)!.at - writes[0]!.at) / 1000;
+    const rate = (writes.length - 1) / span;
+    const finishedBy = workers.map((worker) => worker.lines.filter((line) => line.startsWith('ack done ')).length);
+    console.log(
+      `${writes.length} edits in ${span.toFixed(2)} s = ${rate.toFixed(1)}/s against a global limit of 20/s; rows finished per worker: ${finishedBy.join(', ')}`,
+    );
+    expect(rate).toBeGreaterThanOrEqual(16);
+    expect(rate).toBeLessThanOrEqual(20.5);
+    expect(finishedBy.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
+    expect(await repository.listPending()).toEqual([]);
+    await repository.close();
+  }, 120_000);
+
+  it('never exceeds a limit and loses nothing when Redis connections are killed and its state is lost mid-run', async () => {
+    await redisReachable();
+    const env = await postgresTestEnv();
+    const schema = await env.createSchemaName();
+    const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
+    const connectionName = `dum_kill_${randomBytes(4).toString('hex')}`;
+    prefixes.push(prefix);
+    const sim = await new DiscordSimulator({
+      seed: 52,
+      limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
+    }).start();
+    sims.push(sim);
+    sim.setFaults('*', { latencyMs: [2, 6] });
+    const plan = seedPlan(sim, 4, 20);
+    const workers: WorkerRun[] = [1, 2].map(() =>
+      startWorker({
+        CRASH_DIALECT: 'postgres',
+        CRASH_PG_URL: env.url,
+        CRASH_PG_SCHEMA: schema,
+        CRASH_SIM_URL: sim.url,
+        CRASH_PLAN: '[]',
+        CRASH_MODE: 'serve',
+        CRASH_POLL_MS: '100',
+        CRASH_REDIS_URL: REDIS_URL,
+        CRASH_REDIS_PREFIX: prefix,
+        CRASH_REDIS_NAME: connectionName,
+        CRASH_GLOBAL_RPS: '20',
+      }),
+    );
+    await Promise.all(workers.map((worker) => worker.started));
+    const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
+    await repository.migrate();
+    const last = new Map<string, number>();
+    for (let round = 1; round <= 2; round++) {
+      await repository.enqueueMany(
+        plan.map((target): OutboxUpsert => {
+          last.set(target.messageId, round);
+          return {
+            targetKey: `m:${target.messageId}`,
+            desired: 'present',
+            channelId: target.channelId,
+            messageId: target.messageId,
+            managedKey: null,
+            body: { content: `${target.messageId} v${round}` },
+            priority: 1,
+            enqueuedAt: Date.now(),
+            deadlineAt: null,
+          };
+        }),
+      );
+    }
+    // Mid-run: kill the workers' Redis connections twice, then lose the whole state (what a restart without
+    // persistence does), while they are sending.
+    const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    let killedConnections = 0;
+    for (let round = 0; round < 2; round++) {
+      await sleep(800);
+      const clients = String(await admin.client('LIST'))
+        .split('\n')
+        .filter((line) => line.includes(` name=${connectionName} `));
+      for (const line of clients) {
+        const id = /(?:^|\s)id=(\d+)/.exec(line)?.[1];
+        if (id) killedConnections += Number(await admin.client('KILL', 'ID', id));
+      }
+    }
+    await sleep(500);
+    const lost = await admin.keys(`${prefix}*`);
+    if (lost.length > 0) await admin.del(...lost);
+    await admin.quit();
+    for (const worker of workers) expect(await worker.exit).toBe(0);
+
+    expect(killedConnections).toBeGreaterThan(0);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(sim.getStats().rateLimited.global).toBe(0);
+    // After the state loss each bucket is learned again with one request: at most one 429 per channel bucket.
+    expect(sim.getRequestLog().filter((entry) => entry.status === 429).length).toBeLessThanOrEqual(4);
+    for (const { channelId, messageId } of plan) {
+      expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(last.get(messageId));
+      const history = editHistory(sim, messageId);
+      expect(history).toEqual([...history].sort((x, y) => x - y));
+    }
+    expect(await repository.listPending()).toEqual([]);
+    await repository.close();
+  }, 120_000);
+});
