@@ -224,7 +224,10 @@ export class RateLimitTracker {
     if (!bucket.known) return bucket.inFlight === 0 ? at : undefined;
     if (bucket.unlimited) return at;
     if (bucket.remaining > 0) return at;
-    if (!bucket.windowKnown) return undefined;
+    if (!bucket.windowKnown) {
+      // Waiting for an answer to date the window; with none in flight (they failed without headers), probe with one.
+      return bucket.inFlight === 0 ? at : undefined;
+    }
     return Math.max(at, bucket.resetAt);
   }
 
@@ -300,8 +303,12 @@ export class RateLimitTracker {
       } else if (candidateReset > now) {
         bucket.limit = limit;
         if (!bucket.windowKnown) {
-          bucket.windowKnown = true;
-          bucket.resetAt = candidateReset;
+          // Only an answer to a request of the current local window may date its end: a late answer from the
+          // previous one could end it early and hand out a full window too soon.
+          if (grant.epoch === bucket.epoch) {
+            bucket.windowKnown = true;
+            bucket.resetAt = candidateReset;
+          }
         } else {
           bucket.resetAt = Math.max(bucket.resetAt, candidateReset);
         }

@@ -132,4 +132,29 @@ describe('RateLimitTracker', () => {
     t.acquire(get, T0);
     expect(t.availableAt(get, T0)).toBeUndefined(); // maxConcurrentUpdates
   });
+
+  it('does not let a late answer from the previous window date the new one', () => {
+    const t = tracker();
+    const first = t.acquire(edit, T0);
+    t.observe(first, 200, headers(4, 1), undefined, T0);
+    t.complete(first, T0);
+    const late = t.acquire(edit, T0 + 990); // answered only after the local window rolled
+    // The window rolls at T0 + 1000; this answer belongs to the old one (its reset is 5 ms away).
+    t.observe(late, 200, headers(3, 0.005), undefined, T0 + 1001);
+    t.complete(late, T0 + 1001);
+    expect(t.snapshot(T0 + 1001).find((b) => b.bucket === 'abc:111111111111111111')?.resetInMs).toBeUndefined();
+  });
+
+  it('probes with one request when a bucket has no budget, no known window and nothing in flight', () => {
+    const t = tracker();
+    const first = t.acquire(edit, T0);
+    t.observe(first, 200, headers(1, 1, 2), undefined, T0);
+    t.complete(first, T0);
+    const a = t.acquire(edit, T0 + 990);
+    // The window rolls with `a` in flight (remaining = limit 2 - 1 in flight); `a` then fails without headers.
+    const b = t.acquire(edit, T0 + 1000);
+    t.complete(a, T0 + 1001);
+    t.complete(b, T0 + 1002);
+    expect(t.availableAt(edit, T0 + 1003)).toBe(T0 + 1003);
+  });
 });
