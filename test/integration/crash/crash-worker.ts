@@ -4,7 +4,7 @@
 //
 // Env: CRASH_SIM_URL, CRASH_PLAN (JSON: { channelId, messageId }[]), CRASH_MODE ('produce' | 'drain' | 'serve'),
 //      CRASH_DIALECT ('sqlite' | 'postgres'), CRASH_SQLITE_FILE, CRASH_PG_URL, CRASH_PG_SCHEMA, CRASH_SEED,
-//      CRASH_REDIS_URL, CRASH_REDIS_PREFIX, CRASH_REDIS_NAME, CRASH_GLOBAL_RPS, CRASH_KIND ('edit' | 'sync'), CRASH_REST_TIMEOUT_MS, CRASH_UPDATES (updates to produce), CRASH_VERSION_BASE (added to versions), CRASH_EVERY ('1': touch every
+//      CRASH_REDIS_URL, CRASH_REDIS_PREFIX, CRASH_REDIS_NAME, CRASH_RESERVATION_TTL_MS, CRASH_GLOBAL_RPS, CRASH_KIND ('edit' | 'sync'), CRASH_REST_TIMEOUT_MS, CRASH_UPDATES (updates to produce), CRASH_VERSION_BASE (added to versions), CRASH_EVERY ('1': touch every
 //      message first), CRASH_LEASE_MS, CRASH_TOKEN, CRASH_POLL_MS.
 // Modes: produce = enqueue, wait until idle, exit; drain = send what the outbox holds, exit; serve = poll the shared
 // outbox and exit once it had work and then stayed empty for a second.
@@ -54,6 +54,7 @@ const manager = new MessageUpdateManager({
   rest,
   repository,
   ...(rateLimitStore ? { rateLimitStore } : {}),
+  ...(env.CRASH_RESERVATION_TTL_MS ? { rateLimitReservationTtlMs: Number(env.CRASH_RESERVATION_TTL_MS) } : {}),
   leaseMs: Number(env.CRASH_LEASE_MS ?? 2000),
   outboxPollIntervalMs: Number(env.CRASH_POLL_MS ?? 0),
   metricsSnapshotIntervalMs: 0,

@@ -204,4 +204,74 @@ describe('Three worker processes, one token, shared limits in Redis', () => {
     expect(await repository.listPending()).toEqual([]);
     await repository.close();
   }, 120_000);
+
+  it('finishes the targets of a worker SIGKILLed mid-run once its leases expire', async () => {
+    await redisReachable();
+    const env = await postgresTestEnv();
+    const schema = await env.createSchemaName();
+    const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
+    prefixes.push(prefix);
+    const sim = await new DiscordSimulator({
+      seed: 53,
+      limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
+    }).start();
+    sims.push(sim);
+    // Slow answers: the victim always holds leases on requests in flight when it dies.
+    sim.setFaults('*', { latencyMs: [40, 60] });
+    const plan = seedPlan(sim, 4, 15);
+    const workers: WorkerRun[] = [1, 2, 3].map(() =>
+      startWorker({
+        CRASH_DIALECT: 'postgres',
+        CRASH_PG_URL: env.url,
+        CRASH_PG_SCHEMA: schema,
+        CRASH_SIM_URL: sim.url,
+        CRASH_PLAN: '[]',
+        CRASH_MODE: 'serve',
+        CRASH_POLL_MS: '100',
+        CRASH_LEASE_MS: '2000',
+        // The dead worker's Redis reservations stop counting after this (requests here take ~50 ms).
+        CRASH_RESERVATION_TTL_MS: '2000',
+        CRASH_REDIS_URL: REDIS_URL,
+        CRASH_REDIS_PREFIX: prefix,
+        CRASH_GLOBAL_RPS: '20',
+      }),
+    );
+    await Promise.all(workers.map((worker) => worker.started));
+    const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
+    await repository.migrate();
+    const last = new Map<string, number>();
+    await repository.enqueueMany(
+      plan.map((target): OutboxUpsert => {
+        last.set(target.messageId, 1);
+        return {
+          targetKey: `m:${target.messageId}`,
+          desired: 'present',
+          channelId: target.channelId,
+          messageId: target.messageId,
+          managedKey: null,
+          body: { content: `${target.messageId} v1` },
+          priority: 1,
+          enqueuedAt: Date.now(),
+          deadlineAt: null,
+        };
+      }),
+    );
+    await sleep(1200);
+    const victim = workers[0]!;
+    victim.kill();
+    await victim.exit;
+    const pendingAtKill = (await repository.listPending()).length;
+    for (const worker of workers.slice(1)) expect(await worker.exit).toBe(0);
+
+    expect(sim.getStats().rateLimited.global).toBe(0);
+    for (const { channelId, messageId } of plan) {
+      expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(1);
+    }
+    expect(await repository.listPending()).toEqual([]);
+    expect(pendingAtKill).toBeGreaterThan(0);
+    console.log(
+      `rows pending when a worker died: ${pendingAtKill}; all ${plan.length} messages finished by the others`,
+    );
+    await repository.close();
+  }, 120_000);
 });
