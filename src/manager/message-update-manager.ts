@@ -290,6 +290,19 @@ class OperationCancelled extends Error {
 const EMPTY_ACCEPTED = Promise.resolve();
 const PRIORITIES = new Set<number>(Object.values(UpdatePriority));
 
+/** Reads an integer option, defaulting it, or throws naming the field, the value and the allowed range. */
+function integerOption(field: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const result = value ?? fallback;
+  if (!Number.isInteger(result) || result < min || result > max) {
+    throw new InvalidConfigError(
+      field,
+      result,
+      `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`,
+    );
+  }
+  return result;
+}
+
 function isRetryable(error: unknown): boolean {
   return (
     error instanceof TransportError ||
@@ -412,23 +425,16 @@ export class MessageUpdateManager<
     if (options.transport !== undefined && typeof options.transport.request !== 'function') {
       throw new InvalidConfigError('transport', options.transport, 'an object with a request(request) method');
     }
-    const remembered = options.maxRememberedMessages ?? 100_000;
-    if (!Number.isInteger(remembered) || remembered < 0 || remembered > 10_000_000) {
-      throw new InvalidConfigError('maxRememberedMessages', remembered, 'an integer from 0 to 10,000,000');
-    }
-    const leaseMs = options.leaseMs ?? 30_000;
-    if (!Number.isInteger(leaseMs) || leaseMs < 1000 || leaseMs > 3_600_000) {
-      throw new InvalidConfigError('leaseMs', leaseMs, 'an integer from 1,000 to 3,600,000');
-    }
-    const snapshotMs = options.metricsSnapshotIntervalMs ?? 60_000;
-    if (!Number.isInteger(snapshotMs) || snapshotMs < 0 || snapshotMs > 86_400_000) {
-      throw new InvalidConfigError('metricsSnapshotIntervalMs', snapshotMs, 'an integer from 0 to 86,400,000');
-    }
-    const pollMs = options.outboxPollIntervalMs ?? 0;
-    if (!Number.isInteger(pollMs) || pollMs < 0 || pollMs > 3_600_000) {
-      throw new InvalidConfigError('outboxPollIntervalMs', pollMs, 'an integer from 0 to 3,600,000');
-    }
-    this.#pollIntervalMs = pollMs;
+    const remembered = integerOption('maxRememberedMessages', options.maxRememberedMessages, 100_000, 0, 10_000_000);
+    const leaseMs = integerOption('leaseMs', options.leaseMs, 30_000, 1000, 3_600_000);
+    const snapshotMs = integerOption(
+      'metricsSnapshotIntervalMs',
+      options.metricsSnapshotIntervalMs,
+      60_000,
+      0,
+      86_400_000,
+    );
+    this.#pollIntervalMs = integerOption('outboxPollIntervalMs', options.outboxPollIntervalMs, 0, 0, 3_600_000);
     if (options.rateLimitStore !== undefined && typeof options.rateLimitStore.acquire !== 'function') {
       throw new InvalidConfigError(
         'rateLimitStore',
@@ -437,11 +443,13 @@ export class MessageUpdateManager<
       );
     }
     this.#rateLimitStore = options.rateLimitStore;
-    const reservationTtlMs = options.rateLimitReservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
-    if (!Number.isInteger(reservationTtlMs) || reservationTtlMs < 1000 || reservationTtlMs > 600_000) {
-      throw new InvalidConfigError('rateLimitReservationTtlMs', reservationTtlMs, 'an integer from 1,000 to 600,000');
-    }
-    this.#reservationTtlMs = reservationTtlMs;
+    this.#reservationTtlMs = integerOption(
+      'rateLimitReservationTtlMs',
+      options.rateLimitReservationTtlMs,
+      DEFAULT_RESERVATION_TTL_MS,
+      1000,
+      600_000,
+    );
     if (options.repository !== undefined && typeof options.repository.claim !== 'function') {
       throw new InvalidConfigError(
         'repository',

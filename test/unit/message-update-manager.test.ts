@@ -449,6 +449,20 @@ describe('MessageUpdateManager', () => {
       expect(() => manager.sync('', CHANNEL, { content: 'x' })).toThrow(/key/);
     });
 
+    it('rejects out-of-range manager options, naming the field, value and range', () => {
+      const transport = { request: async () => ({ status: 200, headers: {}, body: {} }) };
+      expect(() => new MessageUpdateManager({ transport, leaseMs: 10 })).toThrow(
+        /`leaseMs` to be an integer from 1,000 to 3,600,000, got `10` \(number\)/,
+      );
+      expect(() => new MessageUpdateManager({ transport, outboxPollIntervalMs: -1 })).toThrow(/outboxPollIntervalMs/);
+      expect(() => new MessageUpdateManager({ transport, rateLimitReservationTtlMs: 1.5 })).toThrow(
+        /rateLimitReservationTtlMs/,
+      );
+      expect(() => new MessageUpdateManager({ transport, maxRememberedMessages: Number.NaN })).toThrow(
+        /maxRememberedMessages/,
+      );
+    });
+
     it('requires exactly one of rest and transport', () => {
       expect(() => new MessageUpdateManager({})).toThrow(/exactly one/);
     });
