@@ -41,42 +41,51 @@ async function redisReachable(): Promise<void> {
   }
 }
 
-describe('Three worker processes, one token, shared limits in Redis', () => {
-  it('stays within the global limit together, uses most of it, and ends every message on its last version', async () => {
-    await redisReachable();
-    const env = await postgresTestEnv();
-    const schema = await env.createSchemaName();
-    const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
-    prefixes.push(prefix);
-    // The global limit (20/s) binds: 4 channels could take 40/s on their own buckets.
-    const sim = await new DiscordSimulator({
-      seed: 51,
-      limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
-    }).start();
-    sims.push(sim);
-    sim.setFaults('*', { latencyMs: [2, 6] });
-    const plan = seedPlan(sim, 4, 30);
-    const workers: WorkerRun[] = [1, 2, 3].map(() =>
-      startWorker({
-        CRASH_DIALECT: 'postgres',
-        CRASH_PG_URL: env.url,
-        CRASH_PG_SCHEMA: schema,
-        CRASH_SIM_URL: sim.url,
-        CRASH_PLAN: '[]',
-        CRASH_MODE: 'serve',
-        CRASH_POLL_MS: '100',
-        CRASH_REDIS_URL: REDIS_URL,
-        CRASH_REDIS_PREFIX: prefix,
-        CRASH_GLOBAL_RPS: '20',
-      }),
-    );
-    await Promise.all(workers.map((worker) => worker.started));
-    // Every message of every channel gets two versions, enqueued straight into the shared outbox.
-    const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
-    await repository.migrate();
-    const last = new Map<string, number>();
-    for (let round = 1; round <= 2; round++) {
-      const upserts: OutboxUpsert[] = plan.map((target) => {
+/** Postgres schema, Redis prefix, a simulator whose 20/s global limit binds, seeded messages, and `count` workers. */
+async function scaleOutWorld(options: {
+  seed: number;
+  channels: number;
+  perChannel: number;
+  workers: number;
+  latencyMs: [number, number];
+  workerEnv?: Record<string, string>;
+}) {
+  await redisReachable();
+  const env = await postgresTestEnv();
+  const schema = await env.createSchemaName();
+  const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
+  prefixes.push(prefix);
+  // 4 channels could take 40/s on their own buckets: the 20/s global limit is the binding one.
+  const sim = await new DiscordSimulator({
+    seed: options.seed,
+    limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
+  }).start();
+  sims.push(sim);
+  sim.setFaults('*', { latencyMs: options.latencyMs });
+  const plan = seedPlan(sim, options.channels, options.perChannel);
+  const workers: WorkerRun[] = Array.from({ length: options.workers }, () =>
+    startWorker({
+      CRASH_DIALECT: 'postgres',
+      CRASH_PG_URL: env.url,
+      CRASH_PG_SCHEMA: schema,
+      CRASH_SIM_URL: sim.url,
+      CRASH_PLAN: '[]',
+      CRASH_MODE: 'serve',
+      CRASH_POLL_MS: '100',
+      CRASH_REDIS_URL: REDIS_URL,
+      CRASH_REDIS_PREFIX: prefix,
+      CRASH_GLOBAL_RPS: '20',
+      ...options.workerEnv,
+    }),
+  );
+  await Promise.all(workers.map((worker) => worker.started));
+  const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
+  await repository.migrate();
+  const last = new Map<string, number>();
+  /** Enqueues version `round` of every message straight into the shared outbox. */
+  const enqueueRound = (round: number) =>
+    repository.enqueueMany(
+      plan.map((target): OutboxUpsert => {
         last.set(target.messageId, round);
         return {
           targetKey: `m:${target.messageId}`,
@@ -89,88 +98,60 @@ describe('Three worker processes, one token, shared limits in Redis', () => {
           enqueuedAt: Date.now(),
           deadlineAt: null,
         };
-      });
-      await repository.enqueueMany(upserts);
-      await sleep(200);
-    }
-    for (const worker of workers) expect(await worker.exit).toBe(0);
-
-    const stats = sim.getStats();
-    expect(stats.rateLimited.global).toBe(0);
-    const writes = sim.getWrites().filter((write) => write.kind === 'edit');
+      }),
+    );
+  /** Every message on its last version, never going back; the outbox empty. */
+  const expectAllDelivered = async () => {
     for (const { channelId, messageId } of plan) {
       expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(last.get(messageId));
       const history = editHistory(sim, messageId);
       expect(history).toEqual([...history].sort((x, y) => x - y));
     }
+    expect(await repository.listPending()).toEqual([]);
+  };
+  return { sim, plan, workers, repository, enqueueRound, expectAllDelivered };
+}
+
+describe('Three worker processes, one token, shared limits in Redis', () => {
+  it('stays within the global limit together, uses most of it, and ends every message on its last version', async () => {
+    const world = await scaleOutWorld({ seed: 51, channels: 4, perChannel: 30, workers: 3, latencyMs: [2, 6] });
+    await world.enqueueRound(1);
+    await sleep(200);
+    await world.enqueueRound(2);
+    for (const worker of world.workers) expect(await worker.exit).toBe(0);
+
+    expect(world.sim.getStats().rateLimited.global).toBe(0);
+    await world.expectAllDelivered();
     // At most one 429 per bucket (the four channel buckets).
-    const user429s = sim.getRequestLog().filter((entry) => entry.status === 429);
-    expect(user429s.length).toBeLessThanOrEqual(4);
+    expect(world.sim.getRequestLog().filter((entry) => entry.status === 429).length).toBeLessThanOrEqual(4);
     // Together they use the global limit: requests per second over the busy period (first to last write).
+    const writes = world.sim.getWrites().filter((write) => write.kind === 'edit');
     const span = (writes.at(-1)!.at - writes[0]!.at) / 1000;
     const rate = (writes.length - 1) / span;
-    const finishedBy = workers.map((worker) => worker.lines.filter((line) => line.startsWith('ack done ')).length);
+    const finishedBy = world.workers.map(
+      (worker) => worker.lines.filter((line) => line.startsWith('ack done ')).length,
+    );
     console.log(
       `${writes.length} edits in ${span.toFixed(2)} s = ${rate.toFixed(1)}/s against a global limit of 20/s; rows finished per worker: ${finishedBy.join(', ')}`,
     );
     expect(rate).toBeGreaterThanOrEqual(16);
     expect(rate).toBeLessThanOrEqual(20.5);
     expect(finishedBy.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
-    expect(await repository.listPending()).toEqual([]);
-    await repository.close();
+    await world.repository.close();
   }, 120_000);
 
   it('never exceeds a limit and loses nothing when Redis connections are killed and its state is lost mid-run', async () => {
-    await redisReachable();
-    const env = await postgresTestEnv();
-    const schema = await env.createSchemaName();
-    const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
     const connectionName = `dum_kill_${randomBytes(4).toString('hex')}`;
-    prefixes.push(prefix);
-    const sim = await new DiscordSimulator({
+    const world = await scaleOutWorld({
       seed: 52,
-      limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
-    }).start();
-    sims.push(sim);
-    sim.setFaults('*', { latencyMs: [2, 6] });
-    const plan = seedPlan(sim, 4, 20);
-    const workers: WorkerRun[] = [1, 2].map(() =>
-      startWorker({
-        CRASH_DIALECT: 'postgres',
-        CRASH_PG_URL: env.url,
-        CRASH_PG_SCHEMA: schema,
-        CRASH_SIM_URL: sim.url,
-        CRASH_PLAN: '[]',
-        CRASH_MODE: 'serve',
-        CRASH_POLL_MS: '100',
-        CRASH_REDIS_URL: REDIS_URL,
-        CRASH_REDIS_PREFIX: prefix,
-        CRASH_REDIS_NAME: connectionName,
-        CRASH_GLOBAL_RPS: '20',
-      }),
-    );
-    await Promise.all(workers.map((worker) => worker.started));
-    const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
-    await repository.migrate();
-    const last = new Map<string, number>();
-    for (let round = 1; round <= 2; round++) {
-      await repository.enqueueMany(
-        plan.map((target): OutboxUpsert => {
-          last.set(target.messageId, round);
-          return {
-            targetKey: `m:${target.messageId}`,
-            desired: 'present',
-            channelId: target.channelId,
-            messageId: target.messageId,
-            managedKey: null,
-            body: { content: `${target.messageId} v${round}` },
-            priority: 1,
-            enqueuedAt: Date.now(),
-            deadlineAt: null,
-          };
-        }),
-      );
-    }
+      channels: 4,
+      perChannel: 20,
+      workers: 2,
+      latencyMs: [2, 6],
+      workerEnv: { CRASH_REDIS_NAME: connectionName },
+    });
+    await world.enqueueRound(1);
+    await world.enqueueRound(2);
     // Mid-run: kill the workers' Redis connections twice, then lose the whole state (what a restart without
     // persistence does), while they are sending.
     const admin = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -186,92 +167,45 @@ describe('Three worker processes, one token, shared limits in Redis', () => {
       }
     }
     await sleep(500);
-    const lost = await admin.keys(`${prefix}*`);
+    const lost = await admin.keys(`${prefixes.at(-1)!}*`);
     if (lost.length > 0) await admin.del(...lost);
     await admin.quit();
-    for (const worker of workers) expect(await worker.exit).toBe(0);
+    for (const worker of world.workers) expect(await worker.exit).toBe(0);
 
     expect(killedConnections).toBeGreaterThan(0);
     expect(lost.length).toBeGreaterThan(0);
-    expect(sim.getStats().rateLimited.global).toBe(0);
+    expect(world.sim.getStats().rateLimited.global).toBe(0);
     // After the state loss each bucket is learned again with one request: at most one 429 per channel bucket.
-    expect(sim.getRequestLog().filter((entry) => entry.status === 429).length).toBeLessThanOrEqual(4);
-    for (const { channelId, messageId } of plan) {
-      expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(last.get(messageId));
-      const history = editHistory(sim, messageId);
-      expect(history).toEqual([...history].sort((x, y) => x - y));
-    }
-    expect(await repository.listPending()).toEqual([]);
-    await repository.close();
+    expect(world.sim.getRequestLog().filter((entry) => entry.status === 429).length).toBeLessThanOrEqual(4);
+    await world.expectAllDelivered();
+    await world.repository.close();
   }, 120_000);
 
   it('finishes the targets of a worker SIGKILLed mid-run once its leases expire', async () => {
-    await redisReachable();
-    const env = await postgresTestEnv();
-    const schema = await env.createSchemaName();
-    const prefix = `dum_test_${randomBytes(4).toString('hex')}:`;
-    prefixes.push(prefix);
-    const sim = await new DiscordSimulator({
+    // Slow answers: the victim always holds leases on requests in flight when it dies. Its Redis reservations stop
+    // counting after 2 s (requests here take ~50 ms).
+    const world = await scaleOutWorld({
       seed: 53,
-      limits: { global: { limit: 20, windowMs: 1000 }, messageWrite: { limit: 5, windowMs: 500 } },
-    }).start();
-    sims.push(sim);
-    // Slow answers: the victim always holds leases on requests in flight when it dies.
-    sim.setFaults('*', { latencyMs: [40, 60] });
-    const plan = seedPlan(sim, 4, 15);
-    const workers: WorkerRun[] = [1, 2, 3].map(() =>
-      startWorker({
-        CRASH_DIALECT: 'postgres',
-        CRASH_PG_URL: env.url,
-        CRASH_PG_SCHEMA: schema,
-        CRASH_SIM_URL: sim.url,
-        CRASH_PLAN: '[]',
-        CRASH_MODE: 'serve',
-        CRASH_POLL_MS: '100',
-        CRASH_LEASE_MS: '2000',
-        // The dead worker's Redis reservations stop counting after this (requests here take ~50 ms).
-        CRASH_RESERVATION_TTL_MS: '2000',
-        CRASH_REDIS_URL: REDIS_URL,
-        CRASH_REDIS_PREFIX: prefix,
-        CRASH_GLOBAL_RPS: '20',
-      }),
-    );
-    await Promise.all(workers.map((worker) => worker.started));
-    const repository = new PostgresUpdateRepository({ connectionString: env.url, schema });
-    await repository.migrate();
-    const last = new Map<string, number>();
-    await repository.enqueueMany(
-      plan.map((target): OutboxUpsert => {
-        last.set(target.messageId, 1);
-        return {
-          targetKey: `m:${target.messageId}`,
-          desired: 'present',
-          channelId: target.channelId,
-          messageId: target.messageId,
-          managedKey: null,
-          body: { content: `${target.messageId} v1` },
-          priority: 1,
-          enqueuedAt: Date.now(),
-          deadlineAt: null,
-        };
-      }),
-    );
+      channels: 4,
+      perChannel: 15,
+      workers: 3,
+      latencyMs: [40, 60],
+      workerEnv: { CRASH_LEASE_MS: '2000', CRASH_RESERVATION_TTL_MS: '2000' },
+    });
+    await world.enqueueRound(1);
     await sleep(1200);
-    const victim = workers[0]!;
+    const victim = world.workers[0]!;
     victim.kill();
     await victim.exit;
-    const pendingAtKill = (await repository.listPending()).length;
-    for (const worker of workers.slice(1)) expect(await worker.exit).toBe(0);
+    const pendingAtKill = (await world.repository.listPending()).length;
+    for (const worker of world.workers.slice(1)) expect(await worker.exit).toBe(0);
 
-    expect(sim.getStats().rateLimited.global).toBe(0);
-    for (const { channelId, messageId } of plan) {
-      expect(versionOf(sim.getMessage(channelId, messageId)?.content), messageId).toBe(1);
-    }
-    expect(await repository.listPending()).toEqual([]);
     expect(pendingAtKill).toBeGreaterThan(0);
+    expect(world.sim.getStats().rateLimited.global).toBe(0);
+    await world.expectAllDelivered();
     console.log(
-      `rows pending when a worker died: ${pendingAtKill}; all ${plan.length} messages finished by the others`,
+      `rows pending when a worker died: ${pendingAtKill}; all ${world.plan.length} messages finished by the others`,
     );
-    await repository.close();
+    await world.repository.close();
   }, 120_000);
 });
