@@ -1,19 +1,21 @@
 /**
- * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput, memory and persistence. Prints
- * markdown tables on stdout (progress on stderr) and writes them to `.bench-out/latest.md`.
+ * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput, memory, persistence and
+ * scale-out (several processes of one bot). Prints markdown tables on stdout (progress on stderr) and writes them to
+ * `.bench-out/latest.md`.
  *
  * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario;
- * `--only` runs one part: scenario, throughput, memory or persistence (all of them by default).
+ * `--only` runs one part: scenario, throughput, memory, persistence or scale-out (all of them by default).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runMemoryBench } from './memory.js';
 import { runPersistenceBench } from './persistence.js';
+import { runScaleOutBench } from './scale-out.js';
 import { runScenarioBench } from './scenario-bench.js';
 import { runThroughputBench } from './throughput.js';
 
-const PARTS = ['scenario', 'throughput', 'memory', 'persistence'] as const;
+const PARTS = ['scenario', 'throughput', 'memory', 'persistence', 'scale-out'] as const;
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt === -1 ? undefined : argv[onlyAt + 1];
@@ -55,6 +57,10 @@ if (runs('memory')) {
 if (runs('persistence')) {
   log('persistence: running ...');
   print(await runPersistenceBench({ quick, log }));
+}
+if (runs('scale-out')) {
+  log('scale-out: running ...');
+  print(await runScaleOutBench({ quick, log }));
 }
 
 const total = `Total bench time: ${((performance.now() - started) / 1000).toFixed(1)} s.`;
