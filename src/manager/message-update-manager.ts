@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import pRetry, { AbortError } from 'p-retry';
+import pRetry, { AbortError, type Options as PRetryOptions } from 'p-retry';
 import type { APIMessage } from 'discord-api-types/v10';
 import {
   DiscordAPIError,
@@ -318,6 +318,16 @@ async function viaRepository<T>(action: string, call: () => Promise<T>): Promise
   } catch (error) {
     throw new RepositoryError(action, error);
   }
+}
+
+/**
+ * The error an unsuccessful answer (not 2xx, not 429) ends its attempt with: a 5xx is retried, a 401 stops all
+ * sending, any other 4xx fails at once.
+ */
+function failureOf(answer: TransportResponse, request: OutgoingRequest): Error {
+  if (answer.status >= 500) return discordErrorFrom(answer, request);
+  if (answer.status === 401) return new AbortError(new UnauthorizedError(request.method, request.path));
+  return new AbortError(discordErrorFrom(answer, request));
 }
 
 function discordErrorFrom(answer: TransportResponse, request: OutgoingRequest): DiscordAPIError {
@@ -1379,34 +1389,10 @@ export class MessageUpdateManager<
             if (status >= 200 && status < 300) return response;
             if (status === 429) continue; // waited out by the scheduler; never uses up a retry
             if (status === 404 && op.kind === 'delete') return response; // already gone: the goal is reached
-            if (status >= 500) throw discordErrorFrom(response, request);
-            if (status === 401) throw new AbortError(new UnauthorizedError(request.method, request.path));
-            throw new AbortError(discordErrorFrom(response, request));
+            throw failureOf(response, request);
           }
         },
-        {
-          retries: this.config.maxRetries,
-          // p-retry runs the attempts; the waits between them happen in the scheduler on the injected clock (so a
-          // retry also waits for a free rate-limit slot), hence no timeout of p-retry's own.
-          minTimeout: 0,
-          maxTimeout: 0,
-          randomize: false,
-          shouldRetry: () => !this.#cancelling,
-          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-            if (retriesLeft <= 0 || !isRetryable(error) || this.#cancelling) return;
-            const delayMs = this.#backoffMs(attemptNumber);
-            op.notBefore = this.#clock.now() + delayMs;
-            this.metrics.recordRetry();
-            this.#emit('updateRetried', {
-              kind: op.kind,
-              channelId: target.channelId,
-              messageId: target.messageId,
-              attempt: attemptNumber,
-              delayMs,
-              error,
-            });
-          },
-        },
+        this.#retryOptions(target, op),
       );
     } catch (error) {
       if (grant) this.#tracker.complete(grant, this.#clock.now());
@@ -1534,34 +1520,11 @@ export class MessageUpdateManager<
               continue;
             }
             if (status === 404 && op.kind === 'delete') return response;
-            if (status >= 500) throw discordErrorFrom(response, request);
-            if (status === 401) throw new AbortError(new UnauthorizedError(request.method, request.path));
-            throw new AbortError(discordErrorFrom(response, request));
+            throw failureOf(response, request);
           }
         },
-        {
-          retries: this.config.maxRetries,
-          minTimeout: 0,
-          maxTimeout: 0,
-          randomize: false,
-          shouldRetry: () => !this.#cancelling,
-          onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-            if (retriesLeft <= 0 || !isRetryable(error) || this.#cancelling) return;
-            const delayMs = this.#backoffMs(attemptNumber);
-            op.notBefore = this.#clock.now() + delayMs;
-            this.metrics.recordRetry();
-            this.#emit('updateRetried', {
-              kind: op.kind,
-              channelId: target.channelId,
-              messageId: target.messageId,
-              attempt: attemptNumber,
-              delayMs,
-              error,
-            });
-            // The retry schedule is stored, so a restart honours it too (best effort).
-            await releaseLease(attemptNumber, delayMs, error.message);
-          },
-        },
+        // The retry schedule is stored, so a restart honours it too (best effort).
+        this.#retryOptions(target, op, (attempt, delayMs, error) => releaseLease(attempt, delayMs, error.message)),
       );
       if (lease) {
         const held = lease;
@@ -1738,6 +1701,40 @@ export class MessageUpdateManager<
    * Sends one request on a reserved slot and gives the slot back: learns from every answer (rate-limit headers,
    * 429s), and turns "no answer" into a retryable {@link TransportError}.
    */
+  /**
+   * p-retry options shared by both sending paths: p-retry runs the attempts and counts retries; the waits between
+   * them happen in the scheduler on the injected clock (so a retry also waits for a free rate-limit slot), hence no
+   * timeout of p-retry's own. `onScheduled` runs once a retry is scheduled (the durable path stores it).
+   */
+  #retryOptions(
+    target: Target,
+    op: Operation,
+    onScheduled?: (attempt: number, delayMs: number, error: Error) => Promise<void>,
+  ): PRetryOptions {
+    return {
+      retries: this.config.maxRetries,
+      minTimeout: 0,
+      maxTimeout: 0,
+      randomize: false,
+      shouldRetry: () => !this.#cancelling,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft <= 0 || !isRetryable(error) || this.#cancelling) return;
+        const delayMs = this.#backoffMs(attemptNumber);
+        op.notBefore = this.#clock.now() + delayMs;
+        this.metrics.recordRetry();
+        this.#emit('updateRetried', {
+          kind: op.kind,
+          channelId: target.channelId,
+          messageId: target.messageId,
+          attempt: attemptNumber,
+          delayMs,
+          error,
+        });
+        await onScheduled?.(attemptNumber, delayMs, error);
+      },
+    };
+  }
+
   async #sendOnce(
     grant: Grant,
     request: OutgoingRequest,
