@@ -6,31 +6,11 @@
  * @module
  */
 import { InvalidArgumentError } from '../../errors/message-update-error.js';
-import type { ManagedMessage, OutboxRow, OutboxUpsert, PerformanceSnapshot } from '../update-repository.js';
+import type { ManagedMessage, OutboxUpsert, PerformanceSnapshot } from '../update-repository.js';
+import { encodeBody as encodeJson } from '../outbox-record.js';
+export { decodeOutboxRow, type OutboxRecord } from '../outbox-record.js';
 
 type Numeric = number | string | bigint;
-
-/** An `outbox` row as selected by the adapter (`body` cast to text). */
-export interface OutboxRecord {
-  readonly target_key: string;
-  readonly desired: 'present' | 'absent';
-  readonly channel_id: string;
-  readonly message_id: string | null;
-  readonly managed_key: string | null;
-  readonly body: string | null;
-  readonly priority: Numeric;
-  readonly enqueued_at: Numeric;
-  readonly deadline_at: Numeric | null;
-  readonly version: Numeric;
-  readonly nonce: string | null;
-  readonly nonce_version: Numeric | null;
-  readonly attempts: Numeric;
-  readonly not_before: Numeric;
-  readonly lease_token: string | null;
-  readonly lease_expires_at: Numeric | null;
-  readonly last_error: string | null;
-  readonly dead_at: Numeric | null;
-}
 
 /** A `managed_messages` row. */
 export interface ManagedRecord {
@@ -49,37 +29,6 @@ export interface SnapshotRecord {
   readonly queue_size: Numeric;
   readonly rate_limit_hits: Numeric;
   readonly failed_updates: Numeric;
-}
-
-const nullableNumber = (value: Numeric | null): number | null => (value === null ? null : Number(value));
-
-/**
- * Turns an `outbox` record into the contract's {@link OutboxRow}.
- *
- * @param record - a row selected with the adapter's column list
- * @returns the decoded row (body parsed from JSON text)
- */
-export function decodeOutboxRow(record: OutboxRecord): OutboxRow {
-  return {
-    targetKey: record.target_key,
-    desired: record.desired,
-    channelId: record.channel_id,
-    messageId: record.message_id,
-    managedKey: record.managed_key,
-    body: record.body === null ? null : (JSON.parse(record.body) as unknown),
-    priority: Number(record.priority),
-    enqueuedAt: Number(record.enqueued_at),
-    deadlineAt: nullableNumber(record.deadline_at),
-    version: Number(record.version),
-    nonce: record.nonce,
-    nonceVersion: nullableNumber(record.nonce_version),
-    attempts: Number(record.attempts),
-    notBefore: Number(record.not_before),
-    leaseToken: record.lease_token,
-    leaseExpiresAt: nullableNumber(record.lease_expires_at),
-    lastError: record.last_error,
-    deadAt: nullableNumber(record.dead_at),
-  };
 }
 
 /**
@@ -125,18 +74,8 @@ export function decodeSnapshot(record: SnapshotRecord): PerformanceSnapshot {
  *   character
  */
 export function encodeBody(update: OutboxUpsert): string | null {
-  if (update.desired !== 'present') return null;
-  let json: string;
-  try {
-    json = JSON.stringify(update.body ?? null) ?? 'null';
-  } catch {
-    throw new InvalidArgumentError(
-      'body',
-      update.body,
-      `a JSON-serialisable message body (the outbox stores bodies as JSON; target ${update.targetKey})`,
-    );
-  }
-  if (NUL_ESCAPE.test(json)) {
+  const json = encodeJson(update);
+  if (json !== null && NUL_ESCAPE.test(json)) {
     throw new InvalidArgumentError(
       'body',
       update.body,

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { InvalidArgumentError } from '../../errors/message-update-error.js';
-import type { ManagedMessage, OutboxRow, OutboxUpsert, PerformanceSnapshot } from '../update-repository.js';
+import type { ManagedMessage, PerformanceSnapshot } from '../update-repository.js';
+export { decodeOutboxRow, encodeBody, type OutboxRecord } from '../outbox-record.js';
 
 /**
  * The database clock in integer milliseconds since the Unix epoch (`unixepoch('subsec')` needs SQLite 3.42+;
@@ -14,80 +14,6 @@ import type { ManagedMessage, OutboxRow, OutboxUpsert, PerformanceSnapshot } fro
  * statement step.
  */
 export const SQLITE_NOW_MS = `CAST(ROUND(unixepoch('subsec') * 1000) AS INTEGER)`;
-
-/** An `outbox` row as better-sqlite3 returns it (integers may be `bigint` on a connection with safe integers). */
-export interface OutboxRecord {
-  readonly target_key: string;
-  readonly desired: 'present' | 'absent';
-  readonly channel_id: string;
-  readonly message_id: string | null;
-  readonly managed_key: string | null;
-  readonly body: string | null;
-  readonly priority: number | bigint;
-  readonly enqueued_at: number | bigint;
-  readonly deadline_at: number | bigint | null;
-  readonly version: number | bigint;
-  readonly nonce: string | null;
-  readonly nonce_version: number | bigint | null;
-  readonly attempts: number | bigint;
-  readonly not_before: number | bigint;
-  readonly lease_token: string | null;
-  readonly lease_expires_at: number | bigint | null;
-  readonly last_error: string | null;
-  readonly dead_at: number | bigint | null;
-}
-
-const nullableNumber = (value: number | bigint | null): number | null => (value === null ? null : Number(value));
-
-/**
- * Turns an `outbox` record into the contract's {@link OutboxRow}.
- *
- * @param record - a row read with `SELECT *` or `RETURNING *`
- * @returns the decoded row (body parsed from JSON)
- */
-export function decodeOutboxRow(record: OutboxRecord): OutboxRow {
-  return {
-    targetKey: record.target_key,
-    desired: record.desired,
-    channelId: record.channel_id,
-    messageId: record.message_id,
-    managedKey: record.managed_key,
-    body: record.body === null ? null : (JSON.parse(record.body) as unknown),
-    priority: Number(record.priority),
-    enqueuedAt: Number(record.enqueued_at),
-    deadlineAt: nullableNumber(record.deadline_at),
-    version: Number(record.version),
-    nonce: record.nonce,
-    nonceVersion: nullableNumber(record.nonce_version),
-    attempts: Number(record.attempts),
-    notBefore: Number(record.not_before),
-    leaseToken: record.lease_token,
-    leaseExpiresAt: nullableNumber(record.lease_expires_at),
-    lastError: record.last_error,
-    deadAt: nullableNumber(record.dead_at),
-  };
-}
-
-/**
- * The JSON text stored for an upsert's body: the body when `desired` is `present`, else `null` (as the memory
- * repository stores it).
- *
- * @param update - the upsert
- * @returns JSON text, or `null`
- * @throws {@link InvalidArgumentError} when the body cannot be serialised (a `bigint`, a cycle)
- */
-export function encodeBody(update: OutboxUpsert): string | null {
-  if (update.desired !== 'present') return null;
-  try {
-    return JSON.stringify(update.body ?? null) ?? 'null';
-  } catch {
-    throw new InvalidArgumentError(
-      'body',
-      update.body,
-      `a JSON-serialisable message body (the outbox stores bodies as JSON; target ${update.targetKey})`,
-    );
-  }
-}
 
 /**
  * A `LIMIT` value with the memory repository's `slice(0, limit)` meaning for non-negative limits: fractions are
