@@ -16,7 +16,7 @@
 
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_RATE_LIMIT_CONFIG, type RateLimitConfig } from '../src/rate-limit/rate-limit-config.js';
-import { PriorityHeap } from '../src/scheduler/priority-heap.js';
+import { PriorityHeap } from '../src/util/priority-heap.js';
 
 /** The seed's `RateLimitConfig`: the six fields our config kept from it (same names, defaults, units). */
 export type SeedRateLimitConfig = Pick<

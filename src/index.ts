@@ -24,9 +24,9 @@ export type {
   InvalidRequestWarningEvent,
   MessageRecreatedEvent,
 } from './manager/types.js';
-export { contentHash } from './manager/content-hash.js';
-export { findPayloadViolation, assertValidPayload, PAYLOAD_LIMITS } from './manager/payload-limits.js';
-export type { PayloadViolation } from './manager/payload-limits.js';
+export { contentHash } from './util/content-hash.js';
+export { findPayloadViolation, assertValidPayload, PAYLOAD_LIMITS } from './discord/payload-limits.js';
+export type { PayloadViolation } from './discord/payload-limits.js';
 export {
   DEFAULT_RATE_LIMIT_CONFIG,
   RATE_LIMIT_ENV_VARS,
@@ -35,11 +35,11 @@ export {
 } from './rate-limit/rate-limit-config.js';
 export type { RateLimitConfig } from './rate-limit/rate-limit-config.js';
 export type { RateLimitScope, BucketSnapshot } from './rate-limit/rate-limit-tracker.js';
-export { routeOf } from './rate-limit/route.js';
-export { isSnowflake } from './rate-limit/snowflake.js';
-export type { HttpMethod, RouteInfo } from './rate-limit/route.js';
-export { systemClock } from './scheduler/clock.js';
-export type { Clock, ClockTimer } from './scheduler/clock.js';
+export { routeOf } from './discord/route.js';
+export { isSnowflake } from './discord/snowflake.js';
+export type { HttpMethod, RouteInfo } from './discord/route.js';
+export { systemClock } from './util/clock.js';
+export type { Clock, ClockTimer } from './util/clock.js';
 export { RestTransport } from './transport/rest-transport.js';
 export type { RestLike, RestResponseLike, RestResponseRequest } from './transport/rest-transport.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';

@@ -23,14 +23,15 @@ import {
   type Grant,
   type RateLimitHit,
 } from '../rate-limit/rate-limit-tracker.js';
-import { routeOf, type HttpMethod, type RouteInfo } from '../rate-limit/route.js';
-import { isSnowflake } from '../rate-limit/snowflake.js';
-import { sleep, systemClock, type Clock, type ClockTimer } from '../scheduler/clock.js';
-import { PriorityHeap } from '../scheduler/priority-heap.js';
+import { routeOf, type HttpMethod, type RouteInfo } from '../discord/route.js';
+import { isSnowflake } from '../discord/snowflake.js';
+import { sleep, systemClock, type Clock, type ClockTimer } from '../util/clock.js';
+import { PriorityHeap } from '../util/priority-heap.js';
 import { RestTransport, type RestLike } from '../transport/rest-transport.js';
 import type { Transport, TransportResponse } from '../transport/transport.js';
-import { BoundedMap, contentHash } from './content-hash.js';
-import { assertValidPayload } from './payload-limits.js';
+import { BoundedMap } from '../util/bounded-map.js';
+import { contentHash } from '../util/content-hash.js';
+import { assertValidPayload } from '../discord/payload-limits.js';
 import {
   UpdatePriority,
   type CreateOptions,

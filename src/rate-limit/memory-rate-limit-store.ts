@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidConfigError } from '../errors/message-update-error.js';
-import { systemClock, type Clock } from '../scheduler/clock.js';
+import { systemClock, type Clock } from '../util/clock.js';
 import type {
   RateLimitAcquireResult,
   RateLimitObservation,

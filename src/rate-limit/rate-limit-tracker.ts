@@ -1,5 +1,5 @@
 import type { RateLimitConfig } from './rate-limit-config.js';
-import type { RouteInfo } from './route.js';
+import type { RouteInfo } from '../discord/route.js';
 
 /** Rate-limit scope of a 429, as in Discord's `X-RateLimit-Scope` header. */
 export type RateLimitScope = 'user' | 'global' | 'shared';

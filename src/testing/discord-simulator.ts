@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidArgumentError, InvalidConfigError, redactPath } from '../errors/message-update-error.js';
-import { assertValidPayload } from '../manager/payload-limits.js';
-import { sleep, systemClock, type Clock } from '../scheduler/clock.js';
+import { assertValidPayload } from '../discord/payload-limits.js';
+import { sleep, systemClock, type Clock } from '../util/clock.js';
 import { handleControlRequest } from './simulator/control-api.js';
 import { DiscordErrors, snowflakeError, type ApiError } from './simulator/discord-errors.js';
 import {
@@ -56,7 +56,7 @@ import {
   MIN_SNOWFLAKE_TIMESTAMP_MS,
   snowflakeFromTimestamp,
   SnowflakeGenerator,
-} from '../rate-limit/snowflake.js';
+} from '../discord/snowflake.js';
 
 /**
  * Options of {@link DiscordSimulator}. Every field is optional; see {@link DEFAULT_SIMULATOR_OPTIONS}.

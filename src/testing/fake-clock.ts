@@ -1,4 +1,4 @@
-import type { Clock, ClockTimer } from '../scheduler/clock.js';
+import type { Clock, ClockTimer } from '../util/clock.js';
 
 interface FakeTimer {
   readonly id: number;

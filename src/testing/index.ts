@@ -58,5 +58,5 @@ export {
   snowflakeFromTimestamp,
   snowflakeToTimestamp,
   SnowflakeGenerator,
-} from '../rate-limit/snowflake.js';
+} from '../discord/snowflake.js';
 export { SimulatorTransport, type SimulatorHandler } from './simulator-transport.js';

@@ -1,4 +1,4 @@
-import type { HttpMethod } from '../rate-limit/route.js';
+import type { HttpMethod } from '../discord/route.js';
 
 /** One HTTP answer as a transport reports it. Header names are lowercase. */
 export interface TransportResponse {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveRateLimitConfig } from '../../src/rate-limit/rate-limit-config.js';
 import { RateLimitTracker } from '../../src/rate-limit/rate-limit-tracker.js';
-import { routeOf } from '../../src/rate-limit/route.js';
+import { routeOf } from '../../src/discord/route.js';
 
 const T0 = 1_700_000_000_000;
 const edit = routeOf('PATCH', '/channels/111111111111111111/messages/222222222222222222', T0);

@@ -6,7 +6,7 @@ import {
   snowflakeFromTimestamp,
   snowflakeToTimestamp,
   SnowflakeGenerator,
-} from '../../src/rate-limit/snowflake.js';
+} from '../../src/discord/snowflake.js';
 
 describe('snowflakeFromTimestamp', () => {
   it('round-trips the timestamp and matches a known Discord id', () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { systemClock, type Clock } from '../../scheduler/clock.js';
+import { systemClock, type Clock } from '../../util/clock.js';
 import type {
   AckInput,
   AckResult,

@@ -1,4 +1,4 @@
-import type { PayloadViolation } from '../../manager/payload-limits.js';
+import type { PayloadViolation } from '../../discord/payload-limits.js';
 
 /** A JSON error answer: HTTP status and Discord's `{ message, code, errors? }` body. */
 export interface ApiError {

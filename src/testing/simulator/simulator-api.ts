@@ -1,4 +1,4 @@
-import { findPayloadViolation } from '../../manager/payload-limits.js';
+import { findPayloadViolation } from '../../discord/payload-limits.js';
 import { DiscordErrors, formBodyError, payloadError, snowflakeError, type ApiError } from './discord-errors.js';
 import {
   messageJson,
@@ -12,7 +12,7 @@ import {
 import type { MultipartFile } from './multipart.js';
 import type { SimulatedChannel } from './simulator-records.js';
 import type { RouteParams, SimulatorRouteKey } from './simulator-routes.js';
-import { isSnowflake } from '../../rate-limit/snowflake.js';
+import { isSnowflake } from '../../discord/snowflake.js';
 
 /** A handler's answer before rate-limit headers are added. */
 export interface Answer {
