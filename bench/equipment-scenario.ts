@@ -7,7 +7,13 @@
  */
 import { setMaxListeners } from 'node:events';
 import { REST, type RESTOptions } from '@discordjs/rest';
-import { MessageUpdateManager, systemClock, type RateLimitConfig, type UpdateRepository } from '../src/index.js';
+import {
+  MessageUpdateManager,
+  systemClock,
+  UpdatePriority,
+  type RateLimitConfig,
+  type UpdateRepository,
+} from '../src/index.js';
 import { DiscordSimulator, SeededRandom, type SimulatedMessage } from '../src/testing/index.js';
 import { computeIdealSchedule, type IdealSchedule, type WindowLimit } from './ideal-schedule.js';
 import { SeedMessageUpdateManager } from './seed-algorithm.js';
@@ -36,6 +42,8 @@ export interface ScenarioOptions {
   readonly globalLimit: WindowLimit;
   /** Simulator latency, uniform in [min, max] ms. @defaultValue [2, 6] */
   readonly latencyMs: readonly [number, number];
+  /** Share of updates sent with `UpdatePriority.High` (0 to 1; 0 draws nothing, keeping older workloads). @defaultValue 0 */
+  readonly highPriorityShare: number;
 }
 
 /** The full-size scenario of the bench. */
@@ -51,6 +59,7 @@ export const DEFAULT_SCENARIO: ScenarioOptions = {
   channelLimit: { limit: 5, windowMs: 500 },
   globalLimit: { limit: 50, windowMs: 1000 },
   latencyMs: [2, 6],
+  highPriorityShare: 0,
 };
 
 /** An equipment embed. */
@@ -75,6 +84,8 @@ export interface ScenarioUpdate {
   /** Per-message version, from 1. */
   readonly version: number;
   readonly body: EquipmentBody;
+  /** Sent with `UpdatePriority.High` (else Normal). */
+  readonly high: boolean;
 }
 
 /** A deterministic workload. */
@@ -155,23 +166,26 @@ export function buildWorkload(overrides: Partial<ScenarioOptions> = {}): Workloa
     return ranking[lo]!;
   };
 
-  const raw: { at: number; user: number; message: number; order: number }[] = [];
+  const raw: { at: number; user: number; message: number; order: number; high: boolean }[] = [];
   for (let user = 0; user < options.users; user++) {
     const count = Math.floor(options.updates / options.users) + (user < options.updates % options.users ? 1 : 0);
     for (let k = 0; k < count; k++) {
       const at = Math.round(random.next() * options.durationMs * 100) / 100;
-      raw.push({ at, user: user + 1, message: pick(), order: raw.length });
+      const message = pick();
+      // Drawn only when asked for, so workloads without priorities stay what they were.
+      const high = options.highPriorityShare > 0 && random.next() < options.highPriorityShare;
+      raw.push({ at, user: user + 1, message, order: raw.length, high });
     }
   }
   raw.sort((a, b) => a.at - b.at || a.order - b.order);
 
   const versions = new Array<number>(messages.length).fill(0);
   const finalBody = messages.map((message) => message.seedBody);
-  const updates = raw.map(({ at, user, message }): ScenarioUpdate => {
+  const updates = raw.map(({ at, user, message, high }): ScenarioUpdate => {
     const version = ++versions[message]!;
     const body = equipmentBody(messages[message]!.name, version, user);
     finalBody[message] = body;
-    return { at, message, user, version, body };
+    return { at, message, user, version, body, high };
   });
   return { options, channelCount: options.smallChannels + 1, messages, updates, finalBody };
 }
@@ -381,7 +395,11 @@ export function managerStrategy(
       manager,
       failures: () => failures,
       submit(update, target) {
-        manager.edit(target.channelId, target.messageId, update.body).then(undefined, () => failures++);
+        manager
+          .edit(target.channelId, target.messageId, update.body, {
+            priority: update.high ? UpdatePriority.High : UpdatePriority.Normal,
+          })
+          .then(undefined, () => failures++);
       },
       finished: () => manager.onIdle(),
       stop: () => manager.stop({ drain: false }),
@@ -409,6 +427,10 @@ export interface Evaluation {
   readonly user429ByChannel: readonly number[];
   /** Writes applied. */
   readonly writes: number;
+  /** Requests for the scenario's messages answered with a 5xx. */
+  readonly errors500: number;
+  /** Arrival times (simulator clock) of the edits sent for the scenario's messages, whatever their answer. */
+  readonly editTimes: readonly number[];
 }
 
 /**
@@ -451,12 +473,16 @@ export function evaluate(world: ScenarioWorld, workload: Workload, startedAt: nu
   });
 
   let apiCalls = 0;
+  let errors500 = 0;
+  const editTimes: number[] = [];
   const user429ByChannel = new Array<number>(workload.channelCount).fill(0);
   const channelIndex = new Map(world.channelIds.map((id, index) => [id, index]));
   for (const entry of sim.getRequestLog()) {
     const last = entry.path.split('?')[0]!.split('/').at(-1)!;
     if (!byId.has(last)) continue;
     apiCalls++;
+    if (entry.status >= 500) errors500++;
+    if (entry.method === 'PATCH') editTimes.push(entry.at);
     if (entry.status === 429 && entry.scope === 'user' && entry.majorParameter !== undefined) {
       const channel = channelIndex.get(entry.majorParameter);
       if (channel !== undefined) user429ByChannel[channel]!++;
@@ -471,6 +497,8 @@ export function evaluate(world: ScenarioWorld, workload: Workload, startedAt: nu
     total429: rateLimited.user + rateLimited.global + rateLimited.shared,
     user429ByChannel,
     writes,
+    errors500,
+    editTimes,
   };
 }
 
@@ -513,6 +541,11 @@ export interface RunOptions<R extends StrategyRun> {
   readonly onProgress?: (progress: ScenarioProgress<R>) => void;
   /** @defaultValue 100 */
   readonly progressIntervalMs?: number;
+  /**
+   * Called once at the workload start (e.g. to schedule faults on the simulator); the function it returns, if any,
+   * is called when the run ends.
+   */
+  readonly onStart?: (world: ScenarioWorld, startedAt: number) => (() => void) | undefined;
 }
 
 /** Result of {@link runScenario}. */
@@ -547,6 +580,7 @@ export async function runScenario<R extends StrategyRun>(
     const report = (): void =>
       options.onProgress?.({ world, run, elapsedMs: systemClock.now() - startedAt, submitted });
     const ticker = options.onProgress ? setInterval(report, options.progressIntervalMs ?? 100) : undefined;
+    const cleanup = options.onStart?.(world, startedAt);
     try {
       // Replay: every update at its time, in workload order (all due ones at once when timers run late).
       const { updates } = workload;
@@ -572,6 +606,7 @@ export async function runScenario<R extends StrategyRun>(
       return { ...evaluate(world, workload, startedAt), capped, wallMs, run };
     } finally {
       if (ticker) clearInterval(ticker);
+      cleanup?.();
     }
   } finally {
     await world.close();

@@ -31,6 +31,11 @@ export interface IdealScheduleInput {
   readonly channelLimit: WindowLimit;
   /** Global limit of the token. */
   readonly globalLimit: WindowLimit;
+  /**
+   * Whether the call sent at `now` fails (a 5xx): it still uses its slots, and its message stays dirty and is sent
+   * again as soon as the limits allow (a failure costs exactly one call, no backoff). @defaultValue none fail
+   */
+  readonly fails?: (now: number) => boolean;
 }
 
 /** Output of {@link computeIdealSchedule}. */
@@ -125,11 +130,13 @@ export function computeIdealSchedule(input: IdealScheduleInput): IdealSchedule {
         }
       }
       if (bestChannel < 0) break;
-      const message = dirty[bestChannel]!.shift()!;
-      dirtyCount--;
+      const message = dirty[bestChannel]![0]!;
       channelWindows[bestChannel] = take(channelWindows[bestChannel], channelLimit, now);
       globalWindow = take(globalWindow, globalLimit, now);
       calls++;
+      if (input.fails?.(now) === true) continue; // still the oldest dirty message of its channel
+      dirty[bestChannel]!.shift();
+      dirtyCount--;
       sentUpTo[message] = received[message]!;
       dirtySince[message] = Infinity;
       if (sentUpTo[message] === total[message]) doneAt[message] = now;

@@ -4,18 +4,19 @@
  * `.bench-out/latest.md`.
  *
  * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario;
- * `--only` runs one part: scenario, throughput, memory, persistence or scale-out (all of them by default).
+ * `--only` runs one part: scenario, faults, throughput, memory, persistence or scale-out (all of them by default).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runFaultBench } from './fault-bench.js';
 import { runMemoryBench } from './memory.js';
 import { runPersistenceBench } from './persistence.js';
 import { runScaleOutBench } from './scale-out.js';
 import { runScenarioBench } from './scenario-bench.js';
 import { runThroughputBench } from './throughput.js';
 
-const PARTS = ['scenario', 'throughput', 'memory', 'persistence', 'scale-out'] as const;
+const PARTS = ['scenario', 'faults', 'throughput', 'memory', 'persistence', 'scale-out'] as const;
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt === -1 ? undefined : argv[onlyAt + 1];
@@ -46,6 +47,7 @@ const print = (section: string): void => {
 process.stdout.write(`${environment}\n\n`);
 
 if (runs('scenario')) print(await runScenarioBench({ quick, log }));
+if (runs('faults')) print(await runFaultBench({ quick, log }));
 if (runs('throughput')) {
   log('throughput: running ...');
   print(await runThroughputBench());

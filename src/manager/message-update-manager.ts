@@ -44,6 +44,7 @@ import {
   type UpdateResult,
 } from './types.js';
 import { UpdateHandle } from './update-handle.js';
+import { FailurePolicy } from '../delivery/failure-policy.js';
 import type {
   RateLimitAcquireResult,
   RateLimitObservation,
@@ -258,6 +259,8 @@ const DELIVERED_ELSEWHERE = Symbol('delivered elsewhere');
 const SLOT_DENIED = Symbol('slot denied');
 /** How long a reservation in a shared store counts if its process dies before completing it (default). */
 const DEFAULT_RESERVATION_TTL_MS = 30_000;
+/** The failure policy's scope covering every request (Discord as a whole). */
+const SERVICE_SCOPE = 'service';
 
 /** The shared-store view of an HTTP answer. */
 function observationOf(response: TransportResponse, hit: RateLimitHit | undefined): RateLimitObservation {
@@ -375,6 +378,7 @@ export class MessageUpdateManager<
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #tracker: RateLimitTracker;
+  readonly #failures: FailurePolicy;
   readonly #targets = new Map<string, Target>();
   readonly #managed = new Map<string, ManagedRecord>();
   readonly #acked: BoundedMap<string, string>;
@@ -474,6 +478,11 @@ export class MessageUpdateManager<
     this.config = resolveRateLimitConfig(options.config);
     this.#clock = options.clock ?? systemClock;
     this.#random = options.random ?? Math.random;
+    this.#failures = new FailurePolicy({
+      baseBackoffMs: this.config.baseBackoffMs,
+      maxBackoffMs: this.config.maxBackoffMs,
+      random: this.#random,
+    });
 
     this.#acked = new BoundedMap(remembered);
     this.#deletedIds = new BoundedMap(remembered);
@@ -485,7 +494,9 @@ export class MessageUpdateManager<
       this.#transport = this.#ownedTransport;
     }
     // Without a collector of the caller's, TMetrics is its default, InMemoryMetricsCollector.
-    this.#tracker = new RateLimitTracker(this.config, this.#transport.sequentialPerBucket === true ? 1 : Infinity);
+    this.#tracker = new RateLimitTracker(this.config, this.#transport.sequentialPerBucket === true ? 1 : Infinity, {
+      repeatHeadroom: this.#transport.repeatsRequests === true,
+    });
     this.metrics = options.metrics ?? (new InMemoryMetricsCollector() as unknown as TMetrics);
     this.metrics.bindGauges(() => this.#gauges());
   }
@@ -976,7 +987,7 @@ export class MessageUpdateManager<
       } catch (caught) {
         error = caught;
         if (attempt > this.config.maxRetries || this.#state === 'stopped') break;
-        await sleep(this.#clock, this.#backoffMs(attempt));
+        await sleep(this.#clock, this.#failures.retryDelayMs(attempt));
       }
     }
     const now = this.#clock.now();
@@ -1171,7 +1182,7 @@ export class MessageUpdateManager<
           this.#groups.delete(groupKey);
           continue;
         }
-        const at = this.#tracker.availableAt(group.route, now);
+        const at = this.#availableAt(group.route, now);
         if (at === undefined) continue;
         if (at > now) {
           wakeAt = Math.min(wakeAt, at);
@@ -1199,6 +1210,30 @@ export class MessageUpdateManager<
     if (this.#deadlines.size > 0) wakeAt = Math.min(wakeAt, this.#deadlines.peek()!.at);
     if (this.#groups.size > 0 || this.#delayed.size > 0) wakeAt = Math.min(wakeAt, now + this.config.batchDelayMs);
     this.#armTimer(wakeAt, now);
+  }
+
+  /** When a request on `route` may start: the rate limits, and the failure policy's pacing of failing scopes. */
+  #availableAt(route: RouteInfo, now: number): number | undefined {
+    const at = this.#tracker.availableAt(route, now);
+    if (at === undefined) return undefined;
+    return Math.max(
+      at,
+      this.#failures.availableAt(SERVICE_SCOPE, now),
+      this.#failures.availableAt(this.#tracker.bucketKeyOf(route), now),
+    );
+  }
+
+  /** Takes a slot for a request on `route` and tells the failure policy it starts. */
+  #acquire(route: RouteInfo, now: number): Grant {
+    const grant = this.#tracker.acquire(route, now);
+    this.#failures.started(
+      [
+        { key: SERVICE_SCOPE, nominalSpacingMs: 1000 / this.config.globalRequestsPerSecond },
+        { key: grant.bucketKey, nominalSpacingMs: this.#tracker.nominalSpacingMs(route, now) },
+      ],
+      now,
+    );
+    return grant;
   }
 
   #armTimer(wakeAt: number, now: number): void {
@@ -1273,7 +1308,7 @@ export class MessageUpdateManager<
     if (target.grantWaiter) {
       const waiter = target.grantWaiter;
       target.grantWaiter = undefined;
-      waiter.resolve(this.#tracker.acquire(route, now));
+      waiter.resolve(this.#acquire(route, now));
       return true;
     }
     const op = target.pending;
@@ -1305,7 +1340,7 @@ export class MessageUpdateManager<
     target.inFlight = op;
     this.#inFlight++;
     if (op.kind === 'create') op.nonce ??= this.#newNonce();
-    const grant = this.#tracker.acquire(route, now);
+    const grant = this.#acquire(route, now);
     void (this.#repository ? this.#runDurable(target, op, grant) : this.#run(target, op, grant));
     return true;
   }
@@ -1359,11 +1394,6 @@ export class MessageUpdateManager<
     op.priority = Math.max(op.priority, pending.priority);
   }
 
-  #backoffMs(attempt: number): number {
-    const base = this.config.baseBackoffMs * 2 ** (attempt - 1);
-    return Math.min(this.config.maxBackoffMs, Math.round(base * (1 + this.#random())));
-  }
-
   // ---------------------------------------------------------------- sending
 
   async #run(target: Target, op: Operation, firstGrant: Grant): Promise<void> {
@@ -1383,14 +1413,9 @@ export class MessageUpdateManager<
             if (op.kind === 'edit') this.#absorbPending(target, op);
             const current: Grant = grant;
             grant = undefined; // #sendOnce completes it, answered or not
-            const request = this.#requestFor(target, op);
-            const response = await this.#sendOnce(current, request, op);
-            if (response === SLOT_DENIED) continue; // the shared store said wait: op.notBefore is set
-            const status = response.status;
-            if (status >= 200 && status < 300) return response;
-            if (status === 429) continue; // waited out by the scheduler; never uses up a retry
-            if (status === 404 && op.kind === 'delete') return response; // already gone: the goal is reached
-            throw failureOf(response, request);
+            const step = await this.#attempt(current, target, op);
+            if (step.again) continue;
+            return step.response;
           }
         },
         this.#retryOptions(target, op),
@@ -1507,21 +1532,15 @@ export class MessageUpdateManager<
               continue;
             }
             grant = undefined; // #sendOnce completes it, answered or not
-            const request = this.#requestFor(target, op);
-            const response = await this.#sendOnce(current, request, op);
-            if (response === SLOT_DENIED) continue; // the shared store said wait: op.notBefore is set
-            const status = response.status;
-            if (status >= 200 && status < 300) return response;
-            if (status === 429) {
-              await releaseLease(
-                attemptNumber - 1,
-                Math.max(0, op.notBefore - this.#clock.now()),
-                'rate limited (429)',
-              );
+            const step = await this.#attempt(current, target, op);
+            if (step.again) {
+              // Rate limited, or Discord as a whole failing: the row waits (and may be claimed by another worker).
+              if (step.note !== undefined) {
+                await releaseLease(attemptNumber - 1, Math.max(0, op.notBefore - this.#clock.now()), step.note);
+              }
               continue;
             }
-            if (status === 404 && op.kind === 'delete') return response;
-            throw failureOf(response, request);
+            return step.response;
           }
         },
         // The retry schedule is stored, so a restart honours it too (best effort).
@@ -1576,7 +1595,7 @@ export class MessageUpdateManager<
           this.#emit('repositoryError', new RepositoryError('acknowledge an outbox row', error));
           return;
         }
-        await sleep(this.#clock, this.#backoffMs(attempt));
+        await sleep(this.#clock, this.#failures.retryDelayMs(attempt));
       }
     }
   }
@@ -1720,7 +1739,7 @@ export class MessageUpdateManager<
       shouldRetry: () => !this.#cancelling,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft <= 0 || !isRetryable(error) || this.#cancelling) return;
-        const delayMs = this.#backoffMs(attemptNumber);
+        const delayMs = this.#failures.retryDelayMs(attemptNumber);
         op.notBefore = this.#clock.now() + delayMs;
         this.metrics.recordRetry();
         this.#emit('updateRetried', {
@@ -1730,15 +1749,66 @@ export class MessageUpdateManager<
           attempt: attemptNumber,
           delayMs,
           error,
+          retryCounted: true,
         });
         await onScheduled?.(attemptNumber, delayMs, error);
       },
     };
   }
 
+  /**
+   * One attempt of both sending paths: sends the target's request on `grant` and classifies the answer. Returns the
+   * answer that ends the run (2xx; 404 to a delete: the message is already gone), or `again` when the attempt does
+   * not count (the shared store said wait, a 429, or a failure while Discord as a whole is failing: see
+   * FailurePolicy) with a `note` for the outbox row; throws the failure that counts as an attempt.
+   */
+  async #attempt(
+    grant: Grant,
+    target: Target,
+    op: Operation,
+  ): Promise<{ again: false; response: TransportResponse } | { again: true; note: string | undefined }> {
+    const request = this.#requestFor(target, op);
+    let response: TransportResponse | typeof SLOT_DENIED;
+    try {
+      response = await this.#sendOnce(grant, request, target, op);
+    } catch (error) {
+      if (this.#excused(target, op, error)) return { again: true, note: (error as Error).message };
+      throw error;
+    }
+    if (response === SLOT_DENIED) return { again: true, note: undefined }; // op.notBefore is set
+    const status = response.status;
+    if (status >= 200 && status < 300) return { again: false, response };
+    if (status === 429) return { again: true, note: 'rate limited (429)' }; // never uses up a retry
+    if (status === 404 && op.kind === 'delete') return { again: false, response }; // the goal is reached
+    const failure = failureOf(response, request);
+    if (this.#excused(target, op, failure)) return { again: true, note: failure.message };
+    throw failure;
+  }
+
+  /**
+   * A retryable failure while Discord as a whole is failing (the failure policy's service scope in a storm or an
+   * outage) is Discord's, not the update's: it is retried after the scope's pacing without using up a retry.
+   */
+  #excused(target: Target, op: Operation, error: unknown): boolean {
+    const now = this.#clock.now();
+    if (!isRetryable(error) || this.#cancelling || !this.#failures.isFailing(SERVICE_SCOPE, now)) return false;
+    this.metrics.recordRetry();
+    this.#emit('updateRetried', {
+      kind: op.kind,
+      channelId: target.channelId,
+      messageId: target.messageId,
+      attempt: op.attempts,
+      delayMs: Math.max(0, this.#failures.availableAt(SERVICE_SCOPE, now) - now),
+      error: error as Error,
+      retryCounted: false,
+    });
+    return true;
+  }
+
   async #sendOnce(
     grant: Grant,
     request: OutgoingRequest,
+    target: Target,
     op: Operation,
   ): Promise<TransportResponse | typeof SLOT_DENIED> {
     // Several processes, one token: the shared store must grant the slot too (atomically, on its own clock).
@@ -1761,6 +1831,7 @@ export class MessageUpdateManager<
     const onResponse = (response: TransportResponse): void => {
       observed = true;
       const hit = this.#observe(grant, request, response, startedAt);
+      if (response.status !== 429) this.#recordOutcome(grant, response.status >= 500, target);
       if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
       shared = observationOf(response, hit);
     };
@@ -1775,6 +1846,7 @@ export class MessageUpdateManager<
         status: 0,
         durationMs: this.#clock.now() - startedAt,
       });
+      this.#recordOutcome(grant, true, target);
       throw new TransportError(request.method, request.path, error);
     } finally {
       this.#tracker.complete(grant, this.#clock.now());
@@ -1784,6 +1856,15 @@ export class MessageUpdateManager<
       }
       this.#schedulePass();
     }
+  }
+
+  #recordOutcome(grant: Grant, failed: boolean, target: Target): void {
+    this.#failures.record(
+      [SERVICE_SCOPE, this.#tracker.bucketKeyOf(grant.route)],
+      failed,
+      this.#clock.now(),
+      target.durableKey,
+    );
   }
 
   async #acquireShared(store: RateLimitStore, grant: Grant): Promise<RateLimitAcquireResult> {
@@ -2153,7 +2234,7 @@ export class MessageUpdateManager<
 
   #gauges(): ManagerGauges {
     const now = this.#clock.now();
-    let backoff = this.#tracker.longestPauseMs(now);
+    let backoff = Math.max(this.#tracker.longestPauseMs(now), this.#failures.longestWaitMs(now));
     for (const entry of this.#delayed.values()) {
       if (this.#isValid(entry)) backoff = Math.max(backoff, entry.at - now);
     }

@@ -129,6 +129,11 @@ export interface UpdateRetriedEvent {
   /** Delay before the next attempt, in milliseconds. */
   readonly delayMs: number;
   readonly error: Error;
+  /**
+   * Whether this failure used up one of the update's `maxRetries`. `false` while Discord as a whole is failing (a
+   * storm or an outage of every request, see the README's retry policy): the update then waits without losing a retry.
+   */
+  readonly retryCounted: boolean;
 }
 
 /** Payload of the `rateLimited` event (same fields as {@link RateLimitError}). */

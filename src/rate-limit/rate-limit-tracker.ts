@@ -27,6 +27,10 @@ export interface Grant {
   readonly sentAt: number;
   /** Set once {@link RateLimitTracker.complete} ran. */
   completed: boolean;
+  /** Answers observed so far (a transport that retries internally reports several). */
+  answers: number;
+  /** When the last answer was observed. */
+  lastAnswerAt: number;
 }
 
 /** Public view of one bucket, for `getStats()`. */
@@ -59,6 +63,10 @@ interface BucketState {
   inFlightByEpoch: Map<number, number>;
   pausedUntil: number;
   lastUsed: number;
+  /** Longest `X-RateLimit-Reset-After` seen, ms: an estimate of the window's length (0 until seen). */
+  windowMs: number;
+  /** The window's end was assumed (an answer without headers), not read from a header. */
+  windowAssumed: boolean;
 }
 
 interface RouteState {
@@ -105,14 +113,23 @@ export class RateLimitTracker {
   #lastPrune = 0;
 
   readonly #maxInFlightPerBucket: number;
+  /** Global slots counted per request in flight: 2 when the transport may repeat a request on its own. */
+  readonly #globalSlotsPerRequest: number;
 
   /**
    * @param config - the manager's configuration
    * @param maxInFlightPerBucket - cap below `maxConcurrentUpdates` (1 for transports that are sequential per bucket)
+   * @param options - `repeatHeadroom`: keep a second global slot per request in flight, for a transport that may
+   *   repeat it on its own (REST's `retries`)
    */
-  public constructor(config: Readonly<RateLimitConfig>, maxInFlightPerBucket = config.maxConcurrentUpdates) {
+  public constructor(
+    config: Readonly<RateLimitConfig>,
+    maxInFlightPerBucket = config.maxConcurrentUpdates,
+    options: { readonly repeatHeadroom?: boolean } = {},
+  ) {
     this.#config = config;
     this.#maxInFlightPerBucket = Math.min(maxInFlightPerBucket, config.maxConcurrentUpdates);
+    this.#globalSlotsPerRequest = options.repeatHeadroom === true ? 2 : 1;
   }
 
   /** True once a 401 was seen: nothing may be sent any more. */
@@ -150,6 +167,8 @@ export class RateLimitTracker {
         inFlightByEpoch: new Map(),
         pausedUntil: 0,
         lastUsed: now,
+        windowMs: 0,
+        windowAssumed: false,
       };
       this.#buckets.set(key, bucket);
     }
@@ -162,6 +181,7 @@ export class RateLimitTracker {
     if (!bucket.known || bucket.unlimited || !bucket.windowKnown || now < bucket.resetAt) return;
     bucket.epoch++;
     bucket.windowKnown = false;
+    bucket.windowAssumed = false;
     // Requests still in flight from the old window may be counted in the new server window: keep them reserved.
     let stillInFlight = 0;
     for (const count of bucket.inFlightByEpoch.values()) stillInFlight += count;
@@ -179,7 +199,7 @@ export class RateLimitTracker {
       this.#globalReleases.splice(0, this.#globalReleaseHead);
       this.#globalReleaseHead = 0;
     }
-    return this.#globalInFlight + (this.#globalReleases.length - this.#globalReleaseHead);
+    return this.#globalInFlight * this.#globalSlotsPerRequest + (this.#globalReleases.length - this.#globalReleaseHead);
   }
 
   /** Invalid responses in the current rolling window. */
@@ -211,9 +231,11 @@ export class RateLimitTracker {
     }
     if (!route.exemptFromGlobal) {
       at = Math.max(at, this.#globalPausedUntil);
-      if (this.#globalUsed(now) >= this.#config.globalRequestsPerSecond) {
+      // A new request needs its slot, plus the one its transport may repeat it in.
+      const excess = this.#globalUsed(now) + this.#globalSlotsPerRequest - this.#config.globalRequestsPerSecond;
+      if (excess > 0) {
         const releasedLater = this.#globalReleases.length - this.#globalReleaseHead;
-        const needed = this.#globalUsed(now) - this.#config.globalRequestsPerSecond + 1;
+        const needed = excess;
         if (needed > releasedLater) return undefined;
         at = Math.max(at, this.#globalReleases[this.#globalReleaseHead + needed - 1]!);
       }
@@ -245,7 +267,7 @@ export class RateLimitTracker {
     if (bucket.known && !bucket.unlimited) bucket.remaining--;
     if (!route.exemptFromGlobal) this.#globalInFlight++;
     this.#inFlightTotal++;
-    return { route, bucketKey, epoch: bucket.epoch, sentAt: now, completed: false };
+    return { route, bucketKey, epoch: bucket.epoch, sentAt: now, completed: false, answers: 0, lastAnswerAt: now };
   }
 
   /**
@@ -269,6 +291,17 @@ export class RateLimitTracker {
     if (status === 401 || status === 403 || (status === 429 && scopeHeader !== 'shared')) this.#invalid.push(now);
 
     const route = grant.route;
+    if (grant.answers > 0 && !grant.completed) {
+      // The transport sent this request again on its own (REST's `retries`): the earlier attempt used a global slot
+      // of its own, held until one second after its answer, and a slot of the bucket.
+      if (!route.exemptFromGlobal) this.#holdGlobalSlot(grant.lastAnswerAt + GLOBAL_WINDOW_MS);
+      const bucket = this.#buckets.get(grant.bucketKey);
+      if (bucket && bucket.known && !bucket.unlimited && bucket.epoch === grant.epoch) {
+        bucket.remaining = Math.max(0, bucket.remaining - 1);
+      }
+    }
+    grant.answers++;
+    grant.lastAnswerAt = now;
     let bucketKey = grant.bucketKey;
     if (hash !== undefined) {
       let routeState = this.#routes.get(route.routeKey);
@@ -290,6 +323,7 @@ export class RateLimitTracker {
     if (limit !== undefined && remaining !== undefined && resetAfter !== undefined) {
       const bucket = this.#bucket(bucketKey, now);
       const candidateReset = now + resetAfter * 1000;
+      bucket.windowMs = Math.max(bucket.windowMs, resetAfter * 1000);
       if (!bucket.known || bucket.unlimited) {
         // First sight of this bucket: the answer counts every request Discord processed in the window, but not ours
         // still in flight on this key (sent before the route was learned they drew on the unknown key).
@@ -302,7 +336,11 @@ export class RateLimitTracker {
         if (!bucket.windowKnown) bucket.remaining = limit - bucket.inFlight;
       } else if (candidateReset > now) {
         bucket.limit = limit;
-        if (!bucket.windowKnown) {
+        if (bucket.windowAssumed && grant.epoch === bucket.epoch) {
+          // A header of this window replaces the end assumed after an answer without one.
+          bucket.windowAssumed = false;
+          bucket.resetAt = candidateReset;
+        } else if (!bucket.windowKnown) {
           // Only an answer to a request of the current local window may date its end: a late answer from the
           // previous one could end it early and hand out a full window too soon.
           if (grant.epoch === bucket.epoch) {
@@ -316,6 +354,7 @@ export class RateLimitTracker {
       }
     }
 
+    if (limit === undefined && status !== 429) this.#assumeWindow(grant, now);
     if (status !== 429) return undefined;
 
     const retryAfterMs = this.#retryAfterMs(headers, body);
@@ -359,6 +398,7 @@ export class RateLimitTracker {
 
   /** Releases a grant once its request settled (answered or failed without an answer). Idempotent. */
   public complete(grant: Grant, now: number): void {
+    if (!grant.completed && grant.answers === 0) this.#assumeWindow(grant, now);
     const bucket = this.#releaseSlot(grant);
     if (bucket === false) return;
     if (bucket) bucket.lastUsed = now;
@@ -366,10 +406,44 @@ export class RateLimitTracker {
       this.#globalInFlight--;
       // Discord counted this request in the window open when it arrived, which began no later than now: holding the
       // slot until now + 1 s can never let 51 requests land in one window, whatever its alignment.
-      this.#globalReleases.push(now + GLOBAL_WINDOW_MS);
+      this.#holdGlobalSlot(now + GLOBAL_WINDOW_MS);
     }
     this.#inFlightTotal--;
     this.#prune(now);
+  }
+
+  /** Holds one global slot until `until` (kept sorted: a transport's internal retry may report an earlier time). */
+  #holdGlobalSlot(until: number): void {
+    const releases = this.#globalReleases;
+    let index = releases.length;
+    while (index > this.#globalReleaseHead && releases[index - 1]! > until) index--;
+    releases.splice(index, 0, until);
+  }
+
+  /**
+   * An answer without rate-limit headers (a proxy's 502) or no answer at all (a reset, a timeout): the request may
+   * have been counted, and nothing dated the window it was counted in. Rather than probe into a window that may be
+   * exhausted, assume it began now and lasts as long as the longest window seen for the bucket; a header of the same
+   * window replaces the assumption.
+   */
+  #assumeWindow(grant: Grant, now: number): void {
+    const bucket = this.#buckets.get(grant.bucketKey);
+    if (!bucket || !bucket.known || bucket.unlimited || bucket.windowKnown || bucket.windowMs === 0) return;
+    if (bucket.epoch !== grant.epoch) return;
+    bucket.windowKnown = true;
+    bucket.windowAssumed = true;
+    bucket.resetAt = now + bucket.windowMs;
+  }
+
+  /**
+   * Milliseconds between requests at the bucket's full rate (window ÷ limit), or the global limit's when the bucket's
+   * window is not known.
+   */
+  public nominalSpacingMs(route: RouteInfo, now: number): number {
+    const bucket = this.#bucket(this.bucketKeyOf(route), now);
+    const global = GLOBAL_WINDOW_MS / this.#config.globalRequestsPerSecond;
+    if (!bucket.known || bucket.unlimited || bucket.windowMs === 0) return global;
+    return Math.max(global, bucket.windowMs / bucket.limit);
   }
 
   /**

@@ -5,7 +5,10 @@ import type { Transport, TransportRequest, TransportResponse } from './transport
  * The part of an `@discordjs/rest` `REST` instance the transport uses. Only its type is imported: the package never
  * loads `@discordjs/rest` itself (it is your instance, a peer dependency).
  */
-export type RestLike = Pick<REST, 'request' | 'on' | 'off'>;
+export type RestLike = Pick<REST, 'request' | 'on' | 'off'> & {
+  /** REST's options; `retries` tells whether it repeats requests on its own (REST's default is 3). */
+  readonly options?: { readonly retries?: number };
+};
 
 /** The request data `REST` passes with its `response` event. */
 export interface RestResponseRequest {
@@ -46,6 +49,8 @@ function headersOf(response: RestResponseLike): Record<string, string> {
 export class RestTransport implements Transport {
   /** REST's SequentialHandler sends one request at a time per bucket; more would only queue inside REST. */
   public readonly sequentialPerBucket = true;
+  /** True unless the REST instance was built with `retries: 0` (recommended: the manager retries itself). */
+  public readonly repeatsRequests: boolean;
   readonly #rest: RestLike;
   readonly #pending = new Map<AbortSignal, PendingRequest>();
   readonly #listener = (request: RestResponseRequest, response: RestResponseLike): void => {
@@ -60,6 +65,8 @@ export class RestTransport implements Transport {
   /** @param rest - an `@discordjs/rest` `REST` with its token set */
   public constructor(rest: RestLike) {
     this.#rest = rest;
+    // REST's default is 3 retries; an instance without readable options is assumed to have it.
+    this.repeatsRequests = (rest.options?.retries ?? 3) > 0;
     rest.on('response', this.#listener);
   }
 

@@ -49,6 +49,12 @@ export interface Transport {
    * queue, where it could no longer be merged, fenced or cancelled.
    */
   readonly sequentialPerBucket?: boolean;
+  /**
+   * The transport may send a request again on its own before answering (`@discordjs/rest` with `retries` above 0
+   * retries 5xx and timeouts at once). The manager then keeps one global slot in reserve per request in flight, so
+   * such a repeat cannot exceed the global limit, and counts every answer it reports as a request sent.
+   */
+  readonly repeatsRequests?: boolean;
 }
 
 /** Parses a response body: JSON when it looks like JSON, the text otherwise, `undefined` when empty. */

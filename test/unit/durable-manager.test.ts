@@ -105,14 +105,15 @@ describe('MessageUpdateManager with a repository', () => {
   it('stores the retry schedule, and dead-letters what fails for good; a re-drive sends it', async () => {
     const { clock, repository, transport, make } = world();
     transport.handler = (request, index) =>
-      index === 0
+      index < 2
         ? { status: 503, headers: {}, body: undefined }
         : { status: 403, headers: {}, body: { message: 'Missing Access', code: 50001 } };
     const manager = make({ config: { baseBackoffMs: 1000, maxBackoffMs: 5000 } });
     await manager.start();
     const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
     await clock.advance(10);
-    expect(await repository.getRow(`m:${MESSAGE}`)).toMatchObject({ attempts: 1, leaseToken: null });
+    // The first retry goes at once; the second waits 750 ms (base 1000, half jittered), stored with the row.
+    expect(await repository.getRow(`m:${MESSAGE}`)).toMatchObject({ attempts: 2, leaseToken: null });
     expect((await repository.getRow(`m:${MESSAGE}`))?.lastError).toMatch(/503/);
     await clock.advance(2000);
     await expect(handle).rejects.toMatchObject({ status: 403 });

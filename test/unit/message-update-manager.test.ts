@@ -327,30 +327,33 @@ describe('MessageUpdateManager', () => {
   });
 
   describe('retries and failures', () => {
-    it('retries 5xx with exponential backoff, then succeeds', async () => {
+    it('retries an isolated 5xx at once, then with exponential backoff as failures repeat', async () => {
       const { clock, transport, manager, metrics } = setup({ baseBackoffMs: 100, maxBackoffMs: 10_000 });
       transport.handler = (request, index) =>
-        index < 2
+        index < 3
           ? { status: 502, headers: {}, body: { message: 'Bad Gateway', code: 0 } }
           : transport.discord(request);
       const retries: number[] = [];
       manager.on('updateRetried', (e) => retries.push(e.delayMs));
       const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
       await clock.advance(0);
-      expect(transport.requests).toHaveLength(1);
-      await clock.advance(149);
-      expect(transport.requests).toHaveLength(1);
-      await clock.advance(1);
+      expect(transport.requests).toHaveLength(2); // the first retry does not wait
+      await clock.advance(74);
       expect(transport.requests).toHaveLength(2);
-      await clock.advance(300);
+      await clock.advance(1);
       expect(transport.requests).toHaveLength(3);
-      expect(retries).toEqual([150, 300]); // base × 2^(n-1) × (1 + jitter 0.5)
-      expect(await handle).toMatchObject({ outcome: 'sent', attempts: 3 });
-      expect(metrics.getMetrics().retries).toBe(2);
+      await clock.advance(149);
+      expect(transport.requests).toHaveLength(3);
+      await clock.advance(1);
+      expect(transport.requests).toHaveLength(4);
+      // Retry k ≥ 2 waits base × 2^(k-2), half of it fixed and half random (random() = 0.5 here).
+      expect(retries).toEqual([0, 75, 150]);
+      expect(await handle).toMatchObject({ outcome: 'sent', attempts: 4 });
+      expect(metrics.getMetrics().retries).toBe(3);
     });
 
     it('caps the backoff at maxBackoffMs and rejects with RetriesExhaustedError carrying the cause', async () => {
-      const { clock, transport, manager, metrics } = setup({ baseBackoffMs: 100, maxBackoffMs: 200, maxRetries: 3 });
+      const { clock, transport, manager, metrics } = setup({ baseBackoffMs: 100, maxBackoffMs: 200, maxRetries: 4 });
       transport.handler = () => {
         throw new Error('socket hang up');
       };
@@ -363,11 +366,58 @@ describe('MessageUpdateManager', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(RetriesExhaustedError);
-      expect((error as RetriesExhaustedError).attempts).toBe(4);
+      expect((error as RetriesExhaustedError).attempts).toBe(5);
       expect((error as RetriesExhaustedError).cause).toBeInstanceOf(TransportError);
-      expect(delays).toEqual([150, 200, 200]);
-      expect(transport.requests).toHaveLength(4);
+      expect(delays).toEqual([0, 75, 150, 150]); // the last one capped: 200 (not 400), half of it jittered
+      expect(transport.requests).toHaveLength(5);
       expect(metrics.getMetrics().failedUpdates).toBe(1);
+    });
+
+    it('slows every request down while failures cluster, loses nothing, and returns to full speed after', async () => {
+      const { clock, transport, manager } = setup(); // 50 requests/s global
+      transport.limit = 10_000; // only the global limit binds
+      let storm = true;
+      // Half of the answers fail (alternately) while the storm lasts.
+      transport.handler = (request, index) =>
+        storm && index % 2 === 1 ? { status: 500, headers: {}, body: undefined } : transport.discord(request);
+      const channels = Array.from({ length: 10 }, () => snowflake());
+      const handles = Array.from({ length: 300 }, (_, i) =>
+        manager.edit(channels[i % 10]!, snowflake(), { content: `item ${i}` }),
+      );
+      const sentIn = async (ms: number): Promise<number> => {
+        const before = transport.requests.length;
+        for (let t = 0; t < ms; t += 10) await clock.advance(10);
+        return transport.requests.length - before;
+      };
+      const stormSeconds = [await sentIn(1000), await sentIn(1000)];
+      storm = false;
+      await sentIn(1000); // the storm's failures age out of the failure policy's one-second window
+      const after = await sentIn(1000);
+      // Without the policy the manager sends 50/s whatever the answers; in the storm it paces to the success ratio.
+      expect(stormSeconds[1]).toBeGreaterThan(15);
+      expect(stormSeconds[1]).toBeLessThan(35);
+      expect(after).toBe(50);
+      for (let t = 0; t < 20 && (manager.getStats().queueSize > 0 || manager.getStats().inFlight > 0); t++) {
+        await sentIn(1000);
+      }
+      const results = await Promise.all(handles);
+      expect(results.filter((result) => result.outcome !== 'sent')).toEqual([]);
+    });
+
+    it('sends only spaced probes while nothing succeeds, then delivers everything', async () => {
+      const { clock, transport, manager } = setup({ baseBackoffMs: 100, maxBackoffMs: 1000 });
+      transport.limit = 10_000;
+      let down = true;
+      transport.handler = (request) =>
+        down ? { status: 503, headers: {}, body: undefined } : transport.discord(request);
+      const handles = Array.from({ length: 20 }, () => manager.edit(snowflake(), snowflake(), { content: 'x' }));
+      for (let t = 0; t < 5000; t += 10) await clock.advance(10);
+      // Without the policy each of the 20 updates would be tried 6 times within about 2 s (and fail for good).
+      const duringOutage = transport.requests.length;
+      expect(duringOutage).toBeLessThan(20);
+      down = false;
+      const results = await Promise.all(handles.map((handle) => driven(clock, handle)));
+      expect(results.filter((result) => result.outcome !== 'sent')).toEqual([]);
     });
 
     it('fails at once on 400, 403 and 404 without retrying', async () => {
@@ -538,11 +588,11 @@ describe('MessageUpdateManager', () => {
     it('reports the current backoff while a retry waits', async () => {
       const { clock, transport, manager } = setup({ baseBackoffMs: 1000, maxBackoffMs: 60_000 });
       transport.handler = (request, index) =>
-        index === 0 ? { status: 500, headers: {}, body: undefined } : transport.discord(request);
+        index < 2 ? { status: 500, headers: {}, body: undefined } : transport.discord(request);
       manager.edit(CHANNEL, MESSAGE, { content: 'x' });
       await clock.advance(0);
-      expect(manager.getStats().currentBackoffMs).toBe(1500);
-      await clock.advance(1500);
+      expect(manager.getStats().currentBackoffMs).toBe(750); // the second retry's wait
+      await clock.advance(750);
       await manager.onIdle();
       expect(manager.getStats().currentBackoffMs).toBe(0);
     });

@@ -145,16 +145,44 @@ describe('RateLimitTracker', () => {
     expect(t.snapshot(T0 + 1001).find((b) => b.bucket === 'abc:111111111111111111')?.resetInMs).toBeUndefined();
   });
 
-  it('probes with one request when a bucket has no budget, no known window and nothing in flight', () => {
+  it('assumes a request answered without headers used its window, then probes once that window is over', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
     t.observe(first, 200, headers(1, 1, 2), undefined, T0);
     t.complete(first, T0);
     const a = t.acquire(edit, T0 + 990);
-    // The window rolls with `a` in flight (remaining = limit 2 - 1 in flight); `a` then fails without headers.
+    // The window rolls with `a` in flight (remaining = limit 2 - 1 in flight); both then fail without an answer.
     const b = t.acquire(edit, T0 + 1000);
     t.complete(a, T0 + 1001);
     t.complete(b, T0 + 1002);
-    expect(t.availableAt(edit, T0 + 1003)).toBe(T0 + 1003);
+    // No budget, and no header dated the window `b` was counted in: it may run until 1 s (the window seen) from now.
+    expect(t.availableAt(edit, T0 + 1003)).toBe(T0 + 2002);
+    expect(t.availableAt(edit, T0 + 2002)).toBe(T0 + 2002);
+  });
+
+  it('lets a header of the same window replace the end it assumed after an answer without headers', () => {
+    const t = tracker();
+    const first = t.acquire(edit, T0);
+    t.observe(first, 200, headers(4, 2), undefined, T0);
+    t.complete(first, T0);
+    for (let i = 0; i < 4; i++) t.complete(t.acquire(edit, T0 + 2000), T0 + 2000); // the window rolled: 4 of 5 used
+    // ...none answered (resets): the window is assumed to end at T0 + 2000 + 2 s. One slot is left.
+    const last = t.acquire(edit, T0 + 2001);
+    expect(t.availableAt(edit, T0 + 2001)).toBe(T0 + 4000);
+    t.observe(last, 200, headers(0, 0.5), undefined, T0 + 2010);
+    t.complete(last, T0 + 2010);
+    expect(t.availableAt(edit, T0 + 2011)).toBe(T0 + 2510);
+  });
+
+  it('counts the attempts a transport makes on its own (REST retries) against the global limit and the bucket', () => {
+    const t = tracker({ globalRequestsPerSecond: 2 });
+    const grant = t.acquire(edit, T0);
+    t.observe(grant, 500, {}, undefined, T0 + 10); // REST retries at once...
+    t.observe(grant, 200, {}, undefined, T0 + 20); // ...and reports a second answer
+    t.complete(grant, T0 + 20);
+    // Two requests went out: both global slots are held (until 1 s after each answer).
+    expect(t.globalRemaining(T0 + 30)).toBe(0);
+    expect(t.globalRemaining(T0 + 1010)).toBe(1);
+    expect(t.globalRemaining(T0 + 1020)).toBe(2);
   });
 });
