@@ -4,7 +4,14 @@ import { SeededRandom } from './seeded-random.js';
 import type { FaultConfig, InjectedErrorStatus } from './simulator-records.js';
 import { assertSimulatorRoute, parentRoute, type SimulatorRouteKey } from './simulator-routes.js';
 
-const FAULT_FIELDS: readonly string[] = ['latencyMs', 'errorRate', 'errorStatus', 'commitThenTimeoutMs', 'resetRate'];
+const FAULT_FIELDS: readonly string[] = [
+  'latencyMs',
+  'errorRate',
+  'errorStatus',
+  'errorHeaders',
+  'commitThenTimeoutMs',
+  'resetRate',
+];
 const ERROR_STATUSES: readonly number[] = [500, 502, 503, 504] satisfies InjectedErrorStatus[];
 
 function validateRate(field: string, value: unknown): void {
@@ -22,7 +29,7 @@ function validateDelay(field: string, value: unknown): void {
 
 function validateFaults(faults: unknown): FaultConfig {
   if (!isRecord(faults)) throw new InvalidConfigError('faults', faults, 'an object of fault settings');
-  const { latencyMs, errorStatus, commitThenTimeoutMs } = faults;
+  const { latencyMs, errorStatus, errorHeaders, commitThenTimeoutMs } = faults;
   if (latencyMs !== undefined) {
     if (Array.isArray(latencyMs)) {
       const [min, max] = latencyMs as readonly unknown[];
@@ -40,6 +47,9 @@ function validateFaults(faults: unknown): FaultConfig {
   if (errorStatus !== undefined && !ERROR_STATUSES.includes(errorStatus as number)) {
     throw new InvalidConfigError('faults.errorStatus', errorStatus, 'one of 500, 502, 503, 504');
   }
+  if (errorHeaders !== undefined && typeof errorHeaders !== 'boolean') {
+    throw new InvalidConfigError('faults.errorHeaders', errorHeaders, 'a boolean');
+  }
   if (commitThenTimeoutMs !== undefined) validateDelay('faults.commitThenTimeoutMs', commitThenTimeoutMs);
   for (const key of Object.keys(faults)) {
     if (!FAULT_FIELDS.includes(key)) {
@@ -47,6 +57,13 @@ function validateFaults(faults: unknown): FaultConfig {
     }
   }
   return { ...faults } as FaultConfig;
+}
+
+/** An injected server error, as drawn. */
+export interface InjectedServerError {
+  readonly status: InjectedErrorStatus;
+  /** Whether the answer keeps the bucket's `X-RateLimit-*` headers (see {@link FaultConfig.errorHeaders}). */
+  readonly rateLimitHeaders: boolean;
 }
 
 /**
@@ -112,11 +129,12 @@ export class FaultInjector {
    * Draws whether a request on `route` gets a server error instead of its answer.
    *
    * @param route - the request's route
-   * @returns the status of the error to answer, or `undefined` to do the work
+   * @returns the error to answer, or `undefined` to do the work
    */
-  public drawError(route: SimulatorRouteKey): InjectedErrorStatus | undefined {
+  public drawError(route: SimulatorRouteKey): InjectedServerError | undefined {
     const config = this.#configFor(route);
-    return this.#random.chance(config.errorRate ?? 0) ? (config.errorStatus ?? 500) : undefined;
+    if (!this.#random.chance(config.errorRate ?? 0)) return undefined;
+    return { status: config.errorStatus ?? 500, rateLimitHeaders: config.errorHeaders ?? true };
   }
 
   /**
