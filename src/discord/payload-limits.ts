@@ -10,6 +10,7 @@
  * @module
  */
 import { InvalidPayloadError } from '../errors/message-update-error.js';
+import { isRecord } from '../util/is-record.js';
 
 /**
  * Discord's limits on a message body. Characters are JavaScript string lengths (UTF-16 code units), which is how
@@ -81,19 +82,15 @@ export type PayloadKind = 'create' | 'edit';
 
 type Loose = Record<string, unknown>;
 
-function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isPlainObject(value: unknown): value is Loose {
-  if (!isObject(value)) return false;
+  if (!isRecord(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
 /** Builders (`EmbedBuilder`, `ActionRowBuilder`) serialise through `toJSON`, which is what Discord would receive. */
 function resolve(value: unknown): unknown {
-  if (isObject(value) && typeof value['toJSON'] === 'function') return (value['toJSON'] as () => unknown)();
+  if (isRecord(value) && typeof value['toJSON'] === 'function') return (value['toJSON'] as () => unknown)();
   return value;
 }
 
@@ -127,7 +124,7 @@ function checkEmbed(embed: Loose, index: number): PayloadViolation | number {
     }
     for (let f = 0; f < fields.length; f++) {
       const field: unknown = fields[f];
-      if (!isObject(field)) continue;
+      if (!isRecord(field)) continue;
       const name = stringLength(field['name']);
       if (name > PAYLOAD_LIMITS.embedFieldName) {
         return violation(`embeds[${index}].fields[${f}].name`, name, PAYLOAD_LIMITS.embedFieldName, 'characters');
@@ -140,7 +137,7 @@ function checkEmbed(embed: Loose, index: number): PayloadViolation | number {
     }
   }
   const footer = embed['footer'];
-  if (isObject(footer)) {
+  if (isRecord(footer)) {
     const text = stringLength(footer['text']);
     if (text > PAYLOAD_LIMITS.embedFooterText) {
       return violation(`embeds[${index}].footer.text`, text, PAYLOAD_LIMITS.embedFooterText, 'characters');
@@ -148,7 +145,7 @@ function checkEmbed(embed: Loose, index: number): PayloadViolation | number {
     count += text;
   }
   const author = embed['author'];
-  if (isObject(author)) {
+  if (isRecord(author)) {
     const name = stringLength(author['name']);
     if (name > PAYLOAD_LIMITS.embedAuthorName) {
       return violation(`embeds[${index}].author.name`, name, PAYLOAD_LIMITS.embedAuthorName, 'characters');
@@ -163,11 +160,11 @@ function countComponents(components: readonly unknown[]): number {
   let count = 0;
   for (const raw of components) {
     const component = resolve(raw);
-    if (!isObject(component)) continue;
+    if (!isRecord(component)) continue;
     count++;
     const children = component['components'];
     if (Array.isArray(children)) count += countComponents(children);
-    if (isObject(component['accessory'])) count++;
+    if (isRecord(component['accessory'])) count++;
   }
   return count;
 }
@@ -186,7 +183,7 @@ function checkComponents(components: readonly unknown[], flags: unknown): Payloa
   }
   for (let r = 0; r < components.length; r++) {
     const row = resolve(components[r]);
-    if (!isObject(row)) continue;
+    if (!isRecord(row)) continue;
     const children = row['components'];
     if (Array.isArray(children) && children.length > PAYLOAD_LIMITS.actionRowComponents) {
       return violation(`components[${r}].components`, children.length, PAYLOAD_LIMITS.actionRowComponents, 'items');
@@ -229,7 +226,7 @@ export function findPayloadViolation(body: unknown, kind: PayloadKind): PayloadV
     let total = 0;
     for (let e = 0; e < embedCount; e++) {
       const embed = resolve(embeds[e]);
-      if (!isObject(embed)) continue;
+      if (!isRecord(embed)) continue;
       const found = checkEmbed(embed, e);
       if (typeof found !== 'number') return found;
       total += found;
@@ -263,7 +260,7 @@ export function findPayloadViolation(body: unknown, kind: PayloadKind): PayloadV
     !nonEmptyArray(stickers) &&
     !nonEmptyArray(body['files']) &&
     !nonEmptyArray(body['attachments']) &&
-    !isObject(body['poll'])
+    !isRecord(body['poll'])
   ) {
     return violation('body', 0, 1, EMPTY_BODY_UNIT);
   }

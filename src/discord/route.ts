@@ -15,7 +15,11 @@ export interface RouteInfo {
 
 /** Base64 of `interaction:`, the start of every interaction token. */
 export const INTERACTION_TOKEN_PREFIX = 'aW50ZXJhY3Rpb246';
-const FOURTEEN_DAYS_MS = 14 * 24 * 60 * 60 * 1000;
+/**
+ * Age beyond which Discord treats a message as old: deleting it uses a separate bucket, and bulk delete refuses it
+ * (14 days, in milliseconds).
+ */
+export const OLD_MESSAGE_AGE_MS = 14 * 24 * 60 * 60 * 1000;
 
 /**
  * Maps a request to its rate-limit route: the major parameter is kept, other ids become placeholders.
@@ -68,7 +72,7 @@ export function routeOf(method: HttpMethod, path: string, now: number): RouteInf
   let routeKey = `${method} /${template.join('/')}`;
   if (method === 'DELETE' && template.length === 4 && template[2] === 'messages' && template[3] === ':id') {
     const id = parts[3]!;
-    if (isSnowflake(id) && now - snowflakeToTimestamp(id) > FOURTEEN_DAYS_MS) routeKey += ' (old)';
+    if (isSnowflake(id) && now - snowflakeToTimestamp(id) > OLD_MESSAGE_AGE_MS) routeKey += ' (old)';
   }
   return { routeKey, majorParameter, exemptFromGlobal };
 }

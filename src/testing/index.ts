@@ -13,12 +13,9 @@
  * @module
  */
 export { FakeClock, flushPromises } from './fake-clock.js';
-export {
-  DEFAULT_SIMULATOR_OPTIONS,
-  DiscordSimulator,
-  SimulatorConnectionResetError,
-  type DiscordSimulatorOptions,
-} from './discord-simulator.js';
+export { DiscordSimulator } from './discord-simulator.js';
+export { DEFAULT_SIMULATOR_OPTIONS, type DiscordSimulatorOptions } from './simulator/simulator-options.js';
+export { SimulatorConnectionResetError } from './simulator/simulator-connection-reset-error.js';
 export {
   DEFAULT_SIMULATOR_LIMITS,
   SIMULATOR_LIMIT_NAMES,

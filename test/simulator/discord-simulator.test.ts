@@ -616,6 +616,53 @@ describe('DiscordSimulator', () => {
       expect(new Set(first)).toEqual(new Set([200, 502]));
     });
 
+    it('drops rate-limit headers from injected errors with errorHeaders: false, still charging the limits', async () => {
+      const { sim, clock, channelId } = setup({ limits: { global: { limit: 3, windowMs: 1000 } } });
+      sim.setFaults(MESSAGES, { errorRate: 1, errorStatus: 502, errorHeaders: false });
+      for (let i = 0; i < 3; i++) {
+        const failed = await call(sim, 'POST', `/channels/${channelId}/messages`, { content: 'x' });
+        expect(failed.status).toBe(502);
+        expect(failed.json).toEqual({ message: '502: Bad Gateway', code: 0 });
+        expect(rateHeaders(failed)).toEqual({});
+      }
+      expect(sim.getBucket(MESSAGES, channelId)?.remaining).toBe(2);
+      expect(sim.getRequestLog().map((entry) => entry.fault)).toEqual(['error', 'error', 'error']);
+      const global = await call(sim, 'POST', `/channels/${channelId}/messages`, { content: 'x' });
+      expect(global.status).toBe(429);
+      expect(global.headers['x-ratelimit-scope']).toBe('global');
+      sim.clearFaults();
+      await clock.advance(1000);
+      const ok = await call(sim, 'POST', `/channels/${channelId}/messages`, { content: 'x' });
+      expect(ok.status).toBe(200);
+      expect(ok.headers['x-ratelimit-remaining']).toBe('1');
+    });
+
+    it('keeps rate-limit headers on injected errors by default', async () => {
+      const { sim, channelId } = setup();
+      sim.setFaults(MESSAGES, { errorRate: 1, errorStatus: 503 });
+      const implicit = await call(sim, 'POST', `/channels/${channelId}/messages`, { content: 'x' });
+      expect(implicit.status).toBe(503);
+      expect(implicit.headers['x-ratelimit-remaining']).toBe('4');
+      expect(implicit.headers['x-ratelimit-bucket']).toBeDefined();
+      sim.setFaults(MESSAGES, { errorRate: 1, errorStatus: 503, errorHeaders: true });
+      const explicit = await call(sim, 'POST', `/channels/${channelId}/messages`, { content: 'x' });
+      expect(explicit.headers['x-ratelimit-remaining']).toBe('3');
+    });
+
+    it('validates errorHeaders, also through the control API', async () => {
+      const { sim, channelId } = setup();
+      expect(() => sim.setFaults('*', { errorHeaders: 0 as never })).toThrow(/faults\.errorHeaders/);
+      const set = await call(sim, 'POST', '/__sim/faults', { route: MESSAGES, errorRate: 1, errorHeaders: false });
+      expect(set.status).toBe(200);
+      const failed = await call(sim, 'POST', `/channels/${channelId}/messages`, { content: 'x' });
+      expect(failed.status).toBe(500);
+      expect(rateHeaders(failed)).toEqual({});
+      expect(sim.getBucket(MESSAGES, channelId)?.remaining).toBe(4);
+      const bad = await call(sim, 'POST', '/__sim/faults', { route: '*', errorHeaders: 'no' });
+      expect(bad.status).toBe(400);
+      expect(bad.json).toMatchObject({ code: 'INVALID_CONFIG' });
+    });
+
     it('applies the write but answers late with commit-then-timeout', async () => {
       const { sim, clock, channelId } = setup();
       const id = await create(sim, channelId);

@@ -26,10 +26,64 @@
  * @module
  */
 import { MessageUpdateError } from '../../errors/message-update-error.js';
-import type { DiscordSimulator } from '../discord-simulator.js';
-import type { FaultConfig, SimulatorResponse } from './simulator-records.js';
-import type { SimulatorLimits } from './simulator-limits.js';
+import { parseRequestBody } from './parse-request-body.js';
+import type { RequestLine } from './pipeline/request-context.js';
+import type {
+  BucketState,
+  ChannelInit,
+  FaultConfig,
+  InteractionCredentials,
+  InteractionInit,
+  RequestRecord,
+  SeedMessageOptions,
+  SimulatedChannel,
+  SimulatedMessage,
+  SimulatorRequest,
+  SimulatorResponse,
+  SimulatorStats,
+  WebhookCredentials,
+  WriteFilter,
+  WriteRecord,
+} from './simulator-records.js';
+import type { RouteLimit, SimulatorLimits } from './simulator-limits.js';
 import type { SimulatorRouteKey } from './simulator-routes.js';
+
+/**
+ * What the control API drives: the simulator's public methods it maps to routes. The control API depends on this
+ * shape, not on the `DiscordSimulator` class (which satisfies it structurally).
+ */
+export interface SimulatorControl {
+  getStats(): SimulatorStats;
+  listMessages(channelId: string): SimulatedMessage[];
+  getWrites(filter?: WriteFilter): WriteRecord[];
+  getRequestLog(): RequestRecord[];
+  getBucket(routeOrHash: SimulatorRouteKey | string, majorParameter: string): BucketState | undefined;
+  getLimits(): SimulatorLimits;
+  setLimits(limits: Partial<SimulatorLimits>): void;
+  setRouteLimit(route: SimulatorRouteKey, limit: RouteLimit): void;
+  setRouteHash(route: SimulatorRouteKey, hash: string): void;
+  setFaults(route: SimulatorRouteKey | '*', faults: FaultConfig): void;
+  clearFaults(route?: SimulatorRouteKey | '*'): void;
+  createChannel(init?: ChannelInit): SimulatedChannel;
+  seedMessage(channelId: string, body: unknown, options?: SeedMessageOptions): SimulatedMessage;
+  addToken(token: string): string;
+  createWebhook(channelId: string, options?: { readonly name?: string }): WebhookCredentials;
+  createInteraction(channelId: string, init?: InteractionInit): InteractionCredentials;
+  throttleResource(channelId: string, durationMs: number): void;
+  resetStats(): void;
+}
+
+const CONTROL_PREFIX = '/__sim';
+
+/**
+ * Whether a path belongs to the control API rather than to Discord's.
+ *
+ * @param pathname - a request path without query
+ * @returns `true` for `/__sim` and paths under `/__sim/`
+ */
+export function isControlPath(pathname: string): boolean {
+  return pathname === CONTROL_PREFIX || pathname.startsWith(`${CONTROL_PREFIX}/`);
+}
 
 function json(status: number, body: unknown): SimulatorResponse {
   return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? null) };
@@ -59,22 +113,22 @@ function requireString(body: unknown, name: string): string {
 const OK = { ok: true } as const;
 
 /**
- * Answers one control request.
+ * Answers one control request (a JSON body that does not parse counts as none).
  *
  * @param sim - the simulator to inspect or drive
- * @param method - upper-case HTTP method
- * @param path - path after `/__sim`, e.g. `/stats`
- * @param query - query parameters
- * @param body - parsed JSON body (or `null`)
+ * @param request - the request, for its body
+ * @param line - its method and a path for which {@link isControlPath} holds
  * @returns a JSON answer
  */
 export function handleControlRequest(
-  sim: DiscordSimulator,
-  method: string,
-  path: string,
-  query: URLSearchParams,
-  body: unknown,
+  sim: SimulatorControl,
+  request: SimulatorRequest,
+  line: RequestLine,
 ): SimulatorResponse {
+  const { method, query } = line;
+  const path = line.pathname.slice(CONTROL_PREFIX.length);
+  const parsed = parseRequestBody(request);
+  const body = parsed.ok ? parsed.json : null;
   try {
     return json(200, dispatch(sim, `${method} ${path}`, query, body));
   } catch (error) {
@@ -90,7 +144,7 @@ export function handleControlRequest(
 
 class NotFound extends Error {}
 
-function dispatch(sim: DiscordSimulator, route: string, query: URLSearchParams, body: unknown): unknown {
+function dispatch(sim: SimulatorControl, route: string, query: URLSearchParams, body: unknown): unknown {
   switch (route) {
     case 'GET /stats':
       return sim.getStats();

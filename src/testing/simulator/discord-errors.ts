@@ -1,4 +1,5 @@
 import type { PayloadViolation } from '../../discord/payload-limits.js';
+import type { InjectedErrorStatus } from './simulator-records.js';
 
 /** A JSON error answer: HTTP status and Discord's `{ message, code, errors? }` body. */
 export interface ApiError {
@@ -77,4 +78,21 @@ export function payloadError(violation: PayloadViolation): ApiError {
  */
 export function snowflakeError(field: string, value: string): ApiError {
   return formBodyError(field, 'NUMBER_TYPE_COERCE', `Value "${value}" is not snowflake.`);
+}
+
+const SERVER_ERROR_TEXT = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+} as const satisfies Record<InjectedErrorStatus, string>;
+
+/**
+ * A server error as Discord words it, e.g. `{"message":"502: Bad Gateway","code":0}`.
+ *
+ * @param status - 500, 502, 503 or 504
+ * @returns the error answer
+ */
+export function serverError(status: InjectedErrorStatus): ApiError {
+  return error(status, 0, `${status}: ${SERVER_ERROR_TEXT[status]}`);
 }

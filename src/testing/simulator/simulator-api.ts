@@ -12,7 +12,8 @@ import {
 import type { MultipartFile } from './multipart.js';
 import type { SimulatedChannel } from './simulator-records.js';
 import type { RouteParams, SimulatorRouteKey } from './simulator-routes.js';
-import { isSnowflake } from '../../discord/snowflake.js';
+import { isSnowflake, snowflakeToTimestamp } from '../../discord/snowflake.js';
+import { isRecord } from '../../util/is-record.js';
 
 /** A handler's answer before rate-limit headers are added. */
 export interface Answer {
@@ -20,6 +21,16 @@ export interface Answer {
   readonly json?: unknown;
   readonly text?: string;
   readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The answer for one of Discord's errors.
+ *
+ * @param error - status and Discord's error body
+ * @returns the answer
+ */
+export function errorAnswer(error: ApiError): Answer {
+  return { status: error.status, json: error.body };
 }
 
 /** A request that passed authentication and rate limits, resolved to a route. */
@@ -75,13 +86,9 @@ const MESSAGE_FLAGS_EPHEMERAL = 1 << 6;
 /** Flags a client may set on a new message: suppress embeds, ephemeral, suppress notifications, components v2. */
 const CREATE_FLAGS = (1 << 2) | (1 << 6) | (1 << 12) | (1 << 15);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Discord's resource semantics for the simulated routes: channels, messages, reactions, webhooks and
- * interactions. Rate limits, authentication and faults are the {@link DiscordSimulator}'s job; this class only
+ * interactions. Rate limits, authentication and faults are the request pipeline's job; this class only
  * answers requests that got through, and records the writes they make.
  */
 export class SimulatorApi {
@@ -115,14 +122,14 @@ export class SimulatorApi {
         return this.#bulkDelete(ctx, params.channelId!, json);
       case 'GET /channels/:channel_id/messages/:message_id': {
         const found = this.#findMessage(params.channelId!, params.messageId!);
-        return 'status' in found ? this.#error(found) : { status: 200, json: this.#messageJson(found, ctx) };
+        return 'status' in found ? errorAnswer(found) : { status: 200, json: this.#messageJson(found, ctx) };
       }
       case 'PATCH /channels/:channel_id/messages/:message_id':
         return this.#editChannelMessage(ctx, params.channelId!, params.messageId!, json, files);
       case 'DELETE /channels/:channel_id/messages/:message_id':
       case 'DELETE /channels/:channel_id/messages/:message_id (old)': {
         const found = this.#findMessage(params.channelId!, params.messageId!);
-        return 'status' in found ? this.#error(found) : this.#deleteMessage(ctx, found, ctx.client.label);
+        return 'status' in found ? errorAnswer(found) : this.#deleteMessage(ctx, found, ctx.client.label);
       }
       case 'PUT /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
       case 'DELETE /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
@@ -134,7 +141,7 @@ export class SimulatorApi {
       case 'DELETE /webhooks/:webhook_id/:webhook_token/messages/:message_id': {
         const message = this.#store.messageById(params.messageId!);
         if (!message || message.webhookId !== webhook!.id || message.interactionId !== undefined) {
-          return this.#error(DiscordErrors.unknownMessage);
+          return errorAnswer(DiscordErrors.unknownMessage);
         }
         return this.#webhookMessage(ctx, message, json, files, `webhook:${webhook!.id}`);
       }
@@ -147,7 +154,7 @@ export class SimulatorApi {
       case 'DELETE /webhooks/:application_id/:interaction_token/messages/:message_id': {
         const id = params.messageId === '@original' ? interaction!.originalMessageId : params.messageId;
         const message = id === undefined ? undefined : this.#store.messageById(id);
-        if (!message || message.interactionId !== interaction!.id) return this.#error(DiscordErrors.unknownMessage);
+        if (!message || message.interactionId !== interaction!.id) return errorAnswer(DiscordErrors.unknownMessage);
         return this.#webhookMessage(ctx, message, json, files, `interaction:${interaction!.id}`);
       }
     }
@@ -158,26 +165,26 @@ export class SimulatorApi {
 
   #getChannel(channelId: string): Answer {
     const channel = this.#store.channel(channelId);
-    return channel ? { status: 200, json: this.#channelJson(channel) } : this.#error(DiscordErrors.unknownChannel);
+    return channel ? { status: 200, json: this.#channelJson(channel) } : errorAnswer(DiscordErrors.unknownChannel);
   }
 
   #editChannel(ctx: ApiCall, channelId: string, body: unknown): Answer {
-    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!this.#store.hasChannel(channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     if (!isRecord(body)) {
-      return this.#error(formBodyError('', 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType'));
+      return errorAnswer(formBodyError('', 'DICT_TYPE_CONVERT', 'Only dictionaries may be used in a DictType'));
     }
     const changes: { name?: string; topic?: string | null } = {};
     if ('name' in body) {
       const name = body['name'];
       if (typeof name !== 'string' || name.length < 1 || name.length > 100) {
-        return this.#error(formBodyError('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.'));
+        return errorAnswer(formBodyError('name', 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.'));
       }
       changes.name = name;
     }
     if ('topic' in body) {
       const topic = body['topic'];
       if (topic !== null && (typeof topic !== 'string' || topic.length > 1024)) {
-        return this.#error(formBodyError('topic', 'BASE_TYPE_MAX_LENGTH', 'Must be 1024 or fewer in length.'));
+        return errorAnswer(formBodyError('topic', 'BASE_TYPE_MAX_LENGTH', 'Must be 1024 or fewer in length.'));
       }
       changes.topic = topic;
     }
@@ -187,15 +194,15 @@ export class SimulatorApi {
   }
 
   #listMessagesApi(ctx: ApiCall, channelId: string): Answer {
-    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!this.#store.hasChannel(channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     const rawLimit = ctx.query.get('limit');
     const limit = rawLimit === null ? 50 : Number(rawLimit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      return this.#error(formBodyError('limit', 'NUMBER_TYPE_MAX', 'Must be between 1 and 100.'));
+      return errorAnswer(formBodyError('limit', 'NUMBER_TYPE_MAX', 'Must be between 1 and 100.'));
     }
     for (const name of ['before', 'after', 'around'] as const) {
       const value = ctx.query.get(name);
-      if (value !== null && !isSnowflake(value)) return this.#error(snowflakeError(name, value));
+      if (value !== null && !isSnowflake(value)) return errorAnswer(snowflakeError(name, value));
     }
     const before = ctx.query.get('before');
     const after = ctx.query.get('after');
@@ -223,10 +230,10 @@ export class SimulatorApi {
   }
 
   #createChannelMessage(ctx: ApiCall, channelId: string, body: unknown, files: readonly MultipartFile[]): Answer {
-    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!this.#store.hasChannel(channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     const payload = withFiles(body ?? {}, files);
     const violation = findPayloadViolation(payload, 'create');
-    if (violation) return this.#error(payloadError(violation));
+    if (violation) return errorAnswer(payloadError(violation));
     const record = payload as Record<string, unknown>;
     const nonce = validNonce(record['nonce']);
     if (nonce !== undefined && record['enforce_nonce'] === true) {
@@ -257,9 +264,9 @@ export class SimulatorApi {
     files: readonly MultipartFile[],
   ): Answer {
     const found = this.#findMessage(channelId, messageId);
-    if ('status' in found) return this.#error(found);
+    if ('status' in found) return errorAnswer(found);
     if (found.author.kind !== 'bot' || found.author.tokenLabel !== ctx.client.label) {
-      return this.#error(DiscordErrors.otherAuthor);
+      return errorAnswer(DiscordErrors.otherAuthor);
     }
     return this.#editMessage(ctx, found, body, files, ctx.client.label);
   }
@@ -273,7 +280,7 @@ export class SimulatorApi {
   ): Answer {
     const payload = withFiles(body ?? {}, files);
     const violation = findPayloadViolation(payload, 'edit');
-    if (violation) return this.#error(payloadError(violation));
+    if (violation) return errorAnswer(payloadError(violation));
     const fields = editFields(payload as Record<string, unknown>, message, this.#attachments(message.channelId, files));
     const content = fields.content ?? message.content;
     const empty =
@@ -282,7 +289,7 @@ export class SimulatorApi {
       (fields.components ?? message.components).length === 0 &&
       (fields.attachments ?? message.attachments).length === 0 &&
       message.stickerIds.length === 0;
-    if (empty) return this.#error(DiscordErrors.emptyMessage);
+    if (empty) return errorAnswer(DiscordErrors.emptyMessage);
     // Editing a deferred ("thinking") response turns it into a real message.
     if ((message.flags & MESSAGE_FLAGS_LOADING) !== 0) message.flags &= ~MESSAGE_FLAGS_LOADING;
     const version = this.#store.editMessage(message, fields, ctx.now);
@@ -306,15 +313,15 @@ export class SimulatorApi {
   }
 
   #bulkDelete(ctx: ApiCall, channelId: string, body: unknown): Answer {
-    if (!this.#store.hasChannel(channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!this.#store.hasChannel(channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     const ids = isRecord(body) ? body['messages'] : undefined;
     if (!Array.isArray(ids) || ids.length < 2 || ids.length > 100) {
-      return this.#error(formBodyError('messages', 'BASE_TYPE_BAD_LENGTH', 'Must be between 2 and 100 in length.'));
+      return errorAnswer(formBodyError('messages', 'BASE_TYPE_BAD_LENGTH', 'Must be between 2 and 100 in length.'));
     }
     for (let index = 0; index < ids.length; index++) {
       const id: unknown = ids[index];
-      if (!isSnowflake(id)) return this.#error(snowflakeError(`messages[${index}]`, String(id)));
-      if (this.ageOf(id, ctx.now) > this.#deps.oldMessageAgeMs) return this.#error(DiscordErrors.bulkDeleteTooOld);
+      if (!isSnowflake(id)) return errorAnswer(snowflakeError(`messages[${index}]`, String(id)));
+      if (this.isOld(id, ctx.now)) return errorAnswer(DiscordErrors.bulkDeleteTooOld);
     }
     for (const id of new Set(ids as string[])) {
       const message = this.#store.message(channelId, id);
@@ -325,10 +332,10 @@ export class SimulatorApi {
 
   #react(ctx: ApiCall, params: RouteParams, add: boolean): Answer {
     const found = this.#findMessage(params.channelId!, params.messageId!);
-    if ('status' in found) return this.#error(found);
+    if ('status' in found) return errorAnswer(found);
     const emoji = params.emoji!;
     // Unicode emoji, or `name:id` for a custom one.
-    if (emoji.length === 0 || emoji.length > 64 || /[\s/]/.test(emoji)) return this.#error(DiscordErrors.unknownEmoji);
+    if (emoji.length === 0 || emoji.length > 64 || /[\s/]/.test(emoji)) return errorAnswer(DiscordErrors.unknownEmoji);
     let users = found.reactions.get(emoji);
     if (add) {
       if (!users) {
@@ -354,10 +361,10 @@ export class SimulatorApi {
   }
 
   #executeWebhook(ctx: ApiCall, webhook: StoredWebhook, body: unknown, files: readonly MultipartFile[]): Answer {
-    if (!this.#store.hasChannel(webhook.channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!this.#store.hasChannel(webhook.channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     const payload = withFiles(body ?? {}, files);
     const violation = findPayloadViolation(payload, 'create');
-    if (violation) return this.#error(payloadError(violation));
+    if (violation) return errorAnswer(payloadError(violation));
     const message = this.newMessage(webhook.channelId, payload as Record<string, unknown>, files, ctx.now, {
       author: { kind: 'webhook', webhookId: webhook.id },
       authorJson: { ...botUser(webhook.id, webhook.name), discriminator: '0000' },
@@ -382,9 +389,9 @@ export class SimulatorApi {
 
   #interactionCallback(ctx: ApiCall, interaction: StoredInteraction, body: unknown): Answer {
     if (ctx.now - interaction.createdAt > INTERACTION_CALLBACK_WINDOW_MS) {
-      return this.#error(DiscordErrors.unknownInteraction);
+      return errorAnswer(DiscordErrors.unknownInteraction);
     }
-    if (interaction.responded) return this.#error(DiscordErrors.alreadyAcknowledged);
+    if (interaction.responded) return errorAnswer(DiscordErrors.alreadyAcknowledged);
     const type = isRecord(body) ? body['type'] : undefined;
     const data = isRecord(body) && isRecord(body['data']) ? body['data'] : {};
     const label = `interaction:${interaction.id}`;
@@ -396,7 +403,7 @@ export class SimulatorApi {
         const payload = type === 4 ? data : { flags: Number(data['flags']) & MESSAGE_FLAGS_EPHEMERAL };
         if (type === 4) {
           const violation = findPayloadViolation(payload, 'create');
-          if (violation) return this.#error(prefixed(payloadError(violation), 'data'));
+          if (violation) return errorAnswer(prefixed(payloadError(violation), 'data'));
         }
         message = this.#interactionMessage(interaction, payload, ctx.now, [], type === 5 ? MESSAGE_FLAGS_LOADING : 0);
         interaction.originalMessageId = message.id;
@@ -408,7 +415,7 @@ export class SimulatorApi {
           interaction.sourceMessageId === undefined ? undefined : this.#store.messageById(interaction.sourceMessageId);
         if (!source) {
           // UPDATE_MESSAGE needs a component interaction (created with a `messageId`).
-          return this.#error(formBodyError('type', 'INTERACTION_RESPONSE_TYPE_INVALID', 'Invalid response type'));
+          return errorAnswer(formBodyError('type', 'INTERACTION_RESPONSE_TYPE_INVALID', 'Invalid response type'));
         }
         const answer = this.#editMessage(ctx, source, data, [], label);
         if (answer.status !== 200) return answer;
@@ -423,7 +430,7 @@ export class SimulatorApi {
       case 12:
         break;
       default:
-        return this.#error(
+        return errorAnswer(
           formBodyError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.'),
         );
     }
@@ -441,10 +448,10 @@ export class SimulatorApi {
   }
 
   #followUp(ctx: ApiCall, interaction: StoredInteraction, body: unknown, files: readonly MultipartFile[]): Answer {
-    if (!this.#store.hasChannel(interaction.channelId)) return this.#error(DiscordErrors.unknownChannel);
+    if (!this.#store.hasChannel(interaction.channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     const payload = withFiles(body ?? {}, files);
     const violation = findPayloadViolation(payload, 'create');
-    if (violation) return this.#error(payloadError(violation));
+    if (violation) return errorAnswer(payloadError(violation));
     const message = this.#interactionMessage(interaction, payload as Record<string, unknown>, ctx.now, files);
     const label = `interaction:${interaction.id}`;
     this.#store.recordWrite('create', ctx.route, message.channelId, message.id, body, ctx.now, label, 0);
@@ -517,15 +524,15 @@ export class SimulatorApi {
   }
 
   /**
-   * Age of the object a snowflake names.
+   * Whether the message a snowflake names counts as old (older than `oldMessageAgeMs`): its delete is limited under
+   * the old-message bucket and bulk delete refuses it.
    *
    * @param id - a snowflake
    * @param now - simulator clock milliseconds
-   * @returns milliseconds since the id was made, on the simulator clock
+   * @returns `true` when it is old, on the simulator clock
    */
-  public ageOf(id: string, now: number): number {
-    const created = Number((BigInt(id) >> 22n) + 1_420_070_400_000n) - this.#deps.epochShift;
-    return now - created;
+  public isOld(id: string, now: number): boolean {
+    return now - (snowflakeToTimestamp(id) - this.#deps.epochShift) > this.#deps.oldMessageAgeMs;
   }
 
   #messageJson(message: StoredMessage, ctx: ApiCall): Record<string, unknown> {
@@ -563,10 +570,6 @@ export class SimulatorApi {
       rate_limit_per_user: 0,
       flags: 0,
     };
-  }
-
-  #error(error: ApiError): Answer {
-    return { status: error.status, json: error.body };
   }
 }
 

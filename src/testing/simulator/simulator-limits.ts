@@ -1,4 +1,5 @@
 import { InvalidConfigError } from '../../errors/message-update-error.js';
+import { isRecord } from '../../util/is-record.js';
 
 /**
  * A fixed-window rate limit: at most `limit` requests in a window of `windowMs` that opens with the first request
@@ -136,10 +137,6 @@ export const DEFAULT_SIMULATOR_LIMITS = {
  */
 export const SIMULATOR_LIMIT_NAMES = Object.keys(DEFAULT_SIMULATOR_LIMITS) as readonly SimulatorLimitName[];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks a {@link RouteLimit} given by a caller.
  *
@@ -203,4 +200,50 @@ export function resolveSimulatorLimits(overrides: unknown, timeScale: number, fi
         : validateRouteLimit(`${field}.${name}`, value);
   }
   return result as unknown as SimulatorLimits;
+}
+
+/**
+ * Validates limit changes made at run time: overrides in real milliseconds, not scaled.
+ *
+ * @param limits - some of the named limits
+ * @returns the same names, validated, in the order given
+ * @throws {@link InvalidConfigError} for an unknown name or a bad value
+ */
+export function resolveLimitChanges(limits: Partial<SimulatorLimits>): Partial<SimulatorLimits> {
+  const resolved = resolveSimulatorLimits(limits, 1, 'limits');
+  const changes: Partial<Record<SimulatorLimitName, RouteLimit | InvalidRequestLimit>> = {};
+  for (const [name, value] of Object.entries(limits)) {
+    if (value === undefined) continue;
+    const key = name as SimulatorLimitName;
+    changes[key] = resolved[key];
+  }
+  return changes as Partial<SimulatorLimits>;
+}
+
+/**
+ * Checks a bucket hash given by a caller: opaque, like Discord's, but short and without spaces.
+ *
+ * @param hash - the value to check
+ * @returns the hash
+ * @throws {@link InvalidConfigError} naming `hash` unless it is 1 to 100 letters, digits, `-`, `_`, `.` or `:`
+ */
+export function validateBucketHash(hash: unknown): string {
+  if (typeof hash !== 'string' || !/^[\w.:-]{1,100}$/.test(hash)) {
+    throw new InvalidConfigError('hash', hash, 'a string of 1 to 100 letters, digits, `-`, `_`, `.` or `:`');
+  }
+  return hash;
+}
+
+/**
+ * Checks how long a shared resource is throttled.
+ *
+ * @param durationMs - the value to check
+ * @returns the duration
+ * @throws {@link InvalidConfigError} naming `durationMs` unless it is a finite number greater than 0
+ */
+export function validateThrottleDuration(durationMs: unknown): number {
+  if (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs <= 0) {
+    throw new InvalidConfigError('durationMs', durationMs, 'a finite number of milliseconds greater than 0');
+  }
+  return durationMs;
 }

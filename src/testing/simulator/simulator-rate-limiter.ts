@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { InvalidRequestLimit, RouteLimit, SimulatorLimitName, SimulatorLimits } from './simulator-limits.js';
-import { ROUTE_DEFINITIONS, SIMULATOR_ROUTE_KEYS, type SimulatorRouteKey } from './simulator-routes.js';
+import {
+  isSimulatorRouteKey,
+  ROUTE_DEFINITIONS,
+  SIMULATOR_ROUTE_KEYS,
+  type SimulatorRouteKey,
+} from './simulator-routes.js';
 import type { BucketState } from './simulator-records.js';
 
 /** A fixed window. Windows are opened only by a request that consumes budget. */
@@ -98,6 +103,11 @@ export class SimulatorRateLimiter {
     }
   }
 
+  /** Replaces several named limits (see {@link SimulatorRateLimiter.setLimit}), in the order given. */
+  public setLimits(changes: Partial<SimulatorLimits>): void {
+    for (const [name, value] of Object.entries(changes)) this.setLimit(name as SimulatorLimitName, value);
+  }
+
   /** Bucket hash of a route, or `undefined` when it has no per-route limit. */
   public hashOf(route: SimulatorRouteKey): string | undefined {
     return this.#routeHash.get(route);
@@ -146,8 +156,24 @@ export class SimulatorRateLimiter {
     return consume(this.#buckets, bucket.counterKey, this.#hashLimit.get(bucket.hash)!, now);
   }
 
-  /** Public state of a counter, for inspection. */
-  public bucketState(hash: string, counterKey: string, now: number): BucketState | undefined {
+  /**
+   * Public state of a counter, for inspection.
+   *
+   * @param routeOrHash - a route, or a bucket hash (its counter for `major` without separate counters per route)
+   * @param major - the major key
+   * @param now - clock milliseconds
+   * @returns the counter, or `undefined` for a route without a per-route limit or an unknown hash
+   */
+  public inspect(routeOrHash: string, major: string, now: number): BucketState | undefined {
+    if (isSimulatorRouteKey(routeOrHash)) {
+      const bucket = this.bucketOf(routeOrHash, major);
+      return bucket && this.#state(bucket.hash, bucket.counterKey, now);
+    }
+    if (!this.#hashLimit.has(routeOrHash)) return undefined;
+    return this.#state(routeOrHash, `${routeOrHash}|${major}`, now);
+  }
+
+  #state(hash: string, counterKey: string, now: number): BucketState | undefined {
     const limit = this.#hashLimit.get(hash);
     if (limit === undefined) return undefined;
     const v = view(this.#buckets.get(counterKey), limit, now);
@@ -159,11 +185,6 @@ export class SimulatorRateLimiter {
       resetAt: v.open ? v.resetAt : undefined,
       windowMs: v.open && window ? window.windowMs : limit.windowMs,
     };
-  }
-
-  /** Whether a known hash exists. */
-  public hasHash(hash: string): boolean {
-    return this.#hashLimit.has(hash);
   }
 
   /** The global window of a client at `now`. */

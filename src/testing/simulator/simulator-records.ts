@@ -264,6 +264,13 @@ export interface FaultConfig {
   /** Status of injected server errors. @defaultValue `500` */
   readonly errorStatus?: InjectedErrorStatus;
   /**
+   * Whether injected server errors carry the bucket's `X-RateLimit-*` headers. Discord's 502, 503 and 504 often come
+   * from the proxy in front of the API, without them; set `false` to reproduce that. The request is still charged to
+   * its bucket and the global window either way: a client that sees no headers must assume it was.
+   * @defaultValue `true`
+   */
+  readonly errorHeaders?: boolean;
+  /**
    * Apply the request, then answer only after this many milliseconds (set it above the client's timeout to
    * simulate "the write happened but the client never heard back"). @defaultValue `0` (off)
    */

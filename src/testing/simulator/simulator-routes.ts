@@ -1,3 +1,4 @@
+import { InvalidConfigError } from '../../errors/message-update-error.js';
 import type { SimulatorLimitName } from './simulator-limits.js';
 
 /**
@@ -86,6 +87,24 @@ export const ROUTE_DEFINITIONS: Readonly<Record<SimulatorRouteKey, RouteDefiniti
  */
 export function isSimulatorRouteKey(value: unknown): value is SimulatorRouteKey {
   return typeof value === 'string' && Object.hasOwn(ROUTE_DEFINITIONS, value);
+}
+
+/**
+ * Checks a route name given by a caller.
+ *
+ * @param route - the value to check
+ * @returns the route, typed
+ * @throws {@link InvalidConfigError} naming `route` when it is not one of {@link SIMULATOR_ROUTE_KEYS}
+ */
+export function assertSimulatorRoute(route: unknown): SimulatorRouteKey {
+  if (!isSimulatorRouteKey(route)) {
+    throw new InvalidConfigError(
+      'route',
+      route,
+      'one of DiscordSimulator.routes (e.g. `PATCH /channels/:channel_id/messages/:message_id`)',
+    );
+  }
+  return route;
 }
 
 /** Ids and tokens taken from the path. Tokens stay in memory only; they are never logged. */
