@@ -24,6 +24,7 @@ import {
   type RateLimitHit,
 } from '../rate-limit/rate-limit-tracker.js';
 import { routeOf, type HttpMethod, type RouteInfo } from '../discord/route.js';
+import { parseRateLimitResponse } from '../rate-limit/rate-limit-response.js';
 import { isSnowflake } from '../discord/snowflake.js';
 import { sleep, systemClock, type Clock, type ClockTimer } from '../util/clock.js';
 import { PriorityHeap } from '../util/priority-heap.js';
@@ -262,27 +263,6 @@ const DEFAULT_RESERVATION_TTL_MS = 30_000;
 /** The failure policy's scope covering every request (Discord as a whole). */
 const SERVICE_SCOPE = 'service';
 
-/** The shared-store view of an HTTP answer. */
-function observationOf(response: TransportResponse, hit: RateLimitHit | undefined): RateLimitObservation {
-  const number = (name: string): number | undefined => {
-    const raw = response.headers[name];
-    const value = raw === undefined ? Number.NaN : Number(raw);
-    return Number.isFinite(value) ? value : undefined;
-  };
-  const bucketHash = response.headers['x-ratelimit-bucket'];
-  const limit = number('x-ratelimit-limit');
-  const remaining = number('x-ratelimit-remaining');
-  const resetAfter = number('x-ratelimit-reset-after');
-  return {
-    status: response.status,
-    ...(bucketHash === undefined ? {} : { bucketHash }),
-    ...(limit === undefined ? {} : { limit }),
-    ...(remaining === undefined ? {} : { remaining }),
-    ...(resetAfter === undefined ? {} : { resetAfterMs: Math.ceil(resetAfter * 1000) }),
-    ...(hit ? { retryAfterMs: hit.retryAfterMs, scope: hit.scope, subLimit: hit.subLimit, banned: hit.banned } : {}),
-  };
-}
-
 /** What a durable run returns when the claimed row's deadline had passed: dropped, nothing sent. */
 const EXPIRED = Symbol('expired');
 
@@ -378,6 +358,8 @@ export class MessageUpdateManager<
   readonly #clock: Clock;
   readonly #random: () => number;
   readonly #tracker: RateLimitTracker;
+  /** The limits this process keeps, in its own tracker and (with one) in the shared store. */
+  readonly #limits: RateLimitStoreLimits;
   readonly #failures: FailurePolicy;
   readonly #targets = new Map<string, Target>();
   readonly #managed = new Map<string, ManagedRecord>();
@@ -494,9 +476,16 @@ export class MessageUpdateManager<
       this.#transport = this.#ownedTransport;
     }
     // Without a collector of the caller's, TMetrics is its default, InMemoryMetricsCollector.
-    this.#tracker = new RateLimitTracker(this.config, this.#transport.sequentialPerBucket === true ? 1 : Infinity, {
-      repeatHeadroom: this.#transport.repeatsRequests === true,
-    });
+    this.#limits = {
+      globalLimit: this.config.globalRequestsPerSecond,
+      globalWindowMs: 1000,
+      // REST sends one request at a time per bucket: more would only queue inside it, beyond merging and cancelling.
+      maxInFlightPerBucket: this.#transport.sequentialPerBucket === true ? 1 : this.config.maxConcurrentUpdates,
+      invalidRequestLimit: this.config.invalidRequestLimit,
+      invalidRequestWindowMs: this.config.invalidRequestWindowMs,
+      reservationTtlMs: this.#reservationTtlMs,
+    };
+    this.#tracker = new RateLimitTracker(this.#limits, { repeatHeadroom: this.#transport.repeatsRequests === true });
     this.metrics = options.metrics ?? (new InMemoryMetricsCollector() as unknown as TMetrics);
     this.metrics.bindGauges(() => this.#gauges());
   }
@@ -1483,12 +1472,12 @@ export class MessageUpdateManager<
                 );
               } catch (error) {
                 grant = undefined;
-                this.#tracker.cancel(current);
+                this.#tracker.cancel(current, this.#clock.now());
                 throw error;
               }
               if (!row) {
                 grant = undefined;
-                this.#tracker.cancel(current);
+                this.#tracker.cancel(current, this.#clock.now());
                 const stored = await viaRepository('read an outbox row', () => repository.getRow(target.durableKey));
                 // Gone: a worker acknowledged the newest version (ours included). Dead: a worker gave up on it.
                 if (!stored) return DELIVERED_ELSEWHERE;
@@ -1502,7 +1491,7 @@ export class MessageUpdateManager<
                 // Too late to matter (its deadline passed while queued, perhaps across a restart): drop it, unless
                 // a newer version arrived meanwhile (the fenced ack keeps that one).
                 grant = undefined;
-                this.#tracker.cancel(current);
+                this.#tracker.cancel(current, this.#clock.now());
                 await this.#ackWithRetries(repository, {
                   targetKey: row.targetKey,
                   leaseToken: row.leaseToken,
@@ -1521,14 +1510,14 @@ export class MessageUpdateManager<
             }
             if (op.kind === 'delete' && target.messageId === undefined) {
               grant = undefined;
-              this.#tracker.cancel(current);
+              this.#tracker.cancel(current, this.#clock.now());
               return undefined;
             }
             if (this.#clock.now() > leaseValidUntil) {
               // Fencing: never send on a lease that may have passed to another process; its row may be newer.
               lease = undefined;
               grant = undefined;
-              this.#tracker.cancel(current);
+              this.#tracker.cancel(current, this.#clock.now());
               continue;
             }
             grant = undefined; // #sendOnce completes it, answered or not
@@ -1561,7 +1550,7 @@ export class MessageUpdateManager<
         });
       }
     } catch (error) {
-      if (grant) this.#tracker.cancel(grant);
+      if (grant) this.#tracker.cancel(grant, this.#clock.now());
       await this.#settleLeaseAfterFailure(repository, lease, error).catch(() => undefined);
       this.#onRunFailed(target, op, error);
       return;
@@ -1817,7 +1806,7 @@ export class MessageUpdateManager<
     if (store) {
       const slot = await this.#acquireShared(store, grant);
       if (!slot.granted) {
-        this.#tracker.cancel(grant);
+        this.#tracker.cancel(grant, this.#clock.now());
         op.notBefore = Math.max(op.notBefore, this.#clock.now() + slot.retryInMs);
         this.#schedulePass();
         return SLOT_DENIED;
@@ -1830,10 +1819,11 @@ export class MessageUpdateManager<
     let shared: RateLimitObservation | undefined;
     const onResponse = (response: TransportResponse): void => {
       observed = true;
-      const hit = this.#observe(grant, request, response, startedAt);
+      const observation = parseRateLimitResponse(response.status, response.headers, response.body);
+      const hit = this.#observe(grant, request, observation, startedAt);
       if (response.status !== 429) this.#recordOutcome(grant, response.status >= 500, target);
       if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
-      shared = observationOf(response, hit);
+      shared = observation;
     };
     try {
       const response = await this.#transport.request({ ...request, onResponse });
@@ -1852,7 +1842,7 @@ export class MessageUpdateManager<
       this.#tracker.complete(grant, this.#clock.now());
       if (store && reservation) {
         // Best effort: an unreachable store lets the reservation expire by its TTL.
-        await store.complete(reservation, shared, this.#storeLimits()).catch(() => undefined);
+        await store.complete(reservation, shared, this.#limits).catch(() => undefined);
       }
       this.#schedulePass();
     }
@@ -1875,7 +1865,7 @@ export class MessageUpdateManager<
           majorParameter: grant.route.majorParameter,
           exemptFromGlobal: grant.route.exemptFromGlobal,
         },
-        this.#storeLimits(),
+        this.#limits,
       );
     } catch {
       // A store that cannot answer grants nothing: limits are never exceeded because shared state is unknown.
@@ -1883,31 +1873,20 @@ export class MessageUpdateManager<
     }
   }
 
-  #storeLimits(): RateLimitStoreLimits {
-    return {
-      globalLimit: this.config.globalRequestsPerSecond,
-      globalWindowMs: 1000,
-      maxInFlightPerBucket: this.#transport.sequentialPerBucket === true ? 1 : this.config.maxConcurrentUpdates,
-      invalidRequestLimit: this.config.invalidRequestLimit,
-      invalidRequestWindowMs: this.config.invalidRequestWindowMs,
-      reservationTtlMs: this.#reservationTtlMs,
-    };
-  }
-
   #observe(
     grant: Grant,
     request: OutgoingRequest,
-    response: TransportResponse,
+    observation: RateLimitObservation,
     startedAt: number,
   ): RateLimitHit | undefined {
     const now = this.#clock.now();
     this.metrics.recordRequest({
       method: request.method,
       route: grant.route.routeKey,
-      status: response.status,
+      status: observation.status,
       durationMs: now - startedAt,
     });
-    const hit = this.#tracker.observe(grant, response.status, response.headers, response.body, now);
+    const hit = this.#tracker.observe(grant, observation, now);
     if (hit) {
       this.metrics.recordRateLimit(hit.scope);
       this.#emit('rateLimited', { ...hit, method: request.method, path: redactPath(request.path) });

@@ -21,6 +21,27 @@
  * @module
  */
 
+/**
+ * Timings shared by every {@link RateLimitStore} of this package, so the memory store (the reference) and the Redis
+ * store answer alike.
+ *
+ * @internal
+ */
+export const RATE_LIMIT_STORE_TIMINGS = {
+  /**
+   * `retryInMs` when a slot depends on an answer still in flight (possibly another process's, whose completion this
+   * process is not told about): a short re-check interval, or sooner when the blocking reservation expires.
+   */
+  answerPollMs: 50,
+  /** A bucket unused for this long (with nothing in flight, no pause and no window running) is forgotten. */
+  bucketIdleMs: 10 * 60 * 1000,
+  /** The route → bucket-hash map is forgotten after this long without any request (Redis TTL). */
+  routesIdleMs: 24 * 60 * 60 * 1000,
+} as const;
+
+/** Why a slot is refused (the `reason` of a refused {@link RateLimitAcquireResult}, minus `unavailable`). */
+export type RateLimitBlockReason = 'bucket' | 'global' | 'paused' | 'invalid-budget';
+
 /** What a request needs a slot for. */
 export interface RateLimitSlotRequest {
   /** `METHOD /template`, e.g. `PATCH /channels/:channel_id/messages/:id`. */
@@ -58,7 +79,7 @@ export type RateLimitAcquireResult =
       readonly granted: false;
       /** When to ask again, in ms (an estimate: the moment the blocking window, pause or slot ends). */
       readonly retryInMs: number;
-      readonly reason: 'bucket' | 'global' | 'paused' | 'invalid-budget' | 'unavailable';
+      readonly reason: RateLimitBlockReason | 'unavailable';
     };
 
 /** What an HTTP answer said, passed to {@link RateLimitStore.complete}. */

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
  * | key | type | content | TTL |
  * |---|---|---|---|
  * | `P` `routes` | hash | route key → `h:<bucket hash>` (learned) or `u` (answers carry no rate-limit headers) | 24 h after the last request |
- * | `P` `bucket:<bucket>` | hash | `known`, `unlimited`, `limit`, `remaining`, `reset_at`, `window_known`, `paused_until`, `epoch` | 10 min after last use (longer while a window or pause runs) |
+ * | `P` `bucket:<bucket>` | hash | `known`, `unlimited`, `limit`, `remaining`, `reset_at`, `window_known`, `window_assumed`, `window_ms`, `paused_until`, `epoch` | 10 min after last use (longer while a window or pause runs) |
  * | `P` `bucket-inflight:<bucket>` | sorted set | reservation id → expiry time | as its bucket |
  * | `P` `global:inflight` | sorted set | reservation id → expiry, for requests that count in the global window | the reservation TTL |
  * | `P` `global:released` | sorted set | reservation id → time its global slot frees up (answer + window) | the global window |
@@ -112,7 +112,7 @@ end
 local function load_bucket(prefix, bucket_key, route_key, now)
   local key = prefix .. 'bucket:' .. bucket_key
   local f = redis.call('HMGET', key, 'known', 'unlimited', 'limit', 'remaining', 'reset_at', 'window_known',
-    'paused_until', 'epoch')
+    'paused_until', 'epoch', 'window_assumed', 'window_ms')
   local b = { key = key, inflight = prefix .. 'bucket-inflight:' .. bucket_key, exists = f[1] ~= false, dirty = false }
   if b.exists then
     b.known = f[1] == '1'
@@ -123,6 +123,8 @@ local function load_bucket(prefix, bucket_key, route_key, now)
     b.window_known = f[6] == '1'
     b.paused_until = num(f[7], 0)
     b.epoch = num(f[8], 0)
+    b.window_assumed = f[9] == '1'
+    b.window_ms = num(f[10], 0)
   else
     -- A route known to answer without rate-limit headers makes its unhashed buckets unlimited.
     local unlimited = false
@@ -137,12 +139,15 @@ local function load_bucket(prefix, bucket_key, route_key, now)
     b.window_known = false
     b.paused_until = 0
     b.epoch = 0
+    b.window_assumed = false
+    b.window_ms = 0
     b.dirty = true
   end
   -- Start a new window once the known one has ended; requests still in flight may count in the new one.
   if b.known and not b.unlimited and b.window_known and now >= b.reset_at then
     b.epoch = b.epoch + 1
     b.window_known = false
+    b.window_assumed = false
     b.remaining = math.max(0, b.limit - live(b.inflight, now))
     b.dirty = true
   end
@@ -152,10 +157,28 @@ end
 local function save_bucket(b, now, keep_ms)
   redis.call('HSET', b.key, 'known', flag(b.known), 'unlimited', flag(b.unlimited), 'limit', b.limit,
     'remaining', b.remaining, 'reset_at', b.reset_at, 'window_known', flag(b.window_known),
-    'paused_until', b.paused_until, 'epoch', b.epoch)
+    'paused_until', b.paused_until, 'epoch', b.epoch, 'window_assumed', flag(b.window_assumed),
+    'window_ms', b.window_ms)
   local keep = math.max(keep_ms, b.paused_until - now, b.reset_at - now)
   extend(b.key, keep)
   extend(b.inflight, keep)
+end
+
+local function epoch_of(id)
+  return tonumber(string.match(id, '%.(%d+)$'))
+end
+
+-- An answer without rate-limit headers, or none: assume the request used a window that began now and lasts as long
+-- as the longest one seen, rather than probe into one that may be exhausted (bucket-window.ts: assumeWindow). The
+-- stored window is read as it is, not rolled (a window that has ended is rolled by the next acquire).
+local function assume_window(prefix, bucket_key, id, now, bucket_idle)
+  local key = prefix .. 'bucket:' .. bucket_key
+  local f = redis.call('HMGET', key, 'known', 'unlimited', 'window_known', 'window_ms', 'epoch')
+  if f[1] ~= '1' or f[2] == '1' or f[3] == '1' then return end
+  local window_ms = num(f[4], 0)
+  if window_ms <= 0 or epoch_of(id) ~= num(f[5], 0) then return end
+  redis.call('HSET', key, 'window_known', '1', 'window_assumed', '1', 'reset_at', now + window_ms)
+  extend(key, math.max(bucket_idle, window_ms))
 end
 
 local function bucket_key_of(route_key, major)
@@ -325,6 +348,7 @@ if ARGV[12] == '1' then
     local b = load_bucket(prefix, bucket_key, route_key, now)
     local in_flight = live(b.inflight, now)
     local candidate = now + reset_after
+    b.window_ms = math.max(b.window_ms, reset_after)
     if (not b.known) or b.unlimited then
       -- First sight of this bucket: the answer counts every request Discord processed in the window (this one
       -- included), but not the others still in flight on this key.
@@ -339,10 +363,15 @@ if ARGV[12] == '1' then
       if not b.window_known then b.remaining = limit - in_flight end
     elseif candidate > now then
       b.limit = limit
-      if not b.window_known then
+      local of_this_window = bucket_key == own_bucket and epoch_of(id) == b.epoch
+      if b.window_assumed and of_this_window then
+        -- A header of this window replaces the end assumed after an answer without one.
+        b.window_assumed = false
+        b.reset_at = candidate
+      elseif not b.window_known then
         -- Only an answer to a request granted in the current window may start it: a late answer from the previous
         -- one describes a server window that has ended, and would end ours too early.
-        if bucket_key == own_bucket and tonumber(string.match(id, '%.(%d+)$')) == b.epoch then
+        if of_this_window then
           b.window_known = true
           b.reset_at = candidate
         end
@@ -352,6 +381,8 @@ if ARGV[12] == '1' then
       b.remaining = math.min(b.remaining, remaining)
     end
     save_bucket(b, now, bucket_idle)
+  elseif status ~= 429 then
+    assume_window(prefix, own_bucket, id, now, bucket_idle)
   end
 
   if status == 429 then
@@ -383,6 +414,8 @@ if ARGV[12] == '1' then
     end
   end
 end
+
+if ARGV[12] ~= '1' then assume_window(prefix, own_bucket, id, now, bucket_idle) end
 
 local own_inflight = prefix .. 'bucket-inflight:' .. own_bucket
 redis.call('ZREM', own_inflight, id)
@@ -416,7 +449,7 @@ redis.call('ZREM', K_GLOBAL_INFLIGHT, id)
 if was_live and redis.call('EXISTS', prefix .. 'bucket:' .. own_bucket) == 1 then
   local b = load_bucket(prefix, own_bucket, route_key, now)
   -- The slot goes back only to the window it was taken from.
-  if b.known and (not b.unlimited) and tonumber(string.match(id, '%.(%d+)$')) == b.epoch then
+  if b.known and (not b.unlimited) and epoch_of(id) == b.epoch then
     b.remaining = math.min(b.limit, b.remaining + 1)
   end
   save_bucket(b, now, bucket_idle)

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../errors/message-update-error.js';
-import { RATE_LIMIT_STORE_TIMINGS } from '../rate-limit/memory-rate-limit-store.js';
+import { RATE_LIMIT_STORE_TIMINGS } from '../rate-limit/rate-limit-store.js';
 import type {
   RateLimitAcquireResult,
   RateLimitObservation,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RATE_LIMIT_STORE_TIMINGS } from '../../src/rate-limit/memory-rate-limit-store.js';
+import { RATE_LIMIT_STORE_TIMINGS } from '../../src/rate-limit/rate-limit-store.js';
 import type {
   RateLimitAcquireResult,
   RateLimitObservation,
@@ -216,6 +216,33 @@ export function describeRateLimitStoreContract(name: string, create: () => Promi
         expect(refused.retryInMs).toBeLessThanOrEqual(POLL);
         await store.complete(first, ok(8, 5000, 10), limits);
         await grant(store, EDIT, limits);
+      });
+
+      it('assumes a request answered without rate-limit headers (or not at all) used a window of the longest length seen', async () => {
+        await answer(store, EDIT, ok(1, 300, 2));
+        await harness.wait(300);
+        // Both slots of the new window go out: a proxy's 502 without headers, then no answer at all (a reset).
+        await answer(store, EDIT, { status: 502 });
+        await answer(store, EDIT, undefined);
+        // No header dated the window they were counted in: rather than probe into it, wait out an assumed one.
+        const refused = await refusal(store, EDIT);
+        expect(refused.reason).toBe('bucket');
+        about(refused.retryInMs, 300);
+        await harness.wait(300);
+        await grant(store, EDIT);
+      });
+
+      it('lets a header of the same window replace the end it assumed', async () => {
+        await answer(store, EDIT, ok(4, 400));
+        await harness.wait(400);
+        await answer(store, EDIT, { status: 502 }); // assumed: the window ends 400 ms from now
+        const dated = await grant(store, EDIT);
+        await store.complete(dated, ok(2, 100), LIMITS); // Discord says: 100 ms left, 2 requests
+        await grant(store, EDIT);
+        await grant(store, EDIT);
+        const refused = await refusal(store, EDIT);
+        expect(refused.reason).toBe('bucket');
+        about(refused.retryInMs, 100);
       });
 
       it('limits routes that answer without rate-limit headers by the global window only', async () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRateLimitConfig } from '../../src/rate-limit/rate-limit-config.js';
-import { RateLimitTracker } from '../../src/rate-limit/rate-limit-tracker.js';
+import { FakeClock } from '../../src/testing/fake-clock.js';
+import type { RateLimitStore } from '../../src/rate-limit/rate-limit-store.js';
+import { describeRateLimitStoreContract } from '../contract/rate-limit-store.contract.js';
+import { parseRateLimitResponse } from '../../src/rate-limit/rate-limit-response.js';
+import type { RateLimitStoreLimits } from '../../src/rate-limit/rate-limit-store.js';
+import { RateLimitTracker, type Grant } from '../../src/rate-limit/rate-limit-tracker.js';
 import { routeOf } from '../../src/discord/route.js';
 
 const T0 = 1_700_000_000_000;
@@ -13,9 +17,86 @@ const headers = (remaining: number, resetAfter: number, limit = 5): Record<strin
   'x-ratelimit-reset-after': resetAfter.toFixed(3),
 });
 
-function tracker(overrides = {}) {
-  return new RateLimitTracker(resolveRateLimitConfig({ maxConcurrentUpdates: 10, ...overrides }));
+const LIMITS: RateLimitStoreLimits = {
+  globalLimit: 50,
+  globalWindowMs: 1000,
+  maxInFlightPerBucket: 10,
+  invalidRequestLimit: 10_000,
+  invalidRequestWindowMs: 600_000,
+  reservationTtlMs: 30_000,
+};
+
+function tracker(overrides: Partial<RateLimitStoreLimits> = {}) {
+  return new RateLimitTracker({ ...LIMITS, ...overrides });
 }
+
+/** Feeds one raw answer to the tracker, as the manager does (through the one response parser). */
+function observe(
+  t: RateLimitTracker,
+  grant: Grant,
+  status: number,
+  raw: Record<string, string>,
+  body: unknown,
+  now: number,
+) {
+  return t.observe(grant, parseRateLimitResponse(status, raw, body), now);
+}
+
+/**
+ * The tracker as a {@link RateLimitStore}: the manager's own, synchronous view must keep the same semantics as the
+ * stores several processes share.
+ */
+function trackerStore(clock: FakeClock): RateLimitStore {
+  let tracker: RateLimitTracker | undefined;
+  let trackerLimits = '';
+  const grants = new Map<string, Grant>();
+  const trackerFor = (limits: RateLimitStoreLimits): RateLimitTracker => {
+    // A tracker keeps the limits it was built with; the contract passes one set per test.
+    tracker ??= new RateLimitTracker(limits);
+    trackerLimits ||= JSON.stringify(limits);
+    if (JSON.stringify(limits) !== trackerLimits) throw new Error(`limits changed: ${JSON.stringify(limits)}`);
+    return tracker;
+  };
+  const grantOf = (id: string): Grant => {
+    const grant = grants.get(id);
+    if (!grant) throw new Error(`unknown reservation ${id}`);
+    return grant;
+  };
+  return {
+    acquire: async (request, limits) => {
+      const t = trackerFor(limits);
+      const blocked = t.check(request, clock.now());
+      if (blocked) return { granted: false, reason: blocked.reason, retryInMs: blocked.retryInMs };
+      const route = { ...request };
+      const grant = t.acquire(route, clock.now());
+      grants.set(grant.reservation.id, grant);
+      return { granted: true, reservation: grant.reservation };
+    },
+    complete: async (reservation, observation, limits) => {
+      const t = trackerFor(limits);
+      const grant = grantOf(reservation.id);
+      if (observation) t.observe(grant, observation, clock.now());
+      t.complete(grant, clock.now());
+    },
+    cancel: async (reservation) => {
+      tracker?.cancel(grantOf(reservation.id), clock.now());
+    },
+    close: async () => undefined,
+  };
+}
+
+describeRateLimitStoreContract('RateLimitTracker', async () => {
+  const clock = new FakeClock();
+  const store = trackerStore(clock);
+  return {
+    store,
+    wait: (ms) => clock.advance(ms),
+    peer: async () => store,
+    isolated: async () => trackerStore(clock),
+    slackMs: 0,
+    cleanup: async () => undefined,
+  };
+});
 
 describe('RateLimitTracker', () => {
   it('allows one request at a time on an unknown bucket', () => {
@@ -23,7 +104,7 @@ describe('RateLimitTracker', () => {
     expect(t.availableAt(edit, T0)).toBe(T0);
     const grant = t.acquire(edit, T0);
     expect(t.availableAt(edit, T0)).toBeUndefined();
-    t.observe(grant, 200, headers(4, 5), undefined, T0 + 10);
+    observe(t, grant, 200, headers(4, 5), undefined, T0 + 10);
     t.complete(grant, T0 + 10);
     expect(t.availableAt(edit, T0 + 10)).toBe(T0 + 10);
   });
@@ -31,7 +112,7 @@ describe('RateLimitTracker', () => {
   it('counts requests sent in the window and waits for the reset once exhausted', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
-    t.observe(first, 200, headers(4, 5), undefined, T0);
+    observe(t, first, 200, headers(4, 5), undefined, T0);
     t.complete(first, T0);
     for (let i = 0; i < 4; i++) t.acquire(edit, T0);
     expect(t.availableAt(edit, T0)).toBe(T0 + 5000);
@@ -40,10 +121,10 @@ describe('RateLimitTracker', () => {
   it('shares a learned bucket between routes with the same hash', () => {
     const t = tracker();
     const a = t.acquire(edit, T0);
-    t.observe(a, 200, headers(1, 5, 2), undefined, T0);
+    observe(t, a, 200, headers(1, 5, 2), undefined, T0);
     t.complete(a, T0);
     const b = t.acquire(create, T0);
-    t.observe(b, 200, headers(0, 5, 2), undefined, T0);
+    observe(t, b, 200, headers(0, 5, 2), undefined, T0);
     t.complete(b, T0);
     expect(t.bucketKeyOf(create)).toBe(t.bucketKeyOf(edit));
     expect(t.availableAt(edit, T0)).toBe(T0 + 5000);
@@ -53,7 +134,7 @@ describe('RateLimitTracker', () => {
   it('keeps requests of the previous window reserved when a new window starts', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
-    t.observe(first, 200, headers(4, 1), undefined, T0);
+    observe(t, first, 200, headers(4, 1), undefined, T0);
     t.complete(first, T0);
     const late = t.acquire(edit, T0 + 999); // still in flight when the window rolls
     for (let i = 0; i < 3; i++) t.acquire(edit, T0 + 999);
@@ -65,7 +146,8 @@ describe('RateLimitTracker', () => {
   it('pauses a bucket on a user 429 and everything on a global 429', () => {
     const t = tracker();
     const g = t.acquire(edit, T0);
-    const hit = t.observe(
+    const hit = observe(
+      t,
       g,
       429,
       { ...headers(0, 2), 'x-ratelimit-scope': 'user' },
@@ -77,7 +159,7 @@ describe('RateLimitTracker', () => {
     expect(t.availableAt(edit, T0)).toBe(T0 + 2000);
     const other = routeOf('PATCH', '/channels/333333333333333333/messages/222222222222222222', T0);
     const g2 = t.acquire(other, T0);
-    t.observe(g2, 429, { 'x-ratelimit-global': 'true', 'retry-after': '1' }, { retry_after: 0.25, global: true }, T0);
+    observe(t, g2, 429, { 'x-ratelimit-global': 'true', 'retry-after': '1' }, { retry_after: 0.25, global: true }, T0);
     t.complete(g2, T0);
     expect(t.availableAt(other, T0)).toBe(T0 + 250);
     expect(t.invalidCount(T0)).toBe(2);
@@ -86,7 +168,7 @@ describe('RateLimitTracker', () => {
   it('treats a 429 with requests remaining as a sub-limit of that request only', () => {
     const t = tracker();
     const g = t.acquire(edit, T0);
-    const hit = t.observe(g, 429, { ...headers(3, 5), 'x-ratelimit-scope': 'user' }, { retry_after: 60 }, T0);
+    const hit = observe(t, g, 429, { ...headers(3, 5), 'x-ratelimit-scope': 'user' }, { retry_after: 60 }, T0);
     t.complete(g, T0);
     expect(hit?.subLimit).toBe(true);
     expect(t.availableAt(edit, T0)).toBe(T0);
@@ -95,7 +177,8 @@ describe('RateLimitTracker', () => {
   it('recognises the invalid-request ban (plain-text 429) and stops everything', () => {
     const t = tracker();
     const g = t.acquire(edit, T0);
-    const hit = t.observe(
+    const hit = observe(
+      t,
       g,
       429,
       { 'retry-after': '3600' },
@@ -108,7 +191,7 @@ describe('RateLimitTracker', () => {
   });
 
   it('holds a global slot until one second after the answer', () => {
-    const t = tracker({ globalRequestsPerSecond: 2 });
+    const t = tracker({ globalLimit: 2 });
     const routes = ['1', '2', '3'].map((n) =>
       routeOf('PATCH', `/channels/11111111111111111${n}/messages/222222222222222222`, T0),
     );
@@ -122,10 +205,10 @@ describe('RateLimitTracker', () => {
   });
 
   it('marks routes without rate-limit headers as limited by the global limit only', () => {
-    const t = tracker({ maxConcurrentUpdates: 2 });
+    const t = tracker({ maxInFlightPerBucket: 2 });
     const get = routeOf('GET', '/channels/111111111111111111/messages/222222222222222222', T0);
     const g = t.acquire(get, T0);
-    t.observe(g, 200, {}, undefined, T0);
+    observe(t, g, 200, {}, undefined, T0);
     t.complete(g, T0);
     t.acquire(get, T0);
     expect(t.availableAt(get, T0)).toBe(T0);
@@ -136,11 +219,11 @@ describe('RateLimitTracker', () => {
   it('does not let a late answer from the previous window date the new one', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
-    t.observe(first, 200, headers(4, 1), undefined, T0);
+    observe(t, first, 200, headers(4, 1), undefined, T0);
     t.complete(first, T0);
     const late = t.acquire(edit, T0 + 990); // answered only after the local window rolled
     // The window rolls at T0 + 1000; this answer belongs to the old one (its reset is 5 ms away).
-    t.observe(late, 200, headers(3, 0.005), undefined, T0 + 1001);
+    observe(t, late, 200, headers(3, 0.005), undefined, T0 + 1001);
     t.complete(late, T0 + 1001);
     expect(t.snapshot(T0 + 1001).find((b) => b.bucket === 'abc:111111111111111111')?.resetInMs).toBeUndefined();
   });
@@ -148,7 +231,7 @@ describe('RateLimitTracker', () => {
   it('assumes a request answered without headers used its window, then probes once that window is over', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
-    t.observe(first, 200, headers(1, 1, 2), undefined, T0);
+    observe(t, first, 200, headers(1, 1, 2), undefined, T0);
     t.complete(first, T0);
     const a = t.acquire(edit, T0 + 990);
     // The window rolls with `a` in flight (remaining = limit 2 - 1 in flight); both then fail without an answer.
@@ -163,22 +246,22 @@ describe('RateLimitTracker', () => {
   it('lets a header of the same window replace the end it assumed after an answer without headers', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
-    t.observe(first, 200, headers(4, 2), undefined, T0);
+    observe(t, first, 200, headers(4, 2), undefined, T0);
     t.complete(first, T0);
     for (let i = 0; i < 4; i++) t.complete(t.acquire(edit, T0 + 2000), T0 + 2000); // the window rolled: 4 of 5 used
     // ...none answered (resets): the window is assumed to end at T0 + 2000 + 2 s. One slot is left.
     const last = t.acquire(edit, T0 + 2001);
     expect(t.availableAt(edit, T0 + 2001)).toBe(T0 + 4000);
-    t.observe(last, 200, headers(0, 0.5), undefined, T0 + 2010);
+    observe(t, last, 200, headers(0, 0.5), undefined, T0 + 2010);
     t.complete(last, T0 + 2010);
     expect(t.availableAt(edit, T0 + 2011)).toBe(T0 + 2510);
   });
 
   it('counts the attempts a transport makes on its own (REST retries) against the global limit and the bucket', () => {
-    const t = tracker({ globalRequestsPerSecond: 2 });
+    const t = tracker({ globalLimit: 2 });
     const grant = t.acquire(edit, T0);
-    t.observe(grant, 500, {}, undefined, T0 + 10); // REST retries at once...
-    t.observe(grant, 200, {}, undefined, T0 + 20); // ...and reports a second answer
+    observe(t, grant, 500, {}, undefined, T0 + 10); // REST retries at once...
+    observe(t, grant, 200, {}, undefined, T0 + 20); // ...and reports a second answer
     t.complete(grant, T0 + 20);
     // Two requests went out: both global slots are held (until 1 s after each answer).
     expect(t.globalRemaining(T0 + 30)).toBe(0);

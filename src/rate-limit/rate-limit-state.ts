@@ -1,0 +1,430 @@
+import { randomUUID } from 'node:crypto';
+import {
+  applyRateLimited,
+  assumeWindow,
+  bucketAvailableAt,
+  bucketSpacingMs,
+  learnWindow,
+  newBucketWindow,
+  rollWindow,
+  type BucketWindow,
+} from './bucket-window.js';
+import {
+  RATE_LIMIT_STORE_TIMINGS,
+  type RateLimitBlockReason,
+  type RateLimitObservation,
+  type RateLimitReservation,
+  type RateLimitSlotRequest,
+  type RateLimitStoreLimits,
+} from './rate-limit-store.js';
+import { SortedTimes } from './sorted-times.js';
+
+/** Why a slot is refused, when, and how soon to ask again (see {@link RateLimitState.check}). */
+export interface RateLimitCheck {
+  /** The reason with the longest wait (on a tie, the most general). */
+  readonly reason: RateLimitBlockReason;
+  /** When the request may start, or `undefined` when that depends on an answer still in flight. */
+  readonly at: number | undefined;
+  /** When to ask again, ms: the longest of the waits, a short poll for waits on answers in flight. */
+  readonly retryInMs: number;
+}
+
+/** Public view of one bucket, for `getStats()`. */
+export interface BucketSnapshot {
+  /** `hash:major` once learned, `METHOD /route|major` before. */
+  readonly bucket: string;
+  readonly limit: number | undefined;
+  readonly remaining: number | undefined;
+  /** Milliseconds until the current window resets, when known. */
+  readonly resetInMs: number | undefined;
+  readonly inFlight: number;
+  /** Milliseconds this bucket is paused by a 429, 0 when not. */
+  readonly pausedForMs: number;
+}
+
+/** Options of {@link RateLimitState}. */
+export interface RateLimitStateOptions {
+  /**
+   * Global slots a request in flight holds: 2 when its transport may repeat it on its own (REST's `retries`), so the
+   * repeat cannot exceed the global limit. @defaultValue 1
+   */
+  readonly globalSlotsPerRequest?: 1 | 2;
+}
+
+interface Bucket {
+  readonly window: BucketWindow;
+  /** Reservation id → expiry (insertion order is expiry order: one TTL). */
+  readonly inFlight: Map<string, number>;
+  lastUsed: number;
+}
+
+interface Route {
+  hash: string | undefined;
+  unlimited: boolean;
+}
+
+/** How often idle buckets are swept, in ms. */
+const SWEEP_INTERVAL_MS = 60 * 1000;
+
+/**
+ * Discord's rate-limit state as one process sees it, and the reference semantics of the {@link RateLimitStore}
+ * contract (its module comment lists them): learned buckets and their windows, the global window, 429 pauses and the
+ * invalid-request budget, with reservations that expire. Synchronous and in memory; the manager's tracker and
+ * `MemoryRateLimitStore` are thin layers over it, and the Redis store's Lua scripts do the same steps.
+ *
+ * Reservation ids are `<uuid>.<epoch>`: the epoch is the bucket's window count when the slot was taken, so a cancel
+ * gives the slot back only to the window it was taken from, and only an answer of the current window dates it.
+ *
+ * @internal
+ */
+export class RateLimitState {
+  readonly #globalSlotsPerRequest: number;
+  readonly #routes = new Map<string, Route>();
+  readonly #buckets = new Map<string, Bucket>();
+  /** Reservation id → expiry, for requests counting in the global window. */
+  readonly #globalInFlight = new Map<string, number>();
+  /** When held global slots free up (`globalWindowMs` after an answer), and the ids already holding one. */
+  readonly #globalReleases = new SortedTimes();
+  readonly #globalReleasedIds = new Map<string, number>();
+  #globalPausedUntil = 0;
+  /** Times of 401/403/non-shared 429 answers. */
+  readonly #invalid = new SortedTimes();
+  /** Reservation id → expiry, for every reservation (each may still turn out invalid). */
+  readonly #allInFlight = new Map<string, number>();
+  #lastSweep = Number.NEGATIVE_INFINITY;
+
+  /** @param options - see {@link RateLimitStateOptions} */
+  public constructor(options: RateLimitStateOptions = {}) {
+    this.#globalSlotsPerRequest = options.globalSlotsPerRequest ?? 1;
+  }
+
+  /** The bucket a request on `routeKey` draws from right now (changes once the route's hash is learned). */
+  public bucketKeyOf(routeKey: string, majorParameter: string): string {
+    const hash = this.#routes.get(routeKey)?.hash;
+    return hash === undefined ? `${routeKey}|${majorParameter}` : `${hash}:${majorParameter}`;
+  }
+
+  /**
+   * Whether a request may start now: `undefined` when it may, else why not and until when.
+   *
+   * @param request - route and major parameter
+   * @param limits - the limits in force
+   * @param now - the clock
+   */
+  public check(request: RateLimitSlotRequest, limits: RateLimitStoreLimits, now: number): RateLimitCheck | undefined {
+    this.#prune(now, limits);
+    let reason: RateLimitBlockReason | undefined;
+    let waitMs = 0;
+    let at: number | undefined = now;
+    // `when` undefined: after an answer in flight, asked again after `pollMs`. The longest wait decides the reason;
+    // on a tie the first (most general) is kept.
+    const block = (why: RateLimitBlockReason, when: number | undefined, pollMs = 0): void => {
+      const ms = when === undefined ? pollMs : when - now;
+      if (reason === undefined || ms > waitMs) {
+        reason = why;
+        waitMs = ms;
+      }
+      at = at === undefined || when === undefined ? undefined : Math.max(at, when);
+    };
+
+    const invalidCount = this.#invalid.size;
+    const inFlightTotal = this.#allInFlight.size;
+    if (invalidCount + inFlightTotal >= limits.invalidRequestLimit) {
+      // Requests in flight may all turn out invalid; once they are answered the budget is known again.
+      if (inFlightTotal > 0) block('invalid-budget', undefined, pollMs(this.#allInFlight, now));
+      else
+        block(
+          'invalid-budget',
+          this.#invalid.nth(invalidCount - limits.invalidRequestLimit + 1)! + limits.invalidRequestWindowMs,
+        );
+    }
+
+    if (this.#globalPausedUntil > now) block('paused', this.#globalPausedUntil);
+
+    if (!request.exemptFromGlobal) {
+      const released = this.#globalReleases.size;
+      // A new request needs its slot, plus the one its transport may repeat it in.
+      const excess =
+        this.#globalInFlight.size * this.#globalSlotsPerRequest +
+        released +
+        this.#globalSlotsPerRequest -
+        limits.globalLimit;
+      if (excess > 0) {
+        if (excess <= released) block('global', this.#globalReleases.nth(excess)!);
+        else block('global', undefined, pollMs(this.#globalInFlight, now));
+      }
+    }
+
+    const bucketKey = this.bucketKeyOf(request.routeKey, request.majorParameter);
+    const bucket = this.#bucket(bucketKey, request.routeKey, now);
+    if (bucket.window.pausedUntil > now) block('paused', bucket.window.pausedUntil);
+    const inFlight = live(bucket.inFlight, now);
+    const bucketAt = bucketAvailableAt(bucket.window, now, inFlight, limits.maxInFlightPerBucket);
+    if (bucketAt === undefined) block('bucket', undefined, pollMs(bucket.inFlight, now));
+    else if (bucketAt > now) block('bucket', bucketAt);
+
+    if (reason === undefined) return undefined;
+    return { reason, at, retryInMs: Math.max(1, Math.ceil(waitMs)) };
+  }
+
+  /**
+   * Takes a slot; call only when {@link RateLimitState.check} allowed it at `now`.
+   *
+   * @returns the reservation to pass to {@link RateLimitState.learn}, {@link RateLimitState.release} or
+   *   {@link RateLimitState.cancel}
+   */
+  public take(request: RateLimitSlotRequest, limits: RateLimitStoreLimits, now: number): RateLimitReservation {
+    const bucketKey = this.bucketKeyOf(request.routeKey, request.majorParameter);
+    const bucket = this.#bucket(bucketKey, request.routeKey, now);
+    const id = `${randomUUID()}.${bucket.window.epoch}`;
+    const expiresAt = now + limits.reservationTtlMs;
+    bucket.inFlight.set(id, expiresAt);
+    bucket.lastUsed = now;
+    const window = bucket.window;
+    if (window.known && !window.unlimited && window.remaining > 0) window.remaining--;
+    if (!request.exemptFromGlobal) this.#globalInFlight.set(id, expiresAt);
+    this.#allInFlight.set(id, expiresAt);
+    return {
+      id,
+      bucket: bucketKey,
+      routeKey: request.routeKey,
+      majorParameter: request.majorParameter,
+      exemptFromGlobal: request.exemptFromGlobal,
+    };
+  }
+
+  /**
+   * Learns from one answer to a reserved request (there may be several when the transport repeated it): the route's
+   * bucket hash, the bucket's window, 429 pauses and invalid requests.
+   */
+  public learn(reservation: RateLimitReservation, observation: RateLimitObservation, now: number): void {
+    const { status, bucketHash, limit, remaining, resetAfterMs } = observation;
+    const { routeKey, majorParameter } = reservation;
+    const epoch = epochOf(reservation.id);
+    if (status === 401 || status === 403 || (status === 429 && observation.scope !== 'shared')) {
+      this.#invalid.insert(now);
+    }
+
+    let bucketKey = reservation.bucket;
+    if (bucketHash !== undefined) {
+      this.#routes.set(routeKey, { hash: bucketHash, unlimited: false });
+      bucketKey = `${bucketHash}:${majorParameter}`;
+    } else if (status >= 200 && status < 300 && limit === undefined && this.#routes.get(routeKey)?.hash === undefined) {
+      // Discord sends no rate-limit headers on routes without a per-route limit: only the global limit applies.
+      this.#routes.set(routeKey, { hash: undefined, unlimited: true });
+      const window = this.#bucket(bucketKey, routeKey, now).window;
+      window.known = true;
+      window.unlimited = true;
+    }
+
+    if (limit !== undefined && remaining !== undefined && resetAfterMs !== undefined) {
+      const bucket = this.#bucket(bucketKey, routeKey, now);
+      const inFlight = live(bucket.inFlight, now);
+      const self = isLive(bucket.inFlight, reservation.id, now) ? 1 : 0;
+      learnWindow(
+        bucket.window,
+        { limit, remaining, resetAfterMs },
+        { now, sameBucket: bucketKey === reservation.bucket, epoch, othersInFlight: inFlight - self },
+      );
+    } else if (status !== 429) {
+      this.#assume(reservation, now);
+    }
+
+    if (status !== 429) return;
+    const retryAfterMs = observation.retryAfterMs ?? resetAfterMs ?? 1000;
+    if (observation.banned === true || observation.scope === 'global') {
+      this.#globalPausedUntil = Math.max(this.#globalPausedUntil, now + retryAfterMs);
+      return;
+    }
+    const shared = observation.scope === 'shared';
+    const subLimit = !shared && (observation.subLimit ?? (remaining !== undefined && remaining > 0));
+    if (subLimit) return;
+    applyRateLimited(this.#bucket(bucketKey, routeKey, now).window, shared ? 'shared' : 'user', retryAfterMs, now);
+  }
+
+  /**
+   * The transport sent a reserved request again on its own: the earlier attempt (answered at `previousAnswerAt`)
+   * used a global slot, held until a window after that answer, and a slot of its bucket.
+   */
+  public repeated(reservation: RateLimitReservation, previousAnswerAt: number, limits: RateLimitStoreLimits): void {
+    if (!reservation.exemptFromGlobal) {
+      this.#holdGlobal(`${reservation.id}#${previousAnswerAt}`, previousAnswerAt + limits.globalWindowMs);
+    }
+    const window = this.#buckets.get(reservation.bucket)?.window;
+    if (window && window.known && !window.unlimited && window.epoch === epochOf(reservation.id)) {
+      window.remaining = Math.max(0, window.remaining - 1);
+    }
+  }
+
+  /**
+   * Releases a reservation once its request settled. Its global slot stays held until `globalWindowMs` after now
+   * (Discord counted it in the window open when it arrived, which began no later than now: holding it until now +
+   * window can never let `globalLimit + 1` requests land in one window, whatever its alignment). A reservation that is
+   * no longer in flight (completed, cancelled, expired) frees nothing twice.
+   *
+   * @param answered - an answer was seen ({@link RateLimitState.learn}); without one the request is assumed to have
+   *   used its bucket's window
+   */
+  public release(
+    reservation: RateLimitReservation,
+    answered: boolean,
+    limits: RateLimitStoreLimits,
+    now: number,
+  ): void {
+    this.#prune(now, limits);
+    if (!answered) this.#assume(reservation, now);
+    const own = this.#buckets.get(reservation.bucket);
+    if (own) {
+      own.inFlight.delete(reservation.id);
+      own.lastUsed = now;
+    }
+    this.#allInFlight.delete(reservation.id);
+    if (!reservation.exemptFromGlobal) {
+      this.#globalInFlight.delete(reservation.id);
+      this.#holdGlobal(reservation.id, now + limits.globalWindowMs);
+    }
+  }
+
+  /**
+   * Gives a reservation back unused: its slot returns to the bucket (if its window is still the current one), the
+   * global window and the invalid-request budget. A reservation no longer in flight is ignored.
+   */
+  public cancel(reservation: RateLimitReservation, now: number): void {
+    const bucket = this.#buckets.get(reservation.bucket);
+    const wasLive = bucket !== undefined && isLive(bucket.inFlight, reservation.id, now);
+    bucket?.inFlight.delete(reservation.id);
+    this.#allInFlight.delete(reservation.id);
+    this.#globalInFlight.delete(reservation.id);
+    if (!bucket || !wasLive) return;
+    bucket.lastUsed = now;
+    rollWindow(bucket.window, now, live(bucket.inFlight, now));
+    const window = bucket.window;
+    if (window.known && !window.unlimited && epochOf(reservation.id) === window.epoch) {
+      window.remaining = Math.min(window.limit, window.remaining + 1);
+    }
+  }
+
+  /** Global slots free right now. */
+  public globalRemaining(limits: RateLimitStoreLimits, now: number): number {
+    this.#prune(now, limits);
+    const used = this.#globalInFlight.size * this.#globalSlotsPerRequest + this.#globalReleases.size;
+    return Math.max(0, limits.globalLimit - used);
+  }
+
+  /** Invalid answers in the current window. */
+  public invalidCount(limits: RateLimitStoreLimits, now: number): number {
+    this.#prune(now, limits);
+    return this.#invalid.size;
+  }
+
+  /** Longest 429 pause still running (global or any bucket), ms. */
+  public longestPauseMs(now: number): number {
+    let longest = Math.max(0, this.#globalPausedUntil - now);
+    for (const bucket of this.#buckets.values()) longest = Math.max(longest, bucket.window.pausedUntil - now);
+    return longest;
+  }
+
+  /** Milliseconds between requests on `request`'s bucket at its full rate, never less than the global limit's. */
+  public nominalSpacingMs(request: RateLimitSlotRequest, limits: RateLimitStoreLimits, now: number): number {
+    const global = limits.globalWindowMs / limits.globalLimit;
+    const key = this.bucketKeyOf(request.routeKey, request.majorParameter);
+    const spacing = bucketSpacingMs(this.#bucket(key, request.routeKey, now).window);
+    return Math.max(global, spacing ?? 0);
+  }
+
+  /** A snapshot of every bucket seen recently. */
+  public snapshot(now: number): BucketSnapshot[] {
+    const result: BucketSnapshot[] = [];
+    for (const [key, bucket] of this.#buckets) {
+      const inFlight = live(bucket.inFlight, now);
+      const window = bucket.window;
+      rollWindow(window, now, inFlight);
+      const limited = window.known && !window.unlimited;
+      result.push({
+        bucket: key,
+        limit: limited ? window.limit : undefined,
+        remaining: limited ? window.remaining : undefined,
+        resetInMs: limited && window.windowKnown ? Math.max(0, window.resetAt - now) : undefined,
+        inFlight,
+        pausedForMs: Math.max(0, window.pausedUntil - now),
+      });
+    }
+    return result;
+  }
+
+  #assume(reservation: RateLimitReservation, now: number): void {
+    const window = this.#buckets.get(reservation.bucket)?.window;
+    if (window) assumeWindow(window, now, epochOf(reservation.id));
+  }
+
+  #holdGlobal(id: string, until: number): void {
+    if (this.#globalReleasedIds.has(id)) return;
+    this.#globalReleasedIds.set(id, until);
+    this.#globalReleases.insert(until);
+  }
+
+  /** The bucket, created on first use (a route known to be unlimited makes its unhashed buckets unlimited). */
+  #bucket(key: string, routeKey: string, now: number): Bucket {
+    let bucket = this.#buckets.get(key);
+    if (!bucket) {
+      const unlimited = key.startsWith(`${routeKey}|`) && this.#routes.get(routeKey)?.unlimited === true;
+      bucket = { window: newBucketWindow(unlimited), inFlight: new Map(), lastUsed: now };
+      this.#buckets.set(key, bucket);
+    }
+    rollWindow(bucket.window, now, live(bucket.inFlight, now));
+    return bucket;
+  }
+
+  /** Drops expired reservations, freed global slots and old invalid answers; now and then, idle buckets. */
+  #prune(now: number, limits: RateLimitStoreLimits): void {
+    live(this.#globalInFlight, now);
+    live(this.#allInFlight, now);
+    this.#globalReleases.dropUpTo(now);
+    live(this.#globalReleasedIds, now);
+    this.#invalid.dropUpTo(now - limits.invalidRequestWindowMs);
+    if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
+    this.#lastSweep = now;
+    for (const [key, bucket] of this.#buckets) {
+      const window = bucket.window;
+      if (
+        live(bucket.inFlight, now) === 0 &&
+        now - bucket.lastUsed > RATE_LIMIT_STORE_TIMINGS.bucketIdleMs &&
+        now >= window.pausedUntil &&
+        (!window.windowKnown || now >= window.resetAt)
+      ) {
+        this.#buckets.delete(key);
+      }
+    }
+  }
+}
+
+/**
+ * Drops the entries timed `<= now` from the front of an id → time map kept in time order (one TTL), and returns
+ * how many are left. An entry out of order only counts a little longer: never less safe.
+ */
+function live(times: Map<string, number>, now: number): number {
+  for (const [id, at] of times) {
+    if (at > now) break;
+    times.delete(id);
+  }
+  return times.size;
+}
+
+function isLive(inFlight: Map<string, number>, id: string, now: number): boolean {
+  const expiresAt = inFlight.get(id);
+  return expiresAt !== undefined && expiresAt > now;
+}
+
+/** How long to wait for a slot held by requests in flight: a short poll, or until the first of them expires. */
+function pollMs(inFlight: Map<string, number>, now: number): number {
+  const first = inFlight.values().next();
+  const firstExpiry = first.done === true ? Number.POSITIVE_INFINITY : first.value;
+  return Math.max(1, Math.min(RATE_LIMIT_STORE_TIMINGS.answerPollMs, firstExpiry - now));
+}
+
+/** The window epoch encoded in a reservation id (`<uuid>.<epoch>`), or -1 for a foreign id. */
+export function epochOf(id: string): number {
+  const dot = id.lastIndexOf('.');
+  const epoch = dot < 0 ? Number.NaN : Number(id.slice(dot + 1));
+  return Number.isInteger(epoch) ? epoch : -1;
+}
