@@ -21,6 +21,7 @@ export type {
   UpdateFailedEvent,
   UpdateRetriedEvent,
   RateLimitedEvent,
+  GlobalLimitChangedEvent,
   InvalidRequestWarningEvent,
   MessageRecreatedEvent,
 } from './manager/types.js';

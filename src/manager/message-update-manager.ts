@@ -153,6 +153,11 @@ export interface ManagerStats {
   readonly currentBackoffMs: number;
   /** Global-window slots free right now. */
   readonly globalRemaining: number;
+  /**
+   * Requests per second kept to: `globalRequestsPerSecond`, or lower when a global 429 showed Discord (or a proxy)
+   * allows less (then raised by one per probe interval without a global 429).
+   */
+  readonly globalLimit: number;
   /** Invalid requests still allowed in the current window. */
   readonly invalidRequestBudgetRemaining: number;
   /** Messages with work queued or in flight. */
@@ -384,6 +389,8 @@ export class MessageUpdateManager<
   #invalidWarned = false;
   #cancelling = false;
   #idleEmitted = true;
+  /** The global limit last reported (`globalLimitChanged`). */
+  #globalLimit: number;
   readonly #repository: UpdateRepository | undefined;
   readonly #leaseMs: number;
   readonly #snapshotIntervalMs: number;
@@ -485,7 +492,12 @@ export class MessageUpdateManager<
       invalidRequestWindowMs: this.config.invalidRequestWindowMs,
       reservationTtlMs: this.#reservationTtlMs,
     };
-    this.#tracker = new RateLimitTracker(this.#limits, { repeatHeadroom: this.#transport.repeatsRequests === true });
+    this.#tracker = new RateLimitTracker(this.#limits, {
+      repeatHeadroom: this.#transport.repeatsRequests === true,
+      // With a shared store, the store learns the global limit for every process (this one adopts it).
+      learnGlobalLimit: this.#rateLimitStore === undefined,
+    });
+    this.#globalLimit = this.config.globalRequestsPerSecond;
     this.metrics = options.metrics ?? (new InMemoryMetricsCollector() as unknown as TMetrics);
     this.metrics.bindGauges(() => this.#gauges());
   }
@@ -724,6 +736,7 @@ export class MessageUpdateManager<
       inFlight: gauges.inFlight,
       currentBackoffMs: gauges.currentBackoffMs,
       globalRemaining: this.#tracker.globalRemaining(now),
+      globalLimit: this.#tracker.globalLimit(now),
       invalidRequestBudgetRemaining: gauges.invalidRequestBudgetRemaining,
       activeTargets: new Set(this.#targets.values()).size,
       managedMessages: this.#managed.size,
@@ -1151,6 +1164,7 @@ export class MessageUpdateManager<
   #pass(): void {
     if (this.#state !== 'running' && this.#state !== 'stopping') return;
     const now = this.#clock.now();
+    this.#noticeGlobalLimit(now); // probing raises a learned limit with time
     this.#expireDue(now);
     while (this.#delayed.size > 0 && this.#delayed.peek()!.at <= now) {
       const entry = this.#delayed.pop()!;
@@ -1410,7 +1424,7 @@ export class MessageUpdateManager<
         this.#retryOptions(target, op),
       );
     } catch (error) {
-      if (grant) this.#tracker.complete(grant, this.#clock.now());
+      if (grant) this.#tracker.cancel(grant, this.#clock.now()); // taken, never sent
       this.#onRunFailed(target, op, error);
       return;
     }
@@ -1812,11 +1826,19 @@ export class MessageUpdateManager<
         return SLOT_DENIED;
       }
       reservation = slot.reservation;
+      // The store learns the global limit for every process: keep this process's own view under it.
+      if (slot.globalLimit !== undefined) {
+        this.#tracker.capGlobalLimit(slot.globalLimit);
+        this.#noticeGlobalLimit(this.#clock.now());
+      }
     }
     op.attempts++;
     const startedAt = this.#clock.now();
     let observed = false;
+    let answered = false;
     let shared: RateLimitObservation | undefined;
+    let sharedObserved = false;
+    let storeAnswers = Promise.resolve();
     const onResponse = (response: TransportResponse): void => {
       observed = true;
       const observation = parseRateLimitResponse(response.status, response.headers, response.body);
@@ -1824,9 +1846,18 @@ export class MessageUpdateManager<
       if (response.status !== 429) this.#recordOutcome(grant, response.status >= 500, target);
       if (hit) op.notBefore = Math.max(op.notBefore, this.#clock.now() + hit.retryAfterMs);
       shared = observation;
+      // A 429 or 5xx the transport may act on by sending the request again (REST does): every process must know of
+      // the pause, or of a lower global limit, now.
+      sharedObserved =
+        store !== undefined && reservation !== undefined && (response.status === 429 || response.status >= 500);
+      if (sharedObserved) {
+        const held = reservation!;
+        storeAnswers = storeAnswers.then(() => store!.observe(held, observation, this.#limits)).catch(() => undefined);
+      }
     };
     try {
       const response = await this.#transport.request({ ...request, onResponse });
+      answered = true;
       if (!observed) onResponse(response);
       return response;
     } catch (error) {
@@ -1839,10 +1870,12 @@ export class MessageUpdateManager<
       this.#recordOutcome(grant, true, target);
       throw new TransportError(request.method, request.path, error);
     } finally {
-      this.#tracker.complete(grant, this.#clock.now());
+      this.#tracker.complete(grant, this.#clock.now(), answered);
       if (store && reservation) {
         // Best effort: an unreachable store lets the reservation expire by its TTL.
-        await store.complete(reservation, shared, this.#limits).catch(() => undefined);
+        await storeAnswers;
+        const last = !answered ? undefined : sharedObserved ? 'observed' : shared;
+        await store.complete(reservation, last, this.#limits).catch(() => undefined);
       }
       this.#schedulePass();
     }
@@ -1887,6 +1920,7 @@ export class MessageUpdateManager<
       durationMs: now - startedAt,
     });
     const hit = this.#tracker.observe(grant, observation, now);
+    this.#noticeGlobalLimit(now);
     if (hit) {
       this.metrics.recordRateLimit(hit.scope);
       this.#emit('rateLimited', { ...hit, method: request.method, path: redactPath(request.path) });
@@ -1900,6 +1934,21 @@ export class MessageUpdateManager<
       this.#invalidWarned = false;
     }
     return hit;
+  }
+
+  /** Reports a change of the global limit in force (learned lower after a global 429, or raised by probing). */
+  #noticeGlobalLimit(now: number): void {
+    const limit = this.#tracker.globalLimit(now);
+    if (limit === this.#globalLimit) return;
+    const previous = this.#globalLimit;
+    this.#globalLimit = limit;
+    this.metrics.recordGlobalLimitChange?.(limit);
+    this.#emit('globalLimitChanged', {
+      limit,
+      previous,
+      configured: this.config.globalRequestsPerSecond,
+      change: limit < previous ? 'lowered' : 'raised',
+    });
   }
 
   #onRunSucceeded(target: Target, op: Operation, answer: TransportResponse): void {
@@ -2222,6 +2271,7 @@ export class MessageUpdateManager<
       inFlight: this.#inFlight,
       invalidRequestBudgetRemaining: this.#tracker.invalidBudgetRemaining(now),
       currentBackoffMs: Math.max(0, backoff),
+      globalLimit: this.#tracker.globalLimit(now),
     };
   }
 }

@@ -136,6 +136,18 @@ export interface UpdateRetriedEvent {
   readonly retryCounted: boolean;
 }
 
+/** Payload of the `globalLimitChanged` event. */
+export interface GlobalLimitChangedEvent {
+  /** Requests per second kept from now on. */
+  readonly limit: number;
+  /** The limit kept before. */
+  readonly previous: number;
+  /** `globalRequestsPerSecond` from the config (the limit is never above it). */
+  readonly configured: number;
+  /** `lowered` after a global 429; `raised` when probing upward (one more per probe interval without a 429). */
+  readonly change: 'lowered' | 'raised';
+}
+
 /** Payload of the `rateLimited` event (same fields as {@link RateLimitError}). */
 export interface RateLimitedEvent {
   readonly scope: RateLimitScope;
@@ -181,6 +193,7 @@ export const ManagerEvents = {
   MessageRecreated: 'messageRecreated',
   Unauthorized: 'unauthorized',
   RepositoryError: 'repositoryError',
+  GlobalLimitChanged: 'globalLimitChanged',
   Idle: 'idle',
 } as const;
 
@@ -200,5 +213,6 @@ export interface ManagerEventMap {
   unauthorized: [error: Error];
   /** A repository call failed for good (the outbox row stays; it is sent again after its lease expires). */
   repositoryError: [error: Error];
+  globalLimitChanged: [event: GlobalLimitChangedEvent];
   idle: [];
 }

@@ -37,6 +37,10 @@ export interface ManagerMetrics {
   readonly invalidRequestBudgetRemaining: number;
   /** Longest current backoff or 429 wait. */
   readonly currentBackoffMs: number;
+  /** Requests per second the manager keeps to now: configured, or lower when learned from global 429s. */
+  readonly globalLimit: number;
+  /** How often the global limit in force changed (lowered after a global 429, raised by probing). */
+  readonly globalLimitChanges: number;
 }
 
 /** Options of {@link InMemoryMetricsCollector}. */
@@ -49,7 +53,13 @@ export interface InMemoryMetricsCollectorOptions {
   readonly sampleSize?: number;
 }
 
-const NO_GAUGES: ManagerGauges = { queueSize: 0, inFlight: 0, invalidRequestBudgetRemaining: 0, currentBackoffMs: 0 };
+const NO_GAUGES: ManagerGauges = {
+  queueSize: 0,
+  inFlight: 0,
+  invalidRequestBudgetRemaining: 0,
+  currentBackoffMs: 0,
+  globalLimit: 0,
+};
 
 /**
  * Keeps the manager's metrics in memory: the seed's fields (messages updated, average update time, queue size,
@@ -77,6 +87,7 @@ export class InMemoryMetricsCollector implements MetricsCollector {
   #retries = 0;
   #failed = 0;
   #apiCalls = 0;
+  #globalLimitChanges = 0;
   readonly #byScope: Record<RateLimitScope, number> = { user: 0, global: 0, shared: 0 };
 
   /**
@@ -141,6 +152,11 @@ export class InMemoryMetricsCollector implements MetricsCollector {
     this.#retries++;
   }
 
+  /** {@inheritDoc MetricsCollector.recordGlobalLimitChange} */
+  public recordGlobalLimitChange(_limit: number): void {
+    this.#globalLimitChanges++;
+  }
+
   /**
    * A snapshot of every metric.
    *
@@ -170,6 +186,8 @@ export class InMemoryMetricsCollector implements MetricsCollector {
       apiCalls: this.#apiCalls,
       invalidRequestBudgetRemaining: gauges.invalidRequestBudgetRemaining,
       currentBackoffMs: gauges.currentBackoffMs,
+      globalLimit: gauges.globalLimit,
+      globalLimitChanges: this.#globalLimitChanges,
     };
   }
 }

@@ -34,6 +34,8 @@ export interface ManagerGauges {
   readonly invalidRequestBudgetRemaining: number;
   /** Longest wait currently imposed by a retry backoff or a 429, in milliseconds. */
   readonly currentBackoffMs: number;
+  /** Requests per second the manager keeps to: the configured global limit, or a lower one learned from 429s. */
+  readonly globalLimit: number;
 }
 
 /**
@@ -54,4 +56,6 @@ export interface MetricsCollector {
   recordRateLimit(scope: RateLimitScope): void;
   /** A request is retried after a 5xx, timeout or reset. */
   recordRetry(): void;
+  /** The global limit in force changed (learned lower after a global 429, or raised again by probing). Optional. */
+  recordGlobalLimitChange?(limit: number): void;
 }

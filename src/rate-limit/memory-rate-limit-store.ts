@@ -89,7 +89,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const now = this.#clock.now();
     const blocked = this.#state.check(request, limits, now);
     if (blocked) return Promise.resolve({ granted: false, reason: blocked.reason, retryInMs: blocked.retryInMs });
-    return Promise.resolve({ granted: true, reservation: this.#state.take(request, limits, now) });
+    const reservation = this.#state.take(request, limits, now);
+    return Promise.resolve({ granted: true, reservation, globalLimit: this.#state.globalLimit(limits, now) });
   }
 
   /**
@@ -98,17 +99,36 @@ export class MemoryRateLimitStore implements RateLimitStore {
    * `globalWindowMs` after now. Without an answer, the request is assumed to have used its bucket's window.
    *
    * @param reservation - what {@link MemoryRateLimitStore.acquire} granted
-   * @param observation - what the answer said, or `undefined` when there was none
+   * @param observation - what the answer said, `undefined` when there was none, `'observed'` when the last answer
+   *   was given to {@link MemoryRateLimitStore.observe} already
    * @param limits - the limits in force
    */
   public complete(
     reservation: RateLimitReservation,
-    observation: RateLimitObservation | undefined,
+    observation: RateLimitObservation | 'observed' | undefined,
     limits: RateLimitStoreLimits,
   ): Promise<void> {
     const now = this.#clock.now();
-    if (observation !== undefined) this.#state.learn(reservation, observation, now);
+    if (observation !== undefined && observation !== 'observed')
+      this.#state.answer(reservation, observation, limits, now);
     this.#state.release(reservation, observation !== undefined, limits, now);
+    return Promise.resolve();
+  }
+
+  /**
+   * Learns at once from an answer to a request its transport may send again (a 429 or 5xx). A later answer (or
+   * completion) of the same reservation means it was sent again: this attempt then holds a global slot of its own.
+   *
+   * @param reservation - what {@link MemoryRateLimitStore.acquire} granted
+   * @param observation - what the answer said
+   * @param limits - the limits in force
+   */
+  public observe(
+    reservation: RateLimitReservation,
+    observation: RateLimitObservation,
+    limits: RateLimitStoreLimits,
+  ): Promise<void> {
+    this.#state.answer(reservation, observation, limits, this.#clock.now());
     return Promise.resolve();
   }
 

@@ -10,6 +10,7 @@ import {
   type BucketWindow,
 } from './bucket-window.js';
 import {
+  GLOBAL_LIMIT_LEARNING,
   RATE_LIMIT_STORE_TIMINGS,
   type RateLimitBlockReason,
   type RateLimitObservation,
@@ -49,6 +50,21 @@ export interface RateLimitStateOptions {
    * repeat cannot exceed the global limit. @defaultValue 1
    */
   readonly globalSlotsPerRequest?: 1 | 2;
+  /**
+   * Learn a tighter global limit from global 429s (see {@link GLOBAL_LIMIT_LEARNING}). Off in a process whose shared
+   * store learns it for every process. @defaultValue true
+   */
+  readonly learnGlobalLimit?: boolean;
+}
+
+/** A learned global limit. */
+interface LearnedGlobalLimit {
+  limit: number;
+  /** When it was last raised (probing) or lowered. */
+  raisedAt: number;
+  /** When it was last lowered: global 429s of requests sent before this change nothing. */
+  readonly loweredAt: number;
+  readonly probeIntervalMs: number;
 }
 
 interface Bucket {
@@ -91,11 +107,49 @@ export class RateLimitState {
   readonly #invalid = new SortedTimes();
   /** Reservation id → expiry, for every reservation (each may still turn out invalid). */
   readonly #allInFlight = new Map<string, number>();
+  /**
+   * When each request counting in the global window was sent, once an answer other than a global 429 showed Discord
+   * counted it: what a global 429 is measured against.
+   */
+  readonly #globalCounted = new SortedTimes();
+  /** Reservation id → when it was sent, for requests counting in the global window (kept as long as sends are). */
+  readonly #sentAt = new Map<string, number>();
+  /** Reservation id → when its latest answer was heard, while it is not settled (a later one means a repeat). */
+  readonly #answeredAt = new Map<string, number>();
+  readonly #learnGlobalLimit: boolean;
+  #learned: LearnedGlobalLimit | undefined;
+  /** A cap on the global limit told from outside (the limit a shared store learned). */
+  #globalCap = Number.POSITIVE_INFINITY;
   #lastSweep = Number.NEGATIVE_INFINITY;
 
   /** @param options - see {@link RateLimitStateOptions} */
   public constructor(options: RateLimitStateOptions = {}) {
     this.#globalSlotsPerRequest = options.globalSlotsPerRequest ?? 1;
+    this.#learnGlobalLimit = options.learnGlobalLimit ?? true;
+  }
+
+  /**
+   * The global limit in force: the configured one, or the one learned from global 429s (rising by one per probe
+   * interval), or the cap set with {@link RateLimitState.capGlobalLimit}, whichever is lowest.
+   */
+  public globalLimit(limits: RateLimitStoreLimits, now: number): number {
+    const learned = this.#learned;
+    let limit = limits.globalLimit;
+    if (learned) {
+      const steps = Math.floor((now - learned.raisedAt) / learned.probeIntervalMs);
+      if (steps > 0) {
+        learned.limit += steps;
+        learned.raisedAt += steps * learned.probeIntervalMs;
+      }
+      if (learned.limit >= limits.globalLimit) this.#learned = undefined;
+      else limit = learned.limit;
+    }
+    return Math.max(1, Math.min(limit, this.#globalCap));
+  }
+
+  /** Caps the global limit (`Infinity` lifts the cap): a shared store's learned limit, adopted by one process. */
+  public capGlobalLimit(cap: number): void {
+    this.#globalCap = cap;
   }
 
   /** The bucket a request on `routeKey` draws from right now (changes once the route's hash is learned). */
@@ -148,7 +202,7 @@ export class RateLimitState {
         this.#globalInFlight.size * this.#globalSlotsPerRequest +
         released +
         this.#globalSlotsPerRequest -
-        limits.globalLimit;
+        this.globalLimit(limits, now);
       if (excess > 0) {
         if (excess <= released) block('global', this.#globalReleases.nth(excess)!);
         else block('global', undefined, pollMs(this.#globalInFlight, now));
@@ -182,7 +236,10 @@ export class RateLimitState {
     bucket.lastUsed = now;
     const window = bucket.window;
     if (window.known && !window.unlimited && window.remaining > 0) window.remaining--;
-    if (!request.exemptFromGlobal) this.#globalInFlight.set(id, expiresAt);
+    if (!request.exemptFromGlobal) {
+      this.#globalInFlight.set(id, expiresAt);
+      this.#sentAt.set(id, now);
+    }
     this.#allInFlight.set(id, expiresAt);
     return {
       id,
@@ -197,12 +254,21 @@ export class RateLimitState {
    * Learns from one answer to a reserved request (there may be several when the transport repeated it): the route's
    * bucket hash, the bucket's window, 429 pauses and invalid requests.
    */
-  public learn(reservation: RateLimitReservation, observation: RateLimitObservation, now: number): void {
+  public learn(
+    reservation: RateLimitReservation,
+    observation: RateLimitObservation,
+    limits: RateLimitStoreLimits,
+    now: number,
+  ): void {
     const { status, bucketHash, limit, remaining, resetAfterMs } = observation;
     const { routeKey, majorParameter } = reservation;
     const epoch = epochOf(reservation.id);
     if (status === 401 || status === 403 || (status === 429 && observation.scope !== 'shared')) {
       this.#invalid.insert(now);
+    }
+    const sentAt = this.#sentAt.get(reservation.id);
+    if (sentAt !== undefined && !(status === 429 && (observation.scope === 'global' || observation.banned === true))) {
+      this.#globalCounted.insert(sentAt);
     }
 
     let bucketKey = reservation.bucket;
@@ -234,6 +300,7 @@ export class RateLimitState {
     const retryAfterMs = observation.retryAfterMs ?? resetAfterMs ?? 1000;
     if (observation.banned === true || observation.scope === 'global') {
       this.#globalPausedUntil = Math.max(this.#globalPausedUntil, now + retryAfterMs);
+      if (observation.banned !== true) this.#lowerGlobalLimit(reservation, retryAfterMs, limits, now);
       return;
     }
     const shared = observation.scope === 'shared';
@@ -243,10 +310,28 @@ export class RateLimitState {
   }
 
   /**
-   * The transport sent a reserved request again on its own: the earlier attempt (answered at `previousAnswerAt`)
-   * used a global slot, held until a window after that answer, and a slot of its bucket.
+   * One answer to a reserved request that has not settled yet: learns from it. An answer after an earlier one means
+   * the transport sent the request again on its own (REST retries 5xx and waits out 429s): the earlier attempt
+   * counted as a request of its own.
    */
-  public repeated(reservation: RateLimitReservation, previousAnswerAt: number, limits: RateLimitStoreLimits): void {
+  public answer(
+    reservation: RateLimitReservation,
+    observation: RateLimitObservation,
+    limits: RateLimitStoreLimits,
+    now: number,
+  ): void {
+    const previous = this.#answeredAt.get(reservation.id);
+    if (previous !== undefined) this.#repeated(reservation, previous, limits);
+    this.#answeredAt.delete(reservation.id);
+    this.#answeredAt.set(reservation.id, now);
+    this.learn(reservation, observation, limits, now);
+  }
+
+  /**
+   * The transport sent a reserved request again: the earlier attempt (answered at `previousAnswerAt`) used a global
+   * slot, held until a window after that answer, and a slot of its bucket.
+   */
+  #repeated(reservation: RateLimitReservation, previousAnswerAt: number, limits: RateLimitStoreLimits): void {
     if (!reservation.exemptFromGlobal) {
       this.#holdGlobal(`${reservation.id}#${previousAnswerAt}`, previousAnswerAt + limits.globalWindowMs);
     }
@@ -262,8 +347,8 @@ export class RateLimitState {
    * window can never let `globalLimit + 1` requests land in one window, whatever its alignment). A reservation that is
    * no longer in flight (completed, cancelled, expired) frees nothing twice.
    *
-   * @param answered - an answer was seen ({@link RateLimitState.learn}); without one the request is assumed to have
-   *   used its bucket's window
+   * @param answered - its last attempt was answered (and that answer given to {@link RateLimitState.answer}); without
+   *   an answer the request is assumed to have used its bucket's window, and an earlier answer means it was repeated
    */
   public release(
     reservation: RateLimitReservation,
@@ -272,7 +357,12 @@ export class RateLimitState {
     now: number,
   ): void {
     this.#prune(now, limits);
-    if (!answered) this.#assume(reservation, now);
+    const previous = this.#answeredAt.get(reservation.id);
+    this.#answeredAt.delete(reservation.id);
+    if (!answered) {
+      if (previous !== undefined) this.#repeated(reservation, previous, limits);
+      this.#assume(reservation, now);
+    }
     const own = this.#buckets.get(reservation.bucket);
     if (own) {
       own.inFlight.delete(reservation.id);
@@ -295,6 +385,8 @@ export class RateLimitState {
     bucket?.inFlight.delete(reservation.id);
     this.#allInFlight.delete(reservation.id);
     this.#globalInFlight.delete(reservation.id);
+    this.#answeredAt.delete(reservation.id);
+    this.#sentAt.delete(reservation.id);
     if (!bucket || !wasLive) return;
     bucket.lastUsed = now;
     rollWindow(bucket.window, now, live(bucket.inFlight, now));
@@ -308,7 +400,7 @@ export class RateLimitState {
   public globalRemaining(limits: RateLimitStoreLimits, now: number): number {
     this.#prune(now, limits);
     const used = this.#globalInFlight.size * this.#globalSlotsPerRequest + this.#globalReleases.size;
-    return Math.max(0, limits.globalLimit - used);
+    return Math.max(0, this.globalLimit(limits, now) - used);
   }
 
   /** Invalid answers in the current window. */
@@ -352,6 +444,38 @@ export class RateLimitState {
     return result;
   }
 
+  /** A global 429: learns the lower limit the server keeps (see {@link GLOBAL_LIMIT_LEARNING}). */
+  #lowerGlobalLimit(
+    reservation: RateLimitReservation,
+    retryAfterMs: number,
+    limits: RateLimitStoreLimits,
+    now: number,
+  ): void {
+    const sentAt = this.#sentAt.get(reservation.id);
+    if (!this.#learnGlobalLimit || sentAt === undefined || retryAfterMs > limits.globalWindowMs) return;
+    const current = this.globalLimit(limits, now);
+    const previous = this.#learned;
+    if (previous && sentAt <= previous.loweredAt) return; // sent under the limit already lowered
+    // The server's window began `retry_after` before its end; requests sent up to this one's latency earlier landed
+    // in it.
+    const windowStart = now - (limits.globalWindowMs - retryAfterMs) - (now - sentAt);
+    // The server allowed at least the requests it answered otherwise (the ones still on the wire are not known yet).
+    const counted = this.#globalCounted.countSince(windowStart);
+    // Too few of ours in that window: the 429 says little about the limit (another client of the token, a proxy).
+    if (counted < GLOBAL_LIMIT_LEARNING.minEvidence) return;
+    const derived = Math.ceil(counted * GLOBAL_LIMIT_LEARNING.safety);
+    const limit = Math.max(1, Math.min(current - 1, derived));
+    if (limit >= current) return;
+    this.#learned = {
+      limit,
+      raisedAt: now,
+      loweredAt: now,
+      probeIntervalMs: previous
+        ? Math.min(GLOBAL_LIMIT_LEARNING.maxProbeIntervalMs, previous.probeIntervalMs * 2)
+        : (limits.globalProbeIntervalMs ?? GLOBAL_LIMIT_LEARNING.firstProbeIntervalMs),
+    };
+  }
+
   #assume(reservation: RateLimitReservation, now: number): void {
     const window = this.#buckets.get(reservation.bucket)?.window;
     if (window) assumeWindow(window, now, epochOf(reservation.id));
@@ -382,6 +506,11 @@ export class RateLimitState {
     this.#globalReleases.dropUpTo(now);
     live(this.#globalReleasedIds, now);
     this.#invalid.dropUpTo(now - limits.invalidRequestWindowMs);
+    // Sends are counted back over one window plus a request's lifetime (its latency shifts the window it landed in).
+    const sendHorizon = now - limits.globalWindowMs - limits.reservationTtlMs;
+    this.#globalCounted.dropUpTo(sendHorizon);
+    live(this.#sentAt, sendHorizon);
+    live(this.#answeredAt, now - limits.reservationTtlMs);
     if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
     this.#lastSweep = now;
     for (const [key, bucket] of this.#buckets) {

@@ -39,6 +39,25 @@ export const RATE_LIMIT_STORE_TIMINGS = {
   routesIdleMs: 24 * 60 * 60 * 1000,
 } as const;
 
+/**
+ * How a global limit lower than the configured one is learned, the same in every store: after a global 429 (not the
+ * invalid-request ban), the requests of the server window that failed (it began `retry_after` before its end, shifted
+ * by the failed request's latency) that Discord answered otherwise are counted: the server allowed at least those
+ * (requests still on the wire are not known yet, so this errs low). The new limit is `safety` of that count (rounded
+ * up), and at least one fewer than the limit in force. With fewer than `minEvidence` such requests of ours, the 429
+ * tells little about the limit (another client of the token): it is only obeyed. A global 429 of a request sent
+ * before the limit was last lowered changes nothing. Afterwards the limit rises by one every probe interval without a
+ * lowering (the limits' `globalProbeIntervalMs`, by default `firstProbeIntervalMs`); each further lowering doubles
+ * that interval (up to `maxProbeIntervalMs`); reaching the configured limit ends learning.
+ */
+export const GLOBAL_LIMIT_LEARNING = {
+  safety: 0.95,
+  /** Requests of ours Discord counted in the failing window (answered otherwise) needed for it to teach a limit. */
+  minEvidence: 5,
+  firstProbeIntervalMs: 10_000,
+  maxProbeIntervalMs: 600_000,
+} as const;
+
 /** Why a slot is refused (the `reason` of a refused {@link RateLimitAcquireResult}, minus `unavailable`). */
 export type RateLimitBlockReason = 'bucket' | 'global' | 'paused' | 'invalid-budget';
 
@@ -60,6 +79,11 @@ export interface RateLimitStoreLimits {
   readonly invalidRequestWindowMs: number;
   /** How long an unfinished reservation counts (a crashed process's requests stop blocking after this). */
   readonly reservationTtlMs: number;
+  /**
+   * How long a learned global limit (lower than `globalLimit`, after a global 429) is kept before it is raised by one;
+   * it doubles after every further lowering, up to 10 minutes. @defaultValue 10000
+   */
+  readonly globalProbeIntervalMs?: number;
 }
 
 /** A granted slot: pass it back to {@link RateLimitStore.complete} or {@link RateLimitStore.cancel}. */
@@ -74,7 +98,12 @@ export interface RateLimitReservation {
 
 /** The answer of {@link RateLimitStore.acquire}. */
 export type RateLimitAcquireResult =
-  | { readonly granted: true; readonly reservation: RateLimitReservation }
+  | {
+      readonly granted: true;
+      readonly reservation: RateLimitReservation;
+      /** The global limit in force for every process: the configured one, or lower when learned from global 429s. */
+      readonly globalLimit?: number;
+    }
   | {
       readonly granted: false;
       /** When to ask again, in ms (an estimate: the moment the blocking window, pause or slot ends). */
@@ -103,11 +132,24 @@ export interface RateLimitStore {
   acquire(request: RateLimitSlotRequest, limits: RateLimitStoreLimits): Promise<RateLimitAcquireResult>;
   /**
    * Releases a reservation after its request was answered (`observation`) or failed without an answer
-   * (`undefined`), learning buckets, windows, pauses and invalid requests from the answer.
+   * (`undefined`), learning buckets, windows, pauses and invalid requests from the answer; `'observed'` when its last
+   * answer was already given to {@link RateLimitStore.observe} (nothing more to learn).
    */
   complete(
     reservation: RateLimitReservation,
-    observation: RateLimitObservation | undefined,
+    observation: RateLimitObservation | 'observed' | undefined,
+    limits: RateLimitStoreLimits,
+  ): Promise<void>;
+  /**
+   * Learns at once from an answer to a request not settled yet — a 429 or a 5xx its transport may act on by sending
+   * it again (`@discordjs/rest` waits out 429s and retries 5xx on its own) — so every process knows of a pause or a
+   * lower global limit now, not once the request settles. A later answer, or a completion with an observation or
+   * without an answer, means the request was sent again: the attempt observed then counts as a request of its own (its
+   * global slot held until `globalWindowMs` after its answer, and one slot of its bucket).
+   */
+  observe(
+    reservation: RateLimitReservation,
+    observation: RateLimitObservation,
     limits: RateLimitStoreLimits,
   ): Promise<void>;
   /** Gives a reservation back unused (its request was never sent). */

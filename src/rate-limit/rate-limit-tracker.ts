@@ -29,16 +29,14 @@ export interface Grant {
   readonly sentAt: number;
   /** Set once {@link RateLimitTracker.complete} or {@link RateLimitTracker.cancel} ran. */
   completed: boolean;
-  /** Answers observed so far (a transport that retries internally reports several). */
-  answers: number;
-  /** When the last answer was observed. */
-  lastAnswerAt: number;
 }
 
 /** Options of {@link RateLimitTracker}. */
 export interface RateLimitTrackerOptions {
   /** Keep a second global slot per request in flight, for a transport that may repeat it (REST's `retries`). */
   readonly repeatHeadroom?: boolean;
+  /** Learn a lower global limit from global 429s (off when a shared store learns it). @defaultValue true */
+  readonly learnGlobalLimit?: boolean;
 }
 
 /**
@@ -62,7 +60,10 @@ export class RateLimitTracker {
    */
   public constructor(limits: RateLimitStoreLimits, options: RateLimitTrackerOptions = {}) {
     this.#limits = limits;
-    this.#state = new RateLimitState({ globalSlotsPerRequest: options.repeatHeadroom === true ? 2 : 1 });
+    this.#state = new RateLimitState({
+      globalSlotsPerRequest: options.repeatHeadroom === true ? 2 : 1,
+      learnGlobalLimit: options.learnGlobalLimit ?? true,
+    });
   }
 
   /** The limits this tracker keeps. */
@@ -114,8 +115,6 @@ export class RateLimitTracker {
       bucketKey: reservation.bucket,
       sentAt: now,
       completed: false,
-      answers: 0,
-      lastAnswerAt: now,
     };
   }
 
@@ -125,11 +124,8 @@ export class RateLimitTracker {
    * status.
    */
   public observe(grant: Grant, observation: RateLimitObservation, now: number): RateLimitHit | undefined {
-    if (grant.answers > 0 && !grant.completed)
-      this.#state.repeated(grant.reservation, grant.lastAnswerAt, this.#limits);
-    grant.answers++;
-    grant.lastAnswerAt = now;
-    this.#state.learn(grant.reservation, observation, now);
+    if (!grant.completed) this.#state.answer(grant.reservation, observation, this.#limits, now);
+    else this.#state.learn(grant.reservation, observation, this.#limits, now);
     if (observation.status !== 429) return undefined;
     const scope = observation.scope ?? 'user';
     return {
@@ -141,11 +137,15 @@ export class RateLimitTracker {
     };
   }
 
-  /** Releases a grant once its request settled (answered or failed without an answer). Idempotent. */
-  public complete(grant: Grant, now: number): void {
+  /**
+   * Releases a grant once its request settled. Idempotent.
+   *
+   * @param answered - its last attempt was answered (and observed); `false` when it failed without an answer
+   */
+  public complete(grant: Grant, now: number, answered: boolean): void {
     if (grant.completed) return;
     grant.completed = true;
-    this.#state.release(grant.reservation, grant.answers > 0, this.#limits, now);
+    this.#state.release(grant.reservation, answered, this.#limits, now);
   }
 
   /**
@@ -171,6 +171,16 @@ export class RateLimitTracker {
   /** Longest 429 pause still running (global or any bucket), in milliseconds. */
   public longestPauseMs(now: number): number {
     return this.#state.longestPauseMs(now);
+  }
+
+  /** The global limit in force: configured, learned from global 429s, or capped by a shared store's. */
+  public globalLimit(now: number): number {
+    return this.#state.globalLimit(this.#limits, now);
+  }
+
+  /** Adopts a shared store's global limit as a cap on this process's (`Infinity` lifts it). */
+  public capGlobalLimit(cap: number): void {
+    this.#state.capGlobalLimit(cap);
   }
 
   /** Global slots free right now. */

@@ -18,6 +18,10 @@ import { createHash } from 'node:crypto';
  * | `P` `invalid:log` | sorted set | reservation id → time of its 401/403/non-shared 429 answer | the invalid-request window |
  * | `P` `invalid:inflight` | sorted set | reservation id → expiry, for every reservation (it may turn out invalid) | the reservation TTL |
  * | `P` `state` | hash | `generation` (changes when the state is lost), `warm_until` (no grant before, after a loss) | 24 h after the last request |
+| `P` `global:sent` | sorted set | reservation id → time it was granted, for requests that count in the global window | a window plus the reservation TTL |
+| `P` `answered` | sorted set | reservation id → time of its last answer heard before it settled (observe) | the reservation TTL |
+| `P` `global:counted` | sorted set | `<id>#<time>` → time its request was sent, once answered with anything but a global 429 | a window plus the reservation TTL |
+| `P` `global:learned` | hash | `limit`, `raised_at`, `lowered_at`, `interval`: a global limit learned from global 429s | until probing would reach the configured limit |
  *
  * `<bucket>` is `hash:major` once a route's hash is known, else `routeKey|major`. Reservation ids are
  * `<uuid>.<epoch>`, the epoch being the bucket's window count at grant time. Times are milliseconds of Redis's clock.
@@ -36,13 +40,14 @@ export interface RedisScript {
 }
 
 /** Number of `KEYS` every script takes (see {@link redisRateLimitKeys}). */
-export const REDIS_RATE_LIMIT_KEY_COUNT = 6;
+export const REDIS_RATE_LIMIT_KEY_COUNT = 10;
 
 /**
  * The fixed keys of one prefix, in the order the scripts take them as `KEYS` (bucket keys are named by the scripts).
  *
  * @param prefix - the store's key prefix
- * @returns routes, global in-flight, global released, global pause, invalid log, invalid in-flight
+ * @returns routes, global in-flight, global released, global pause, invalid log, invalid in-flight, global sent,
+ *   learned global limit, answered reservations, global requests counted
  */
 export function redisRateLimitKeys(prefix: string): readonly string[] {
   return [
@@ -52,12 +57,17 @@ export function redisRateLimitKeys(prefix: string): readonly string[] {
     `${prefix}global:paused`,
     `${prefix}invalid:log`,
     `${prefix}invalid:inflight`,
+    `${prefix}global:sent`,
+    `${prefix}global:learned`,
+    `${prefix}answered`,
+    `${prefix}global:counted`,
   ];
 }
 
 const PRELUDE = `
 local K_ROUTES, K_GLOBAL_INFLIGHT, K_GLOBAL_RELEASED, K_GLOBAL_PAUSED, K_INVALID_LOG, K_INVALID_INFLIGHT =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local K_GLOBAL_SENT, K_GLOBAL_LEARNED, K_ANSWERED, K_GLOBAL_COUNTED = KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -181,6 +191,24 @@ local function assume_window(prefix, bucket_key, id, now, bucket_idle)
   extend(key, math.max(bucket_idle, window_ms))
 end
 
+-- The global limit in force: the configured one, or the one learned from global 429s, raised by one per probe
+-- interval without a global 429 (rate-limit-state.ts: globalLimit).
+local function global_limit(configured, now)
+  local f = redis.call('HMGET', K_GLOBAL_LEARNED, 'limit', 'raised_at', 'interval')
+  if not f[1] then return configured end
+  local limit, raised_at, interval = tonumber(f[1]), tonumber(f[2]), tonumber(f[3])
+  local steps = math.floor((now - raised_at) / interval)
+  if steps > 0 then
+    limit = limit + steps
+    redis.call('HSET', K_GLOBAL_LEARNED, 'limit', limit, 'raised_at', raised_at + steps * interval)
+  end
+  if limit >= configured then
+    redis.call('DEL', K_GLOBAL_LEARNED)
+    return configured
+  end
+  return math.max(1, limit)
+end
+
 local function bucket_key_of(route_key, major)
   local route = redis.call('HGET', K_ROUTES, route_key)
   if route and string.sub(route, 1, 2) == 'h:' then return string.sub(route, 3) .. ':' .. major end
@@ -197,7 +225,7 @@ end
 const ACQUIRE = `${PRELUDE}
 local prefix, route_key, major = ARGV[1], ARGV[2], ARGV[3]
 local exempt = ARGV[4] == '1'
-local global_limit, global_window = tonumber(ARGV[5]), tonumber(ARGV[6])
+local global_limit_configured, global_window = tonumber(ARGV[5]), tonumber(ARGV[6])
 local max_in_flight = tonumber(ARGV[7])
 local invalid_limit, invalid_window = tonumber(ARGV[8]), tonumber(ARGV[9])
 local ttl, token, poll_ms = tonumber(ARGV[10]), ARGV[11], tonumber(ARGV[12])
@@ -208,6 +236,7 @@ live(K_GLOBAL_INFLIGHT, now)
 live(K_GLOBAL_RELEASED, now)
 live(K_INVALID_INFLIGHT, now)
 redis.call('ZREMRANGEBYSCORE', K_INVALID_LOG, '-inf', now - invalid_window)
+redis.call('ZREMRANGEBYSCORE', K_GLOBAL_SENT, '-inf', now - global_window - ttl)
 
 -- The longest wait decides; on a tie the first (most general) reason is kept.
 local reason, wait = false, 0
@@ -249,11 +278,12 @@ end
 local paused = num(redis.call('GET', K_GLOBAL_PAUSED), 0)
 if paused > now then block('paused', paused - now) end
 
+local limit_in_force = global_limit(global_limit_configured, now)
 if not exempt then
   local released = redis.call('ZCARD', K_GLOBAL_RELEASED)
   local used = redis.call('ZCARD', K_GLOBAL_INFLIGHT) + released
-  if used >= global_limit then
-    local needed = used - global_limit + 1
+  if used >= limit_in_force then
+    local needed = used - limit_in_force + 1
     local free_at = nil
     if needed <= released then free_at = nth(K_GLOBAL_RELEASED, needed) end
     if free_at then block('global', free_at - now) else block('global', poll(K_GLOBAL_INFLIGHT, now, poll_ms)) end
@@ -290,18 +320,24 @@ save_bucket(b, now, math.max(bucket_idle, ttl))
 if not exempt then
   redis.call('ZADD', K_GLOBAL_INFLIGHT, expires_at, id)
   extend(K_GLOBAL_INFLIGHT, ttl)
+  redis.call('ZADD', K_GLOBAL_SENT, now, id)
+  extend(K_GLOBAL_SENT, global_window + ttl)
 end
 redis.call('ZADD', K_INVALID_INFLIGHT, expires_at, id)
 extend(K_INVALID_INFLIGHT, ttl)
 extend(K_ROUTES, routes_idle)
-return { 1, id, bucket_key, generation }
+return { 1, id, bucket_key, generation, limit_in_force }
 `;
 
 /**
  * `complete`: `KEYS` as {@link redisRateLimitKeys}; `ARGV`: prefix, reservation id, reservation bucket, route key,
  * major parameter, exempt, global window ms, invalid window ms, reservation TTL ms, bucket idle ms, routes idle ms,
- * answered (`1`/`0`), status, bucket hash, limit, remaining, reset-after ms, retry-after ms, scope, sub-limit
- * (`1`/`0`/empty), banned (`1`/`0`); absent values are empty strings. Returns 1.
+ * answered (`1` with the answer's fields, `2` answered and already observed, `0` no answer), status, bucket hash,
+ * limit, remaining, reset-after ms, retry-after ms, scope, sub-limit (`1`/`0`/empty), banned (`1`/`0`), configured
+ * global limit, first probe interval ms, learning safety, minimum evidence, maximum probe interval ms, mode
+ * (`complete` releases the reservation; `observe` only learns, remembering the answer: one heard later means the
+ * request was sent again); absent values are empty strings. Returns 1. (One script for both: one copy of the
+ * learning steps.)
  */
 const COMPLETE = `${PRELUDE}
 local prefix, id, own_bucket, route_key, major = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -314,6 +350,30 @@ live(K_GLOBAL_INFLIGHT, now)
 live(K_GLOBAL_RELEASED, now)
 live(K_INVALID_INFLIGHT, now)
 redis.call('ZREMRANGEBYSCORE', K_INVALID_LOG, '-inf', now - invalid_window)
+redis.call('ZREMRANGEBYSCORE', K_ANSWERED, '-inf', now - ttl)
+redis.call('ZREMRANGEBYSCORE', K_GLOBAL_COUNTED, '-inf', now - global_window - ttl)
+local observe_mode = ARGV[27] == 'observe'
+
+-- An answer heard before this one (observe) means the transport sent the request again: that attempt counted as a
+-- request of its own, its global slot held until a window after its answer (rate-limit-state.ts: repeated).
+local previous = tonumber(redis.call('ZSCORE', K_ANSWERED, id))
+if previous and ARGV[12] ~= '2' then
+  if not exempt then
+    redis.call('ZADD', K_GLOBAL_RELEASED, previous + global_window, id .. '#' .. previous)
+    extend(K_GLOBAL_RELEASED, global_window)
+  end
+  local key = prefix .. 'bucket:' .. own_bucket
+  local f = redis.call('HMGET', key, 'known', 'unlimited', 'remaining', 'epoch')
+  if f[1] == '1' and f[2] ~= '1' and epoch_of(id) == num(f[4], 0) then
+    redis.call('HSET', key, 'remaining', math.max(0, num(f[3], 0) - 1))
+  end
+end
+if observe_mode then
+  redis.call('ZADD', K_ANSWERED, now, id)
+  extend(K_ANSWERED, ttl)
+else
+  redis.call('ZREM', K_ANSWERED, id)
+end
 
 if ARGV[12] == '1' then
   local status = tonumber(ARGV[13])
@@ -324,6 +384,14 @@ if ARGV[12] == '1' then
   if status == 401 or status == 403 or (status == 429 and scope ~= 'shared') then
     redis.call('ZADD', K_INVALID_LOG, 'NX', now, id)
     extend(K_INVALID_LOG, invalid_window)
+  end
+  -- Discord counted this request in its global window unless it refused it globally (rate-limit-state.ts: learn).
+  if not (status == 429 and (scope == 'global' or ARGV[21] == '1')) then
+    local sent_at = redis.call('ZSCORE', K_GLOBAL_SENT, id)
+    if sent_at then
+      redis.call('ZADD', K_GLOBAL_COUNTED, sent_at, id .. '#' .. now)
+      extend(K_GLOBAL_COUNTED, global_window + ttl)
+    end
   end
 
   local bucket_key = own_bucket
@@ -390,6 +458,29 @@ if ARGV[12] == '1' then
     if ARGV[21] == '1' or scope == 'global' then
       local paused_until = math.max(num(redis.call('GET', K_GLOBAL_PAUSED), 0), now + retry)
       redis.call('SET', K_GLOBAL_PAUSED, paused_until, 'PX', math.max(1, math.ceil(paused_until - now)))
+      -- A global 429 (not the ban): learn the lower limit the server keeps (rate-limit-state.ts: lowerGlobalLimit).
+      local sent_at = tonumber(redis.call('ZSCORE', K_GLOBAL_SENT, id))
+      if ARGV[21] ~= '1' and sent_at and retry <= global_window then
+        local configured, first_interval = tonumber(ARGV[22]), tonumber(ARGV[23])
+        local safety, min_evidence, max_interval = tonumber(ARGV[24]), tonumber(ARGV[25]), tonumber(ARGV[26])
+        local current = global_limit(configured, now)
+        local learned = redis.call('HMGET', K_GLOBAL_LEARNED, 'lowered_at', 'interval')
+        local lowered_at = tonumber(learned[1])
+        if not (lowered_at and sent_at <= lowered_at) then
+          local window_start = now - (global_window - retry) - (now - sent_at)
+          local counted = redis.call('ZCOUNT', K_GLOBAL_COUNTED, window_start, '+inf')
+          if counted >= min_evidence then
+            local limit = math.max(1, math.min(current - 1, math.ceil(counted * safety)))
+            if limit < current then
+              local interval = first_interval
+              if learned[2] then interval = math.min(max_interval, tonumber(learned[2]) * 2) end
+              redis.call('HSET', K_GLOBAL_LEARNED, 'limit', limit, 'raised_at', now, 'lowered_at', now,
+                'interval', interval)
+              redis.call('PEXPIRE', K_GLOBAL_LEARNED, math.ceil((configured - limit + 1) * interval))
+            end
+          end
+        end
+      end
     else
       local shared = scope == 'shared'
       local sub_limit = false
@@ -415,7 +506,9 @@ if ARGV[12] == '1' then
   end
 end
 
-if ARGV[12] ~= '1' then assume_window(prefix, own_bucket, id, now, bucket_idle) end
+if observe_mode then return 1 end
+
+if ARGV[12] == '0' then assume_window(prefix, own_bucket, id, now, bucket_idle) end
 
 local own_inflight = prefix .. 'bucket-inflight:' .. own_bucket
 redis.call('ZREM', own_inflight, id)
@@ -446,6 +539,8 @@ local was_live = is_live(own_inflight, id, now)
 redis.call('ZREM', own_inflight, id)
 redis.call('ZREM', K_INVALID_INFLIGHT, id)
 redis.call('ZREM', K_GLOBAL_INFLIGHT, id)
+-- Never sent: it does not count among the requests a global 429 is measured against.
+if was_live then redis.call('ZREM', K_GLOBAL_SENT, id) end
 if was_live and redis.call('EXISTS', prefix .. 'bucket:' .. own_bucket) == 1 then
   local b = load_bucket(prefix, own_bucket, route_key, now)
   -- The slot goes back only to the window it was taken from.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../errors/message-update-error.js';
-import { RATE_LIMIT_STORE_TIMINGS } from '../rate-limit/rate-limit-store.js';
+import { GLOBAL_LIMIT_LEARNING, RATE_LIMIT_STORE_TIMINGS } from '../rate-limit/rate-limit-store.js';
 import type {
   RateLimitAcquireResult,
   RateLimitObservation,
@@ -315,10 +315,10 @@ export class RedisRateLimitStore implements RateLimitStore {
       RATE_LIMIT_STORE_TIMINGS.routesIdleMs,
       this.#generation,
     ]);
-    if (reply !== UNAVAILABLE && Array.isArray(reply) && reply.length === 4) {
-      const [granted, second, third, generation] = reply as [unknown, unknown, unknown, unknown];
+    if (reply !== UNAVAILABLE && Array.isArray(reply) && (reply.length === 4 || reply.length === 5)) {
+      const [granted, second, third, generation, limit] = reply as [unknown, unknown, unknown, unknown, unknown];
       if (typeof generation === 'string') this.#generation = generation;
-      if (granted === 1 && typeof second === 'string' && typeof third === 'string') {
+      if (granted === 1 && typeof second === 'string' && typeof third === 'string' && typeof limit === 'number') {
         return {
           granted: true,
           reservation: {
@@ -328,6 +328,7 @@ export class RedisRateLimitStore implements RateLimitStore {
             majorParameter: request.majorParameter,
             exemptFromGlobal: request.exemptFromGlobal,
           },
+          globalLimit: limit,
         };
       }
       if (granted === 0 && isBlockReason(second) && typeof third === 'number') {
@@ -351,10 +352,37 @@ export class RedisRateLimitStore implements RateLimitStore {
    */
   public async complete(
     reservation: RateLimitReservation,
-    observation: RateLimitObservation | undefined,
+    observation: RateLimitObservation | 'observed' | undefined,
+    limits: RateLimitStoreLimits,
+  ): Promise<void> {
+    await this.#report('complete', reservation, observation, limits);
+  }
+
+  /**
+   * Learns at once from an answer to a request its transport may send again (a 429 or 5xx), so every process knows of
+   * a pause or a lower global limit now; the attempt it answered holds a global slot of its own. Never throws.
+   *
+   * @param reservation - what {@link RedisRateLimitStore.acquire} granted
+   * @param observation - what the answer said
+   * @param limits - the limits in force
+   */
+  public async observe(
+    reservation: RateLimitReservation,
+    observation: RateLimitObservation,
+    limits: RateLimitStoreLimits,
+  ): Promise<void> {
+    await this.#report('observe', reservation, observation, limits);
+  }
+
+  /** Runs the complete script: `complete` releases the reservation, `observe` only learns from the answer. */
+  async #report(
+    mode: 'complete' | 'observe',
+    reservation: RateLimitReservation,
+    answer: RateLimitObservation | 'observed' | undefined,
     limits: RateLimitStoreLimits,
   ): Promise<void> {
     const optional = (value: number | undefined): string | number => (value === undefined ? '' : whole(value));
+    const observation = answer === 'observed' ? undefined : answer;
     await this.#run(REDIS_RATE_LIMIT_SCRIPTS.complete, [
       this.#prefix,
       reservation.id,
@@ -367,7 +395,7 @@ export class RedisRateLimitStore implements RateLimitStore {
       whole(limits.reservationTtlMs),
       RATE_LIMIT_STORE_TIMINGS.bucketIdleMs,
       RATE_LIMIT_STORE_TIMINGS.routesIdleMs,
-      observation === undefined ? '0' : '1',
+      answer === undefined ? '0' : answer === 'observed' ? '2' : '1',
       observation === undefined ? 0 : whole(observation.status),
       observation?.bucketHash ?? '',
       optional(observation?.limit),
@@ -377,6 +405,12 @@ export class RedisRateLimitStore implements RateLimitStore {
       observation?.scope ?? '',
       observation?.subLimit === undefined ? '' : observation.subLimit ? '1' : '0',
       observation?.banned === true ? '1' : '0',
+      whole(limits.globalLimit),
+      whole(limits.globalProbeIntervalMs ?? GLOBAL_LIMIT_LEARNING.firstProbeIntervalMs),
+      GLOBAL_LIMIT_LEARNING.safety,
+      GLOBAL_LIMIT_LEARNING.minEvidence,
+      GLOBAL_LIMIT_LEARNING.maxProbeIntervalMs,
+      mode,
     ]);
   }
 

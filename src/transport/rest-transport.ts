@@ -1,5 +1,5 @@
 import type { REST, RequestMethod } from '@discordjs/rest';
-import type { Transport, TransportRequest, TransportResponse } from './transport.js';
+import { parseBody, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
 /**
  * The part of an `@discordjs/rest` `REST` instance the transport uses. Only its type is imported: the package never
@@ -19,11 +19,15 @@ export interface RestResponseRequest {
 export interface RestResponseLike {
   readonly status: number;
   readonly headers: { forEach(callback: (value: string, key: string) => void): void };
+  /** The body (a clone's: reading it takes nothing from REST). */
+  text?(): Promise<string>;
 }
 
 interface PendingRequest {
   readonly request: TransportRequest;
   last: TransportResponse | undefined;
+  /** Answers are reported in order, after the body of a 429 is read. */
+  reported: Promise<void>;
 }
 
 function headersOf(response: RestResponseLike): Record<string, string> {
@@ -57,9 +61,21 @@ export class RestTransport implements Transport {
     const signal = request.data?.signal;
     const pending = signal ? this.#pending.get(signal) : undefined;
     if (!pending) return;
-    const seen: TransportResponse = { status: response.status, headers: headersOf(response), body: undefined };
-    pending.last = seen;
-    pending.request.onResponse?.(seen);
+    const headers = headersOf(response);
+    // A 429's body carries `retry_after` to the millisecond (Retry-After is whole seconds), and its scope: read it
+    // (from REST's clone) before reporting, keeping answers in order.
+    const body =
+      response.status === 429 && typeof response.text === 'function'
+        ? response.text().then(
+            (text) => parseBody(text, headers['content-type']),
+            () => undefined,
+          )
+        : Promise.resolve(undefined);
+    pending.reported = pending.reported.then(async () => {
+      const seen: TransportResponse = { status: response.status, headers, body: await body };
+      pending.last = seen;
+      pending.request.onResponse?.(seen);
+    });
   };
 
   /** @param rest - an `@discordjs/rest` `REST` with its token set */
@@ -74,7 +90,7 @@ export class RestTransport implements Transport {
   public async request(request: TransportRequest): Promise<TransportResponse> {
     // The signal identifies this request in REST's `response` events (REST passes it through as `data.signal`).
     const controller = new AbortController();
-    const pending: PendingRequest = { request, last: undefined };
+    const pending: PendingRequest = { request, last: undefined, reported: Promise.resolve() };
     this.#pending.set(controller.signal, pending);
     try {
       const body = await this.#rest.request({
@@ -84,8 +100,10 @@ export class RestTransport implements Transport {
         ...(request.body === undefined ? {} : { body: request.body }),
         signal: controller.signal,
       });
+      await pending.reported;
       return { status: pending.last?.status ?? 200, headers: pending.last?.headers ?? {}, body };
     } catch (error) {
+      await pending.reported;
       const answered = answerFromRestError(error, pending.last);
       if (answered) return answered;
       throw error;

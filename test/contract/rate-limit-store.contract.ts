@@ -288,6 +288,103 @@ export function describeRateLimitStoreContract(name: string, create: () => Promi
       });
     });
 
+    describe('answers heard before a request settles (observe)', () => {
+      it('applies a 429 it observes at once, before the request settles', async () => {
+        await answer(store, EDIT, ok(4, 500));
+        const pending = await grant(store, EDIT);
+        await store.observe(
+          pending,
+          { ...ok(0, 1000), status: 429, retryAfterMs: 1000, scope: 'user', subLimit: false, banned: false },
+          LIMITS,
+        );
+        const refused = await refusal(store, EDIT);
+        expect(refused.reason).toBe('paused');
+        about(refused.retryInMs, 1000);
+        await store.complete(pending, 'observed', LIMITS);
+      });
+
+      it('counts an observed attempt as a request of its own once a later answer shows it was sent again', async () => {
+        const limits = limitsWith({ globalLimit: 2 });
+        const repeated = await grant(store, inChannel(EDIT, channel(1)), limits);
+        await store.observe(repeated, { status: 500 }, limits);
+        await store.complete(repeated, { status: 200 }, limits); // the transport retried: two requests went out
+        expect((await refusal(store, inChannel(EDIT, channel(2)), limits)).reason).toBe('global');
+
+        const other = await harness.isolated();
+        const once = await grant(other, inChannel(EDIT, channel(1)), limits);
+        await other.observe(once, { status: 500 }, limits);
+        await other.complete(once, 'observed', limits); // that answer was the last: one request went out
+        await grant(other, inChannel(EDIT, channel(2)), limits);
+      });
+    });
+
+    describe('learned global limit', () => {
+      const GLOBAL_429 = (retryAfterMs: number): RateLimitObservation => ({
+        status: 429,
+        scope: 'global',
+        retryAfterMs,
+        subLimit: false,
+        banned: false,
+      });
+      /** `count` requests on their own channels, answered 200 (no bucket headers: only the global window counts). */
+      const sendMany = async (count: number, from: number, limits: RateLimitStoreLimits): Promise<void> => {
+        for (let i = from; i < from + count; i++)
+          await answer(store, inChannel(EDIT, channel(i)), { status: 200 }, limits);
+      };
+      const limitNow = async (limits: RateLimitStoreLimits, index: number): Promise<number | undefined> => {
+        const result = await store.acquire(inChannel(EDIT, channel(index)), limits);
+        if (!result.granted) throw new Error(`Expected a slot, got ${JSON.stringify(result)}`);
+        await store.cancel(result.reservation);
+        return result.globalLimit;
+      };
+
+      it('reports the configured global limit with every grant', async () => {
+        expect(await limitNow(LIMITS, 1)).toBe(LIMITS.globalLimit);
+      });
+
+      it('learns a lower limit from a global 429: 95% of the requests of the failing window Discord answered otherwise', async () => {
+        const limits = limitsWith({ globalProbeIntervalMs: 60_000 });
+        await sendMany(20, 1, limits);
+        const failing = await grant(store, inChannel(EDIT, channel(21)), limits);
+        // The server's window ends in 100 ms: it began 300 ms ago (window 400 ms), with our 21 requests in it.
+        await store.complete(failing, GLOBAL_429(100), limits);
+        await harness.wait(limits.globalWindowMs); // the 21 slots are free again
+        expect(await limitNow(limits, 22)).toBe(19); // ceil(20 × 0.95): the 20 it answered otherwise
+      });
+
+      it('does not lower it again for global 429s of requests sent before it was lowered', async () => {
+        const limits = limitsWith({ globalProbeIntervalMs: 60_000 });
+        await sendMany(20, 1, limits);
+        const first = await grant(store, inChannel(EDIT, channel(21)), limits);
+        const second = await grant(store, inChannel(EDIT, channel(22)), limits);
+        await store.complete(first, GLOBAL_429(100), limits);
+        await store.complete(second, GLOBAL_429(100), limits);
+        await harness.wait(limits.globalWindowMs);
+        expect(await limitNow(limits, 23)).toBe(19); // ceil(20 × 0.95), once
+      });
+
+      it('learns nothing from a global 429 with fewer than 5 of its requests in the window', async () => {
+        await sendMany(3, 1, LIMITS);
+        const failing = await grant(store, inChannel(EDIT, channel(4)), LIMITS);
+        await store.complete(failing, GLOBAL_429(100), LIMITS);
+        await harness.wait(LIMITS.globalWindowMs);
+        expect(await limitNow(LIMITS, 5)).toBe(LIMITS.globalLimit);
+      });
+
+      it('keeps to the learned limit, then raises it by one per probe interval without a global 429', async () => {
+        const limits = limitsWith({ globalProbeIntervalMs: 500 });
+        await sendMany(10, 1, limits);
+        const failing = await grant(store, inChannel(EDIT, channel(11)), limits);
+        await store.complete(failing, GLOBAL_429(100), limits);
+        await harness.wait(limits.globalWindowMs); // every slot of that window is free again
+        // ceil(10 × 0.95) = 10 requests per window now, not 50.
+        for (let i = 0; i < 10; i++) await grant(store, inChannel(EDIT, channel(20 + i)), limits);
+        expect((await refusal(store, inChannel(EDIT, channel(30)), limits)).reason).toBe('global');
+        await harness.wait(limits.globalWindowMs);
+        expect(await limitNow(limits, 31)).toBe(11); // one probe interval (500 ms) has passed since it was learned
+      });
+    });
+
     describe('429 pauses', () => {
       it('pauses the bucket on a user 429 without requests remaining', async () => {
         await answer(store, EDIT, {

@@ -295,6 +295,49 @@ describe('MessageUpdateManager', () => {
       expect(transport.requests).toHaveLength(3);
     });
 
+    it('learns a global limit lower than configured from a global 429, reports it, and probes upward later', async () => {
+      const { clock, transport, manager, metrics } = setup(); // configured: 50 requests/s
+      transport.limit = 10_000;
+      // The server allows 10 requests per fixed one-second window, whatever the client thinks.
+      let windowStart = -Infinity;
+      let used = 0;
+      const global429At: number[] = [];
+      transport.handler = (request) => {
+        const now = clock.now();
+        if (now >= windowStart + 1000) {
+          windowStart = now;
+          used = 0;
+        }
+        if (used >= 10) {
+          global429At.push(now);
+          const retryAfter = (windowStart + 1000 - now) / 1000;
+          return {
+            status: 429,
+            headers: { 'x-ratelimit-global': 'true', 'x-ratelimit-scope': 'global', 'retry-after': '1' },
+            body: { message: 'You are being rate limited.', retry_after: retryAfter, global: true },
+          };
+        }
+        used++;
+        return transport.discord(request);
+      };
+      const changes: { limit: number; previous: number; change: string }[] = [];
+      manager.on('globalLimitChanged', ({ limit, previous, change }) => changes.push({ limit, previous, change }));
+      const handles = Array.from({ length: 60 }, () => manager.edit(snowflake(), snowflake(), { content: 'x' }));
+      for (let t = 0; t < 8000; t += 10) await clock.advance(10);
+      // The server counted the 10 requests it answered in that window: ceil(10 × 0.95) = 10.
+      expect(changes[0]).toEqual({ limit: 10, previous: 50, change: 'lowered' });
+      // The only 429s are those of requests already on the wire when the first came back (one pass's batch).
+      expect(new Set(global429At)).toEqual(new Set([clock.now() - 8000]));
+      expect(manager.getStats().globalLimit).toBe(10);
+      expect(metrics.getMetrics()).toMatchObject({ globalLimit: 10, globalLimitChanges: 1 });
+      expect((await Promise.all(handles)).filter((result) => result.outcome !== 'sent')).toEqual([]);
+      // Ten seconds without a global 429: one more request per second is tried.
+      await clock.advance(2000);
+      manager.edit(snowflake(), snowflake(), { content: 'y' });
+      await clock.advance(0);
+      expect(changes.at(-1)).toEqual({ limit: 11, previous: 10, change: 'raised' });
+    });
+
     it('does not count shared-scope 429s against the invalid-request budget', async () => {
       const { clock, transport, manager } = setup();
       transport.handler = (request, index) =>

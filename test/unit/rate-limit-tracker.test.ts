@@ -70,13 +70,16 @@ function trackerStore(clock: FakeClock): RateLimitStore {
       const route = { ...request };
       const grant = t.acquire(route, clock.now());
       grants.set(grant.reservation.id, grant);
-      return { granted: true, reservation: grant.reservation };
+      return { granted: true, reservation: grant.reservation, globalLimit: t.globalLimit(clock.now()) };
     },
     complete: async (reservation, observation, limits) => {
       const t = trackerFor(limits);
       const grant = grantOf(reservation.id);
-      if (observation) t.observe(grant, observation, clock.now());
-      t.complete(grant, clock.now());
+      if (observation !== undefined && observation !== 'observed') t.observe(grant, observation, clock.now());
+      t.complete(grant, clock.now(), observation !== undefined);
+    },
+    observe: async (reservation, observation, limits) => {
+      trackerFor(limits).observe(grantOf(reservation.id), observation, clock.now());
     },
     cancel: async (reservation) => {
       tracker?.cancel(grantOf(reservation.id), clock.now());
@@ -105,7 +108,7 @@ describe('RateLimitTracker', () => {
     const grant = t.acquire(edit, T0);
     expect(t.availableAt(edit, T0)).toBeUndefined();
     observe(t, grant, 200, headers(4, 5), undefined, T0 + 10);
-    t.complete(grant, T0 + 10);
+    t.complete(grant, T0 + 10, true);
     expect(t.availableAt(edit, T0 + 10)).toBe(T0 + 10);
   });
 
@@ -113,7 +116,7 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
     observe(t, first, 200, headers(4, 5), undefined, T0);
-    t.complete(first, T0);
+    t.complete(first, T0, true);
     for (let i = 0; i < 4; i++) t.acquire(edit, T0);
     expect(t.availableAt(edit, T0)).toBe(T0 + 5000);
   });
@@ -122,10 +125,10 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const a = t.acquire(edit, T0);
     observe(t, a, 200, headers(1, 5, 2), undefined, T0);
-    t.complete(a, T0);
+    t.complete(a, T0, true);
     const b = t.acquire(create, T0);
     observe(t, b, 200, headers(0, 5, 2), undefined, T0);
-    t.complete(b, T0);
+    t.complete(b, T0, true);
     expect(t.bucketKeyOf(create)).toBe(t.bucketKeyOf(edit));
     expect(t.availableAt(edit, T0)).toBe(T0 + 5000);
     expect(t.availableAt(create, T0)).toBe(T0 + 5000);
@@ -135,12 +138,12 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
     observe(t, first, 200, headers(4, 1), undefined, T0);
-    t.complete(first, T0);
+    t.complete(first, T0, true);
     const late = t.acquire(edit, T0 + 999); // still in flight when the window rolls
     for (let i = 0; i < 3; i++) t.acquire(edit, T0 + 999);
     const snapshot = () => t.snapshot(T0 + 1000).find((b) => b.bucket === 'abc:111111111111111111')!;
     expect(snapshot().remaining).toBe(1); // 5 minus the 4 still in flight
-    t.complete(late, T0 + 1001);
+    t.complete(late, T0 + 1001, false);
   });
 
   it('pauses a bucket on a user 429 and everything on a global 429', () => {
@@ -154,13 +157,13 @@ describe('RateLimitTracker', () => {
       { retry_after: 2, global: false },
       T0,
     );
-    t.complete(g, T0);
+    t.complete(g, T0, true);
     expect(hit).toMatchObject({ scope: 'user', retryAfterMs: 2000, subLimit: false });
     expect(t.availableAt(edit, T0)).toBe(T0 + 2000);
     const other = routeOf('PATCH', '/channels/333333333333333333/messages/222222222222222222', T0);
     const g2 = t.acquire(other, T0);
     observe(t, g2, 429, { 'x-ratelimit-global': 'true', 'retry-after': '1' }, { retry_after: 0.25, global: true }, T0);
-    t.complete(g2, T0);
+    t.complete(g2, T0, true);
     expect(t.availableAt(other, T0)).toBe(T0 + 250);
     expect(t.invalidCount(T0)).toBe(2);
   });
@@ -169,7 +172,7 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const g = t.acquire(edit, T0);
     const hit = observe(t, g, 429, { ...headers(3, 5), 'x-ratelimit-scope': 'user' }, { retry_after: 60 }, T0);
-    t.complete(g, T0);
+    t.complete(g, T0, true);
     expect(hit?.subLimit).toBe(true);
     expect(t.availableAt(edit, T0)).toBe(T0);
   });
@@ -185,7 +188,7 @@ describe('RateLimitTracker', () => {
       'You are being blocked from accessing our API temporarily',
       T0,
     );
-    t.complete(g, T0);
+    t.complete(g, T0, true);
     expect(hit).toMatchObject({ banned: true, scope: 'global', retryAfterMs: 3_600_000 });
     expect(t.availableAt(create, T0 + 1000)).toBe(T0 + 3_600_000);
   });
@@ -198,9 +201,9 @@ describe('RateLimitTracker', () => {
     const a = t.acquire(routes[0]!, T0);
     const b = t.acquire(routes[1]!, T0);
     expect(t.availableAt(routes[2]!, T0)).toBeUndefined(); // both in flight: wait for an answer
-    t.complete(a, T0 + 30);
+    t.complete(a, T0 + 30, false);
     expect(t.availableAt(routes[2]!, T0 + 30)).toBe(T0 + 1030);
-    t.complete(b, T0 + 40);
+    t.complete(b, T0 + 40, false);
     expect(t.globalRemaining(T0 + 1030)).toBe(1);
   });
 
@@ -209,7 +212,7 @@ describe('RateLimitTracker', () => {
     const get = routeOf('GET', '/channels/111111111111111111/messages/222222222222222222', T0);
     const g = t.acquire(get, T0);
     observe(t, g, 200, {}, undefined, T0);
-    t.complete(g, T0);
+    t.complete(g, T0, true);
     t.acquire(get, T0);
     expect(t.availableAt(get, T0)).toBe(T0);
     t.acquire(get, T0);
@@ -220,11 +223,11 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
     observe(t, first, 200, headers(4, 1), undefined, T0);
-    t.complete(first, T0);
+    t.complete(first, T0, true);
     const late = t.acquire(edit, T0 + 990); // answered only after the local window rolled
     // The window rolls at T0 + 1000; this answer belongs to the old one (its reset is 5 ms away).
     observe(t, late, 200, headers(3, 0.005), undefined, T0 + 1001);
-    t.complete(late, T0 + 1001);
+    t.complete(late, T0 + 1001, true);
     expect(t.snapshot(T0 + 1001).find((b) => b.bucket === 'abc:111111111111111111')?.resetInMs).toBeUndefined();
   });
 
@@ -232,12 +235,12 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
     observe(t, first, 200, headers(1, 1, 2), undefined, T0);
-    t.complete(first, T0);
+    t.complete(first, T0, true);
     const a = t.acquire(edit, T0 + 990);
     // The window rolls with `a` in flight (remaining = limit 2 - 1 in flight); both then fail without an answer.
     const b = t.acquire(edit, T0 + 1000);
-    t.complete(a, T0 + 1001);
-    t.complete(b, T0 + 1002);
+    t.complete(a, T0 + 1001, false);
+    t.complete(b, T0 + 1002, false);
     // No budget, and no header dated the window `b` was counted in: it may run until 1 s (the window seen) from now.
     expect(t.availableAt(edit, T0 + 1003)).toBe(T0 + 2002);
     expect(t.availableAt(edit, T0 + 2002)).toBe(T0 + 2002);
@@ -247,13 +250,13 @@ describe('RateLimitTracker', () => {
     const t = tracker();
     const first = t.acquire(edit, T0);
     observe(t, first, 200, headers(4, 2), undefined, T0);
-    t.complete(first, T0);
-    for (let i = 0; i < 4; i++) t.complete(t.acquire(edit, T0 + 2000), T0 + 2000); // the window rolled: 4 of 5 used
+    t.complete(first, T0, true);
+    for (let i = 0; i < 4; i++) t.complete(t.acquire(edit, T0 + 2000), T0 + 2000, false); // the window rolled: 4 of 5 used
     // ...none answered (resets): the window is assumed to end at T0 + 2000 + 2 s. One slot is left.
     const last = t.acquire(edit, T0 + 2001);
     expect(t.availableAt(edit, T0 + 2001)).toBe(T0 + 4000);
     observe(t, last, 200, headers(0, 0.5), undefined, T0 + 2010);
-    t.complete(last, T0 + 2010);
+    t.complete(last, T0 + 2010, true);
     expect(t.availableAt(edit, T0 + 2011)).toBe(T0 + 2510);
   });
 
@@ -262,7 +265,7 @@ describe('RateLimitTracker', () => {
     const grant = t.acquire(edit, T0);
     observe(t, grant, 500, {}, undefined, T0 + 10); // REST retries at once...
     observe(t, grant, 200, {}, undefined, T0 + 20); // ...and reports a second answer
-    t.complete(grant, T0 + 20);
+    t.complete(grant, T0 + 20, true);
     // Two requests went out: both global slots are held (until 1 s after each answer).
     expect(t.globalRemaining(T0 + 30)).toBe(0);
     expect(t.globalRemaining(T0 + 1010)).toBe(1);

@@ -62,6 +62,8 @@ const manager = new MessageUpdateManager({
 });
 manager.on('repositoryError', (error) => print(`repositoryError ${error.message}`));
 manager.on('updateFailed', (event) => print(`failed ${event.messageId ?? ''} ${event.error.message}`));
+manager.on('globalLimitChanged', (event) => print(`globalLimit ${event.limit} ${event.change} at ${Date.now()}`));
+manager.on('rateLimited', (event) => print(`rateLimited ${event.scope} at ${Date.now()}`));
 await manager.start();
 print('started');
 

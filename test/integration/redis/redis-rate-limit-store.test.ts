@@ -227,6 +227,8 @@ describe('RedisRateLimitStore', () => {
             'global:inflight',
             'global:released',
             'global:paused',
+            'global:sent',
+            'global:counted',
             'invalid:log',
             'invalid:inflight',
             'state',

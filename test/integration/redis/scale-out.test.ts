@@ -140,6 +140,38 @@ describe('Three worker processes, one token, shared limits in Redis', () => {
     await world.repository.close();
   }, 120_000);
 
+  it('learns a global limit lower than configured together: a few global 429s, then most of the real limit', async () => {
+    // The managers keep their default 50/s; the server allows 20/s. After a global 429 the shared store derives the
+    // real limit from what the three of them sent in the failing window, and every worker keeps under it. Requests
+    // already on the wire when the first global 429 comes back cannot be recalled: with three channel buckets (REST
+    // sends one request per bucket at a time) at most three are, so at most three global 429s in all.
+    const world = await scaleOutWorld({
+      seed: 54,
+      channels: 3,
+      perChannel: 40,
+      workers: 3,
+      latencyMs: [2, 6],
+      workerEnv: { CRASH_GLOBAL_RPS: '50' },
+    });
+    await world.enqueueRound(1);
+    await sleep(200);
+    await world.enqueueRound(2);
+    for (const worker of world.workers) expect(await worker.exit).toBe(0);
+
+    const global429s = world.sim.getStats().rateLimited.global;
+    const writes = world.sim.getWrites().filter((write) => write.kind === 'edit');
+    const span = (writes.at(-1)!.at - writes[0]!.at) / 1000;
+    const rate = (writes.length - 1) / span;
+    console.log(
+      `learned global limit: ${global429s} global 429s; ${writes.length} edits in ${span.toFixed(2)} s = ${rate.toFixed(1)}/s against a real limit of 20/s`,
+    );
+    expect(global429s).toBeLessThanOrEqual(3);
+    // A sanity floor (timings vary on a loaded machine); `npm run bench` measures the rate.
+    expect(rate).toBeGreaterThanOrEqual(12);
+    await world.expectAllDelivered();
+    await world.repository.close();
+  }, 120_000);
+
   it('never exceeds a limit and loses nothing when Redis connections are killed and its state is lost mid-run', async () => {
     const connectionName = `dum_kill_${randomBytes(4).toString('hex')}`;
     const world = await scaleOutWorld({
