@@ -13,6 +13,16 @@ import type {
   ReleaseInput,
   UpdateRepository,
 } from '../update-repository.js';
+import {
+  dependsOnRow,
+  foldUpserts,
+  groupByTarget,
+  planLockedTarget,
+  prepareUpsert,
+  type FoldedUpsert,
+  type LockedRowState,
+  type PreparedUpsert,
+} from './postgres-batch.js';
 import { PostgresConnectionError, type PostgresConnectionPhase } from './postgres-connection-error.js';
 import {
   describePostgresTarget,
@@ -283,6 +293,10 @@ export class PostgresUpdateRepository implements UpdateRepository {
   /**
    * {@inheritDoc UpdateRepository.enqueueMany}
    *
+   * One multi-row statement per batch rather than one per upsert: the upserts of each target are folded into one
+   * with the same effect (versions included), and batches holding deletes that depend on the stored rows lock and
+   * read those rows first, then write everything in a second statement.
+   *
    * @param updates - upserts, applied in order in one transaction
    * @returns each upsert's version, in order
    * @throws {@link InvalidArgumentError} when a body is not JSON-serialisable (nothing is stored)
@@ -291,18 +305,80 @@ export class PostgresUpdateRepository implements UpdateRepository {
   public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
     this.#assertOpen('enqueueMany');
     if (updates.length === 0) return [];
-    const bodies = updates.map((update) => encodeBody(update));
-    // Rows are locked in key order (a stable sort keeps the order of upserts to one key), so two processes enqueueing
-    // overlapping batches wait for each other instead of deadlocking. Each upsert touches only its own row, so the
-    // versions are those of upserting in the given order.
-    const order = [...updates.keys()].sort((a, b) => compareKeys(updates[a]!.targetKey, updates[b]!.targetKey));
-    return this.#run('enqueueMany', 'write', async (client) => {
-      const versions: { readonly version: number }[] = new Array(updates.length);
-      for (const index of order) {
-        versions[index] = await this.#upsert(client, updates[index]!, bodies[index] ?? null);
-      }
-      return versions;
-    });
+    // Every body is checked before anything is sent, so a bad one stores nothing.
+    const prepared = updates.map((update) => prepareUpsert(update, encodeBody(update)));
+    const groups = groupByTarget(prepared);
+    const locking = prepared.some(dependsOnRow);
+    return this.#run('enqueueMany', 'write', (client) =>
+      locking ? this.#enqueueLocked(client, prepared, groups) : this.#enqueueFolded(client, prepared, groups),
+    );
+  }
+
+  /** A batch whose upserts never depend on the stored rows: one folded upsert per target, in one statement. */
+  async #enqueueFolded(
+    client: PgPoolClientLike,
+    prepared: readonly PreparedUpsert[],
+    groups: ReadonlyMap<string, readonly number[]>,
+  ): Promise<{ version: number }[]> {
+    const folds = [...groups.values()].map((indices) => foldUpserts(indices.map((index) => prepared[index]!)));
+    const result = await client.query(
+      this.#sql.upsertBatch,
+      batchParameters(folds.map((fold) => ({ targetKey: fold.targetKey, row: fold, version: fold.upserts }))),
+    );
+    const stored = new Map(
+      (result.rows as { readonly target_key: string; readonly version: Numeric }[]).map((row) => [
+        row.target_key,
+        Number(row.version),
+      ]),
+    );
+    const versions: { version: number }[] = new Array(prepared.length);
+    for (const [targetKey, indices] of groups) {
+      // The fold added one version per upsert: the last upsert got the stored version, the earlier ones the ones below.
+      const last = stored.get(targetKey);
+      if (last === undefined) throw new Error(`enqueueMany: no version returned for ${targetKey}`);
+      indices.forEach((index, position) => {
+        versions[index] = { version: last - (indices.length - 1 - position) };
+      });
+    }
+    return versions;
+  }
+
+  /**
+   * A batch holding deletes that depend on the stored rows: locks the batch's rows (placeholders for missing ones),
+   * replays each target's upserts against its state, then writes every target in one statement.
+   */
+  async #enqueueLocked(
+    client: PgPoolClientLike,
+    prepared: readonly PreparedUpsert[],
+    groups: ReadonlyMap<string, readonly number[]>,
+  ): Promise<{ version: number }[]> {
+    const locked = await client.query(this.#sql.lockBatch, [[...groups.keys()]]);
+    const states = new Map<string, LockedRowState | undefined>();
+    for (const row of locked.rows as {
+      readonly target_key: string;
+      readonly version: Numeric;
+      readonly droppable: boolean;
+    }[]) {
+      const version = Number(row.version);
+      // Version 0 is the placeholder of a target without a row (stored rows start at 1).
+      states.set(row.target_key, version === 0 ? undefined : { version, droppable: row.droppable });
+    }
+    const versions: { version: number }[] = new Array(prepared.length);
+    const writes: BatchWrite[] = [];
+    const ops: string[] = [];
+    for (const [targetKey, indices] of groups) {
+      const plan = planLockedTarget(
+        indices.map((index) => prepared[index]!),
+        states.get(targetKey),
+      );
+      indices.forEach((index, position) => {
+        versions[index] = { version: plan.versions[position]! };
+      });
+      writes.push(plan.op === 'drop' ? { targetKey } : { targetKey, row: plan.row, version: plan.version });
+      ops.push(plan.op);
+    }
+    await client.query(this.#sql.applyBatch, [...batchParameters(writes), ops]);
+    return versions;
   }
 
   async #upsert(client: PgPoolClientLike, update: OutboxUpsert, body: string | null): Promise<{ version: number }> {
@@ -834,8 +910,38 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A number column as a pool returns it (a string from a default `pg` pool for `bigint`). */
+type Numeric = number | string | bigint;
+
+/** One row of a batch statement: a folded upsert and the version to store, or only a key (a row to delete). */
+interface BatchWrite {
+  readonly targetKey: string;
+  readonly row?: FoldedUpsert;
+  readonly version?: number;
+}
+
+/**
+ * The bind parameters of a batch statement: one array per column, in the order `postgres-statements.ts` unnests
+ * them (`null` where a row to delete has no value).
+ *
+ * @param writes - one entry per target
+ * @returns ten arrays
+ */
+function batchParameters(writes: readonly BatchWrite[]): unknown[][] {
+  const column = <T>(pick: (row: FoldedUpsert) => T): (T | null)[] =>
+    writes.map((write) => (write.row === undefined ? null : pick(write.row)));
+  return [
+    writes.map((write) => write.targetKey),
+    column((row) => row.desired),
+    column((row) => row.channelId),
+    column((row) => row.messageId),
+    column((row) => row.managedKey),
+    column((row) => row.body),
+    column((row) => row.priority),
+    column((row) => row.enqueuedAt),
+    column((row) => row.deadlineAt),
+    writes.map((write) => write.version ?? null),
+  ];
 }
 
 /** Deadlock detected, serialization failure: PostgreSQL rolled the transaction back and it may simply be re-run. */
