@@ -40,6 +40,7 @@ import {
 } from './postgres-migrations.js';
 import type { OwnedPgPool, PgPoolClientLike, PgPoolConstructor, PgPoolLike } from './postgres-pool-like.js';
 import {
+  arrayLiteral,
   decodeManaged,
   decodeOutboxRow,
   decodeSnapshot,
@@ -352,7 +353,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     prepared: readonly PreparedUpsert[],
     groups: ReadonlyMap<string, readonly number[]>,
   ): Promise<{ version: number }[]> {
-    const locked = await client.query(this.#sql.lockBatch, [[...groups.keys()]]);
+    const locked = await client.query(this.#sql.lockBatch, [arrayLiteral([...groups.keys()])]);
     const states = new Map<string, LockedRowState | undefined>();
     for (const row of locked.rows as {
       readonly target_key: string;
@@ -377,7 +378,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
       writes.push(plan.op === 'drop' ? { targetKey } : { targetKey, row: plan.row, version: plan.version });
       ops.push(plan.op);
     }
-    await client.query(this.#sql.applyBatch, [...batchParameters(writes), ops]);
+    await client.query(this.#sql.applyBatch, [...batchParameters(writes), arrayLiteral(ops)]);
     return versions;
   }
 
@@ -925,13 +926,13 @@ interface BatchWrite {
  * them (`null` where a row to delete has no value).
  *
  * @param writes - one entry per target
- * @returns ten arrays
+ * @returns ten array literals
  */
-function batchParameters(writes: readonly BatchWrite[]): unknown[][] {
-  const column = <T>(pick: (row: FoldedUpsert) => T): (T | null)[] =>
-    writes.map((write) => (write.row === undefined ? null : pick(write.row)));
+function batchParameters(writes: readonly BatchWrite[]): string[] {
+  const column = (pick: (row: FoldedUpsert) => string | number | null): string =>
+    arrayLiteral(writes.map((write) => (write.row === undefined ? null : pick(write.row))));
   return [
-    writes.map((write) => write.targetKey),
+    arrayLiteral(writes.map((write) => write.targetKey)),
     column((row) => row.desired),
     column((row) => row.channelId),
     column((row) => row.messageId),
@@ -940,7 +941,7 @@ function batchParameters(writes: readonly BatchWrite[]): unknown[][] {
     column((row) => row.priority),
     column((row) => row.enqueuedAt),
     column((row) => row.deadlineAt),
-    writes.map((write) => write.version ?? null),
+    arrayLiteral(writes.map((write) => write.version ?? null)),
   ];
 }
 

@@ -178,6 +178,17 @@ describe('PostgresUpdateRepository', () => {
       expect(index.rows[0]?.indexdef).toMatch(/WHERE \(dead_at IS NULL\)/);
     });
 
+    it('leaves room on outbox pages for in-place (HOT) updates of waiting rows', async () => {
+      const env = await postgresTestEnv();
+      const { schema } = await open();
+      const { rows } = await env.admin.query<{ reloptions: string[] | null }>(
+        `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = 'outbox'`,
+        [schema],
+      );
+      expect(rows[0]?.reloptions).toEqual(['fillfactor=70']);
+    });
+
     it('lets several processes migrate a fresh schema at the same time', async () => {
       const env = await postgresTestEnv();
       const schema = await env.createSchemaName();
