@@ -119,7 +119,12 @@ const LOST_MESSAGE = /connection terminated|not queryable|client was closed|conn
 
 const URL_EXAMPLE = '`postgres://user:password@host:5432/database`';
 
-type TransactionMode = 'read' | 'write';
+/**
+ * How a call uses its connection: `read` — statements outside a transaction (safe to re-run); `write` — one
+ * `BEGIN ... COMMIT` transaction; `autocommit` — writes that are each a single statement, committed on their own
+ * (atomic without a transaction, and two round trips shorter).
+ */
+type TransactionMode = 'read' | 'write' | 'autocommit';
 
 /**
  * The {@link UpdateRepository} for PostgreSQL (`discord-update-manager/postgres`, with the optional peer `pg`): the
@@ -310,9 +315,10 @@ export class PostgresUpdateRepository implements UpdateRepository {
     const prepared = updates.map((update) => prepareUpsert(update, encodeBody(update)));
     const groups = groupByTarget(prepared);
     const locking = prepared.some(dependsOnRow);
-    return this.#run('enqueueMany', 'write', (client) =>
-      locking ? this.#enqueueLocked(client, prepared, groups) : this.#enqueueFolded(client, prepared, groups),
-    );
+    // Without row-dependent deletes the batch is one statement, atomic on its own: no transaction around it.
+    return locking
+      ? this.#run('enqueueMany', 'write', (client) => this.#enqueueLocked(client, prepared, groups))
+      : this.#run('enqueueMany', 'autocommit', (client) => this.#enqueueFolded(client, prepared, groups));
   }
 
   /** A batch whose upserts never depend on the stored rows: one folded upsert per target, in one statement. */
@@ -462,7 +468,10 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async ack(input: AckInput): Promise<AckResult> {
-    return this.#run('ack', 'write', async (client) => {
+    // Two statements that each commit on their own: when the delete matched nothing it changed nothing and held no
+    // lock, so the update after it sees what it would have seen inside one transaction (each statement of a READ
+    // COMMITTED transaction reads the latest committed rows anyway), and the common case costs one round trip.
+    return this.#run('ack', 'autocommit', async (client) => {
       // Deleting only when the version is unchanged; otherwise (a newer version, or the row locked by an enqueue and
       // re-checked after it) the update below releases the lease if it is still ours.
       const done = await client.query(this.#sql.ackDone, [input.targetKey, input.leaseToken, input.version]);
@@ -695,7 +704,8 @@ export class PostgresUpdateRepository implements UpdateRepository {
 
   /**
    * Checks out a connection, runs `work` (inside `BEGIN ... COMMIT` for writes), gives the connection back. A
-   * connection found dead before the commit was sent means nothing was applied, so the call is retried on another one.
+   * connection found dead before the commit was sent means nothing was applied, so the call is retried on another one
+   * (for an `autocommit` call, only when the failed statement cannot have committed: see {@link neverApplied}).
    */
   async #withConnection<T>(
     poolPromise: Promise<PgPoolLike>,
@@ -746,12 +756,15 @@ export class PostgresUpdateRepository implements UpdateRepository {
         const lost = broken ?? (isConnectionLoss(error) ? error : undefined);
         if (lost !== undefined) {
           giveBack(lost);
-          if (phase === 'query' && attempt < MAX_ATTEMPTS) {
+          // A statement that commits on its own may have committed before its answer was lost: it is re-run only
+          // when it cannot have been applied.
+          const unapplied = mode !== 'autocommit' || neverApplied(error);
+          if (phase === 'query' && unapplied && attempt < MAX_ATTEMPTS) {
             // Lets the pool see the other connections that died with this one before the next checkout.
             await nextTurn();
             continue;
           }
-          throw this.#lostError(action, phase, error);
+          throw this.#lostError(action, unapplied ? phase : 'commit', error);
         }
         if (mode === 'write') {
           try {
@@ -949,6 +962,20 @@ function batchParameters(writes: readonly BatchWrite[]): string[] {
 function isTransientConflict(error: unknown): boolean {
   const code = codeOf(error);
   return code === '40P01' || code === '40001';
+}
+
+/**
+ * Whether a statement that failed with a lost connection certainly did not commit: `pg` refused to send it (the
+ * connection was already known to be broken), or the server's answer was "terminating connection due to
+ * administrator command" / "the database system is starting up or shutting down" (57P01, 57P03: sent instead of
+ * running it — e.g. a connection killed while idle in the pool — or aborting it, since a terminate request is only
+ * acted on outside the commit). Not 57P02: a crash of another backend stops this one at once, possibly just after
+ * its commit. A socket that merely closed tells nothing either.
+ */
+function neverApplied(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === '57P01' || code === '57P03') return true;
+  return error instanceof Error && /not queryable/i.test(error.message);
 }
 
 function isConnectionLoss(error: unknown): boolean {
