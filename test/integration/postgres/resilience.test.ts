@@ -111,12 +111,13 @@ describe('PostgresUpdateRepository under a MessageUpdateManager', () => {
           async query(text, values) {
             const verb = text.trim().split(/\s+/)[0]!.toUpperCase();
             // A statement outside BEGIN ... COMMIT is a transaction of its own (single-statement writes commit
-            // alone), open while it runs.
+            // alone). It is counted, but cannot be held open across a request (no code runs inside it), so it is
+            // never "open": one that merely overlaps a request of one of its targets is concurrency, not holding.
             const implicit = current === undefined && verb !== 'BEGIN';
             if (verb === 'BEGIN' || implicit) {
               current = ++nextTransaction;
               transactions++;
-              open.add(current);
+              if (!implicit) open.add(current);
               keysOf.set(current, new Set());
             }
             if (current !== undefined) {
