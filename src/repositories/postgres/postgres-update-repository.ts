@@ -806,6 +806,13 @@ export class PostgresUpdateRepository implements UpdateRepository {
     // An idle connection that dies (server restart, pg_terminate_backend) is emitted here after the pool dropped it;
     // the next checkout opens a new one, so there is nothing to do, but an unheard 'error' would end the process.
     pool.on('error', () => {});
+    // A connection killed as it opens can deliver its termination notice in the same read as its ready message: the
+    // pool hands the client out (dropping its own listener) and the notice is emitted before the caller can listen.
+    // This listener, attached when the pool creates the client, keeps that from ending the process; the failure
+    // still reaches the next query, and a client that failed is never reused.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     return pool;
   }
 
