@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
 import type {
@@ -38,7 +38,13 @@ import {
   DEFAULT_POSTGRES_SCHEMA,
   quotePostgresSchema,
 } from './postgres-migrations.js';
-import type { OwnedPgPool, PgPoolClientLike, PgPoolConstructor, PgPoolLike } from './postgres-pool-like.js';
+import type {
+  OwnedPgPool,
+  PgPoolClientLike,
+  PgPoolConstructor,
+  PgPoolLike,
+  PgQueryResultLike,
+} from './postgres-pool-like.js';
 import {
   arrayLiteral,
   decodeManaged,
@@ -88,6 +94,15 @@ export interface PostgresUpdateRepositoryOptions {
    * @defaultValue `10000`
    */
   readonly connectionTimeoutMs?: number;
+  /**
+   * Whether to run the repository's statements as named prepared statements: each is parsed and planned once per
+   * connection instead of at every call (about 1 ms less per batch of 100 upserts). Turn it off behind a connection
+   * pooler that does not keep prepared statements across transactions, such as PgBouncer in transaction mode before
+   * 1.21 (or with `max_prepared_statements = 0`). With `pool`, it is off unless you set it, since the clients of your
+   * pool must then accept `pg`'s `{ name, text, values }` query objects (those of a `pg` `Pool` do).
+   * @defaultValue `true` with `connectionString`, `false` with `pool`
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /**
@@ -158,6 +173,8 @@ type TransactionMode = 'read' | 'write' | 'autocommit';
 export class PostgresUpdateRepository implements UpdateRepository {
   readonly #schema: string;
   readonly #sql: PostgresStatements;
+  /** The name of each statement when they run as prepared statements, else `undefined`. */
+  readonly #names: { readonly [K in StatementName]: string } | undefined;
   readonly #givenPool: PgPoolLike | undefined;
   readonly #connectionString: string | undefined;
   readonly #maxConnections: number;
@@ -239,6 +256,11 @@ export class PostgresUpdateRepository implements UpdateRepository {
     const schema = options.schema ?? DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS.schema;
     this.#sql = buildPostgresStatements(quotePostgresSchema(schema));
     this.#schema = schema;
+    const prepared = options.preparedStatements ?? pool === undefined;
+    if (typeof prepared !== 'boolean') {
+      throw new InvalidConfigError('preparedStatements', prepared, 'true or false');
+    }
+    this.#names = prepared ? statementNames(this.#sql) : undefined;
   }
 
   /** The schema this repository uses. */
@@ -328,8 +350,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
     groups: ReadonlyMap<string, readonly number[]>,
   ): Promise<{ version: number }[]> {
     const folds = [...groups.values()].map((indices) => foldUpserts(indices.map((index) => prepared[index]!)));
-    const result = await client.query(
-      this.#sql.upsertBatch,
+    const result = await this.#query(
+      client,
+      'upsertBatch',
       batchParameters(folds.map((fold) => ({ targetKey: fold.targetKey, row: fold, version: fold.upserts }))),
     );
     const stored = new Map(
@@ -359,7 +382,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     prepared: readonly PreparedUpsert[],
     groups: ReadonlyMap<string, readonly number[]>,
   ): Promise<{ version: number }[]> {
-    const locked = await client.query(this.#sql.lockBatch, [arrayLiteral([...groups.keys()])]);
+    const locked = await this.#query(client, 'lockBatch', [arrayLiteral([...groups.keys()])]);
     const states = new Map<string, LockedRowState | undefined>();
     for (const row of locked.rows as {
       readonly target_key: string;
@@ -384,7 +407,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
       writes.push(plan.op === 'drop' ? { targetKey } : { targetKey, row: plan.row, version: plan.version });
       ops.push(plan.op);
     }
-    await client.query(this.#sql.applyBatch, [...batchParameters(writes), arrayLiteral(ops)]);
+    await this.#query(client, 'applyBatch', [...batchParameters(writes), arrayLiteral(ops)]);
     return versions;
   }
 
@@ -393,7 +416,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (update.desired === 'absent' && messageId === null) {
       // The one case where the stored state decides what happens (the memory repository's two delete rules), so the
       // row is locked while deciding.
-      const locked = await client.query(this.#sql.lockForDelete, [update.targetKey]);
+      const locked = await this.#query(client, 'lockForDelete', [update.targetKey]);
       const row = locked.rows[0] as
         | {
             readonly version: string;
@@ -406,11 +429,11 @@ export class PostgresUpdateRepository implements UpdateRepository {
       if (row === undefined) return { version: 0 };
       if (row.message_id === null && row.nonce === null && !row.leased) {
         // The create was never attempted: dropping it is the whole delete.
-        await client.query(this.#sql.remove, [update.targetKey]);
+        await this.#query(client, 'remove', [update.targetKey]);
         return { version: Number(row.version) + 1 };
       }
     }
-    const result = await client.query(this.#sql.upsert, [
+    const result = await this.#query(client, 'upsert', [
       update.targetKey,
       update.desired,
       update.channelId,
@@ -448,14 +471,14 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (limit === 0 || options.targetKeys?.length === 0) return [];
     return this.#run('claim', 'write', async (client) => {
       const locked = options.targetKeys
-        ? await client.query(this.#sql.claimLockKeys, [limit, [...options.targetKeys]])
-        : await client.query(this.#sql.claimLock, [limit]);
+        ? await this.#query(client, 'claimLockKeys', [limit, [...options.targetKeys]])
+        : await this.#query(client, 'claimLock', [limit]);
       const rows = locked.rows as { readonly target_key: string; readonly needs_nonce: boolean }[];
       if (rows.length === 0) return [];
       const keys = rows.map((row) => row.target_key);
       const tokens = rows.map(() => randomUUID());
       const nonces = rows.map((row) => (row.needs_nonce ? options.newNonce() : null));
-      const claimed = await client.query(this.#sql.claimLease, [keys, tokens, nonces, options.leaseMs]);
+      const claimed = await this.#query(client, 'claimLease', [keys, tokens, nonces, options.leaseMs]);
       return (claimed.rows as OutboxRecord[]).map((record) => decodeOutboxRow(record) as ClaimedRow);
     });
   }
@@ -474,9 +497,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
     return this.#run('ack', 'autocommit', async (client) => {
       // Deleting only when the version is unchanged; otherwise (a newer version, or the row locked by an enqueue and
       // re-checked after it) the update below releases the lease if it is still ours.
-      const done = await client.query(this.#sql.ackDone, [input.targetKey, input.leaseToken, input.version]);
+      const done = await this.#query(client, 'ackDone', [input.targetKey, input.leaseToken, input.version]);
       if ((done.rowCount ?? 0) > 0) return 'done';
-      const newer = await client.query(this.#sql.ackNewer, [
+      const newer = await this.#query(client, 'ackNewer', [
         input.targetKey,
         input.leaseToken,
         learnedMessageId(input.messageId),
@@ -494,7 +517,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async release(input: ReleaseInput): Promise<boolean> {
     return this.#run('release', 'write', async (client) => {
-      const result = await client.query(this.#sql.release, [
+      const result = await this.#query(client, 'release', [
         input.targetKey,
         input.leaseToken,
         input.attempts,
@@ -519,7 +542,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     readonly error: string;
   }): Promise<boolean> {
     return this.#run('deadLetter', 'write', async (client) => {
-      const result = await client.query(this.#sql.deadLetter, [input.targetKey, input.leaseToken, input.error]);
+      const result = await this.#query(client, 'deadLetter', [input.targetKey, input.leaseToken, input.error]);
       return (result.rowCount ?? 0) > 0;
     });
   }
@@ -533,7 +556,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async listDeadLetters(limit = 1000): Promise<readonly OutboxRow[]> {
     return this.#run('listDeadLetters', 'read', async (client) => {
-      const result = await client.query(this.#sql.listDeadLetters, [sqlLimit(limit)]);
+      const result = await this.#query(client, 'listDeadLetters', [sqlLimit(limit)]);
       return (result.rows as OutboxRecord[]).map(decodeOutboxRow);
     });
   }
@@ -547,7 +570,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async redrive(targetKey: string): Promise<boolean> {
     return this.#run('redrive', 'write', async (client) => {
-      const result = await client.query(this.#sql.redrive, [targetKey]);
+      const result = await this.#query(client, 'redrive', [targetKey]);
       return (result.rowCount ?? 0) > 0;
     });
   }
@@ -561,7 +584,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async listPending(limit = 1_000_000): Promise<readonly OutboxRow[]> {
     return this.#run('listPending', 'read', async (client) => {
-      const result = await client.query(this.#sql.listPending, [sqlLimit(limit)]);
+      const result = await this.#query(client, 'listPending', [sqlLimit(limit)]);
       return (result.rows as OutboxRecord[]).map(decodeOutboxRow);
     });
   }
@@ -575,7 +598,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async getRow(targetKey: string): Promise<OutboxRow | undefined> {
     return this.#run('getRow', 'read', async (client) => {
-      const result = await client.query(this.#sql.getRow, [targetKey]);
+      const result = await this.#query(client, 'getRow', [targetKey]);
       const record = result.rows[0] as OutboxRecord | undefined;
       return record === undefined ? undefined : decodeOutboxRow(record);
     });
@@ -588,7 +611,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async remove(targetKey: string): Promise<void> {
-    await this.#run('remove', 'write', (client) => client.query(this.#sql.remove, [targetKey]));
+    await this.#run('remove', 'write', (client) => this.#query(client, 'remove', [targetKey]));
   }
 
   /**
@@ -599,7 +622,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async listManaged(): Promise<readonly ManagedMessage[]> {
     return this.#run('listManaged', 'read', async (client) => {
-      const result = await client.query(this.#sql.listManaged, []);
+      const result = await this.#query(client, 'listManaged', []);
       return (result.rows as ManagedRecord[]).map(decodeManaged);
     });
   }
@@ -612,7 +635,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async saveManaged(message: ManagedMessage): Promise<void> {
     await this.#run('saveManaged', 'write', (client) =>
-      client.query(this.#sql.saveManaged, [
+      this.#query(client, 'saveManaged', [
         message.key,
         message.channelId,
         message.messageId,
@@ -629,7 +652,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async deleteManaged(key: string): Promise<void> {
-    await this.#run('deleteManaged', 'write', (client) => client.query(this.#sql.deleteManaged, [key]));
+    await this.#run('deleteManaged', 'write', (client) => this.#query(client, 'deleteManaged', [key]));
   }
 
   /**
@@ -640,7 +663,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async recordSnapshot(snapshot: PerformanceSnapshot): Promise<void> {
     await this.#run('recordSnapshot', 'write', (client) =>
-      client.query(this.#sql.recordSnapshot, [
+      this.#query(client, 'recordSnapshot', [
         wholeMs(snapshot.timestamp),
         snapshot.messagesUpdated,
         snapshot.averageUpdateTimeMs,
@@ -663,9 +686,17 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (Number.isNaN(sinceMs) || sinceMs === Infinity) return [];
     const since = sinceMs === -Infinity ? Number.MIN_SAFE_INTEGER : Math.ceil(sinceMs);
     return this.#run('listSnapshots', 'read', async (client) => {
-      const result = await client.query(this.#sql.listSnapshots, [since]);
+      const result = await this.#query(client, 'listSnapshots', [since]);
       return (result.rows as SnapshotRecord[]).map(decodeSnapshot);
     });
+  }
+
+  /** Runs one of the repository's statements, as a named prepared statement when they are enabled. */
+  #query(client: PgPoolClientLike, statement: StatementName, values: unknown[]): Promise<PgQueryResultLike> {
+    const text = this.#sql[statement];
+    if (this.#names === undefined) return client.query(text, values);
+    // Only enabled for pg clients (ours, or a pool the caller vouched for with `preparedStatements: true`).
+    return (client as unknown as PgNamedQueryClient).query({ name: this.#names[statement], text, values });
   }
 
   #assertOpen(action: string): void {
@@ -867,6 +898,33 @@ export class PostgresUpdateRepository implements UpdateRepository {
     }
     return error;
   }
+}
+
+/** The key of one statement of {@link buildPostgresStatements}. */
+type StatementName = keyof PostgresStatements;
+
+/** A client that takes `pg`'s query objects, as a `pg` `PoolClient` does. */
+interface PgNamedQueryClient {
+  query(config: {
+    readonly name: string;
+    readonly text: string;
+    readonly values: unknown[];
+  }): Promise<PgQueryResultLike>;
+}
+
+/**
+ * A prepared-statement name per statement: its key and a hash of its text, so that repositories of different schemas
+ * sharing a pool never reuse a name for another text, and the name stays within PostgreSQL's 63 bytes.
+ *
+ * @param sql - the statements of one schema
+ * @returns the names, keyed like the statements
+ */
+function statementNames(sql: PostgresStatements): { readonly [K in StatementName]: string } {
+  const names = {} as { [K in StatementName]: string };
+  for (const key of Object.keys(sql) as StatementName[]) {
+    names[key] = `dum_${key}_${createHash('sha256').update(sql[key]).digest('hex').slice(0, 16)}`;
+  }
+  return names;
 }
 
 function poolOption(

@@ -271,6 +271,47 @@ describe('PostgresUpdateRepository', () => {
       ).toMatchObject({ field: 'connectionTimeoutMs' });
     });
 
+    it('runs named prepared statements when asked, with names that never clash between schemas', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const names = new Set<string>();
+      const recording = {
+        async connect() {
+          const client = await pool.connect();
+          return {
+            query: (config: string | { name: string; text: string; values: unknown[] }, values?: unknown[]) => {
+              if (typeof config !== 'string') names.add(config.name);
+              return typeof config === 'string' ? client.query(config, values) : client.query(config);
+            },
+            release: (error?: Error | boolean) => client.release(error),
+            on: (event: 'error', listener: (error: Error) => void) => client.on(event, listener),
+            removeListener: (event: 'error', listener: (error: Error) => void) =>
+              client.removeListener(event, listener),
+          };
+        },
+      } as unknown as PgPoolLike;
+      // Two schemas, one pool (two connections): the same statement of each schema needs its own name.
+      const first = (await open({ pool: recording, preparedStatements: true })).repository;
+      const second = (await open({ pool: recording, preparedStatements: true })).repository;
+      for (const repository of [first, second, first, second]) {
+        await repository.enqueueMany([upsert('m:300000000000000001'), upsert('m:300000000000000002')]);
+        const rows = await repository.claim({ limit: 5, leaseMs: 60_000, newNonce: nonce });
+        for (const row of rows) expect(await repository.ack(row)).toBe('done');
+      }
+      expect(await first.listPending()).toEqual([]);
+      expect(names.size).toBeGreaterThanOrEqual(8);
+      for (const name of names) expect(name).toMatch(/^dum_[A-Za-z]+_[0-9a-f]{16}$/);
+      expect([...names].filter((name) => name.startsWith('dum_upsertBatch_'))).toHaveLength(2);
+      // Off by default with a pool of yours (its query() may take only text).
+      names.clear();
+      const plain = (await open({ pool: recording })).repository;
+      await plain.enqueueMany([upsert('m:300000000000000003')]);
+      expect(names.size).toBe(0);
+      expect(
+        caught(() => new PostgresUpdateRepository({ connectionString: env.url, preparedStatements: 'yes' as never })),
+      ).toMatchObject({ name: 'InvalidConfigError', field: 'preparedStatements' });
+    });
+
     it('rejects a malformed connection string without showing its password', () => {
       for (const connectionString of ['mysql://user:hunter22@db/app', 'not a url', 'postgres://user:hunter22@[bad']) {
         const error = caught(() => new PostgresUpdateRepository({ connectionString }));
