@@ -176,20 +176,18 @@ export function buildPostgresStatements(s: string) {
 
     /**
      * Leases the locked rows: $1 keys, $2 lease tokens, $3 nonces (null when the row keeps its own), $4 lease length
-     * in ms, counted from the database clock. Returns the claimed rows best first.
+     * in ms, counted from the database clock (read once, so every row of the claim gets the same end). Returns the
+     * claimed rows in no particular order (the caller has the best-first order from the lock).
      */
-    claimLease: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms),
-      claimed AS (
-        UPDATE ${outbox} SET
-          lease_token = c.claim_token,
-          lease_expires_at = (clock.now_ms + $4::float8)::bigint,
-          nonce = COALESCE(c.claim_nonce, nonce),
-          nonce_version = CASE WHEN c.claim_nonce IS NULL THEN nonce_version ELSE version END
-        FROM unnest($1::text[], $2::text[], $3::text[]) AS c(claim_key, claim_token, claim_nonce), clock
-        WHERE target_key = c.claim_key
-        RETURNING ${OUTBOX_COLUMNS}
-      )
-      SELECT * FROM claimed ORDER BY ${BEST_FIRST}`,
+    claimLease: `UPDATE ${outbox} SET
+        lease_token = c.claim_token,
+        lease_expires_at = (clock.now_ms + $4::float8)::bigint,
+        nonce = COALESCE(c.claim_nonce, nonce),
+        nonce_version = CASE WHEN c.claim_nonce IS NULL THEN nonce_version ELSE version END
+      FROM unnest($1::text[], $2::text[], $3::text[]) AS c(claim_key, claim_token, claim_nonce),
+        (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+      WHERE target_key = c.claim_key
+      RETURNING ${OUTBOX_COLUMNS}`,
 
     /** The ack of the latest version: $1 key, $2 lease token, $3 version. */
     ackDone: `DELETE FROM ${outbox} WHERE target_key = $1 AND lease_token = $2 AND version = $3`,

@@ -471,15 +471,24 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (limit === 0 || options.targetKeys?.length === 0) return [];
     return this.#run('claim', 'write', async (client) => {
       const locked = options.targetKeys
-        ? await this.#query(client, 'claimLockKeys', [limit, [...options.targetKeys]])
+        ? await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(options.targetKeys)])
         : await this.#query(client, 'claimLock', [limit]);
       const rows = locked.rows as { readonly target_key: string; readonly needs_nonce: boolean }[];
       if (rows.length === 0) return [];
       const keys = rows.map((row) => row.target_key);
       const tokens = rows.map(() => randomUUID());
       const nonces = rows.map((row) => (row.needs_nonce ? options.newNonce() : null));
-      const claimed = await this.#query(client, 'claimLease', [keys, tokens, nonces, options.leaseMs]);
-      return (claimed.rows as OutboxRecord[]).map((record) => decodeOutboxRow(record) as ClaimedRow);
+      const claimed = await this.#query(client, 'claimLease', [
+        arrayLiteral(keys),
+        arrayLiteral(tokens),
+        arrayLiteral(nonces),
+        options.leaseMs,
+      ]);
+      // Best first, in the order the rows were locked.
+      const rank = new Map(keys.map((key, index) => [key, index]));
+      return (claimed.rows as OutboxRecord[])
+        .map((record) => decodeOutboxRow(record) as ClaimedRow)
+        .sort((a, b) => rank.get(a.targetKey)! - rank.get(b.targetKey)!);
     });
   }
 
