@@ -123,6 +123,8 @@ export function learnedMessageId(messageId: string | null | undefined): string |
 
 /** Characters that must be backslash-escaped inside a double-quoted array element. */
 const ARRAY_ELEMENT_ESCAPES = /["\\]/g;
+/** The same, tested first: most elements (keys, ids, tokens) have none, and a test is cheaper than a replace. */
+const NEEDS_ARRAY_ESCAPE = /["\\]/;
 
 /**
  * A PostgreSQL array literal (`{"a",NULL,"b"}`) for a bind parameter cast to an array type (`$1::text[]`). Every
@@ -145,7 +147,7 @@ export function arrayLiteral(values: readonly (string | number | null)[]): strin
     const value = values[index];
     if (value === null || value === undefined) literal += 'NULL';
     else if (typeof value === 'number') literal += `"${value}"`;
-    else literal += `"${value.replace(ARRAY_ELEMENT_ESCAPES, '\\$&')}"`;
+    else literal += `"${NEEDS_ARRAY_ESCAPE.test(value) ? value.replace(ARRAY_ELEMENT_ESCAPES, '\\$&') : value}"`;
   }
   return `${literal}}`;
 }

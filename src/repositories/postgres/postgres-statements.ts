@@ -28,19 +28,24 @@ const CLAIMABLE = `dead_at IS NULL
 const LEASED = `(lease_token IS NOT NULL AND COALESCE(lease_expires_at, 0) > ${POSTGRES_NOW_MS})`;
 
 /**
- * The rows of a batch of folded upserts, sent as one typed array per column (`unnest` zips them back into rows): $1
- * keys, $2 desired, $3 channels, $4 message ids, $5 managed keys, $6 bodies (JSON text), $7 priorities, $8 enqueue
- * times, $9 deadlines, $10 versions. One parameter per column whatever the batch size, so a batch of thousands is one
- * short statement with nothing but bind parameters.
+ * The rows of a batch of folded upserts, as `u`. The scalar columns come as one typed array each (`unnest` zips them
+ * back into rows): $1 keys, $2 desired, $3 channels, $4 message ids, $5 managed keys, $7 priorities, $8 enqueue times,
+ * $9 deadlines, $10 versions. The bodies come as one JSON array, $6, element `i` for row `i` (already JSON, so nothing
+ * to escape); a row whose desired state is `absent` has no body. A fixed number of parameters whatever the batch
+ * size, so a batch of thousands is one short statement with nothing but bind parameters.
  */
-const BATCH_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[],
-    $8::bigint[], $9::bigint[], $10::bigint[])
-  AS u(target_key, desired, channel_id, message_id, managed_key, body, priority, enqueued_at, deadline_at, version)`;
+const BATCH_ROWS = `(SELECT r.*, CASE WHEN r.desired = 'present' THEN $6::jsonb -> (r.ord - 1)::int END AS body
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::float8[], $8::bigint[], $9::bigint[],
+      $10::bigint[]) WITH ORDINALITY
+    AS r(target_key, desired, channel_id, message_id, managed_key, priority, enqueued_at, deadline_at, version, ord)
+  ) AS u`;
 
-/** {@link BATCH_ROWS} with an eleventh column, $11 the write to make (`drop`, `fresh` or `merge`). */
-const PLANNED_BATCH_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-    $7::float8[], $8::bigint[], $9::bigint[], $10::bigint[], $11::text[])
-  AS u(target_key, desired, channel_id, message_id, managed_key, body, priority, enqueued_at, deadline_at, version, op)`;
+/** {@link BATCH_ROWS} with one more column, `op` from $11: the write to make (`drop`, `fresh` or `merge`). */
+const PLANNED_BATCH_ROWS = `(SELECT r.*, CASE WHEN r.desired = 'present' THEN $6::jsonb -> (r.ord - 1)::int END AS body
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::float8[], $8::bigint[], $9::bigint[],
+      $10::bigint[], $11::text[]) WITH ORDINALITY
+    AS r(target_key, desired, channel_id, message_id, managed_key, priority, enqueued_at, deadline_at, version, op, ord)
+  ) AS u`;
 
 /** Every statement of the adapter for one schema. */
 export type PostgresStatements = ReturnType<typeof buildPostgresStatements>;
@@ -87,7 +92,7 @@ export function buildPostgresStatements(s: string) {
      */
     upsertBatch: `INSERT INTO ${outbox} AS o (target_key, desired, channel_id, message_id, managed_key, body, priority,
         enqueued_at, deadline_at, version)
-      SELECT u.target_key, u.desired, u.channel_id, u.message_id, u.managed_key, u.body::jsonb, u.priority,
+      SELECT u.target_key, u.desired, u.channel_id, u.message_id, u.managed_key, u.body, u.priority,
         u.enqueued_at, u.deadline_at, u.version
       FROM ${BATCH_ROWS}
       ORDER BY u.target_key COLLATE "C"
@@ -128,7 +133,7 @@ export function buildPostgresStatements(s: string) {
       dropped AS (DELETE FROM ${outbox} AS o USING u WHERE u.op = 'drop' AND o.target_key = u.target_key)
       UPDATE ${outbox} AS o SET
         desired = u.desired,
-        body = u.body::jsonb,
+        body = u.body,
         channel_id = CASE WHEN u.op = 'fresh' THEN u.channel_id ELSE o.channel_id END,
         message_id = CASE WHEN u.op = 'fresh' THEN u.message_id ELSE COALESCE(o.message_id, u.message_id) END,
         managed_key = CASE WHEN u.op = 'fresh' THEN u.managed_key ELSE COALESCE(u.managed_key, o.managed_key) END,

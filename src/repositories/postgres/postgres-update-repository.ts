@@ -1009,26 +1009,49 @@ interface BatchWrite {
 }
 
 /**
- * The bind parameters of a batch statement: one array per column, in the order `postgres-statements.ts` unnests
- * them (`null` where a row to delete has no value).
+ * The bind parameters of a batch statement, in the order `postgres-statements.ts` reads them: an array literal per
+ * scalar column (`null` where a row to delete has no value) and, sixth, the bodies as one JSON array.
  *
  * @param writes - one entry per target
- * @returns ten array literals
+ * @returns ten parameter values
  */
 function batchParameters(writes: readonly BatchWrite[]): string[] {
-  const column = (pick: (row: FoldedUpsert) => string | number | null): string =>
-    arrayLiteral(writes.map((write) => (write.row === undefined ? null : pick(write.row))));
+  const count = writes.length;
+  const keys: string[] = new Array(count);
+  const desired: (string | null)[] = new Array(count);
+  const channels: (string | null)[] = new Array(count);
+  const messageIds: (string | null)[] = new Array(count);
+  const managedKeys: (string | null)[] = new Array(count);
+  const bodies: string[] = new Array(count);
+  const priorities: (number | null)[] = new Array(count);
+  const enqueuedAts: (number | null)[] = new Array(count);
+  const deadlines: (number | null)[] = new Array(count);
+  const versions: (number | null)[] = new Array(count);
+  for (let index = 0; index < count; index++) {
+    const { targetKey, row, version } = writes[index]!;
+    keys[index] = targetKey;
+    desired[index] = row?.desired ?? null;
+    channels[index] = row?.channelId ?? null;
+    messageIds[index] = row?.messageId ?? null;
+    managedKeys[index] = row?.managedKey ?? null;
+    // JSON text already (see encodeBody); `null` stands in where there is none, and is read only for `present`.
+    bodies[index] = row?.body ?? 'null';
+    priorities[index] = row?.priority ?? null;
+    enqueuedAts[index] = row?.enqueuedAt ?? null;
+    deadlines[index] = row?.deadlineAt ?? null;
+    versions[index] = version ?? null;
+  }
   return [
-    arrayLiteral(writes.map((write) => write.targetKey)),
-    column((row) => row.desired),
-    column((row) => row.channelId),
-    column((row) => row.messageId),
-    column((row) => row.managedKey),
-    column((row) => row.body),
-    column((row) => row.priority),
-    column((row) => row.enqueuedAt),
-    column((row) => row.deadlineAt),
-    arrayLiteral(writes.map((write) => write.version ?? null)),
+    arrayLiteral(keys),
+    arrayLiteral(desired),
+    arrayLiteral(channels),
+    arrayLiteral(messageIds),
+    arrayLiteral(managedKeys),
+    `[${bodies.join(',')}]`,
+    arrayLiteral(priorities),
+    arrayLiteral(enqueuedAts),
+    arrayLiteral(deadlines),
+    arrayLiteral(versions),
   ];
 }
 

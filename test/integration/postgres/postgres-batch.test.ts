@@ -312,10 +312,12 @@ describe('PostgresUpdateRepository.enqueueMany batches', () => {
     await repository.enqueueMany([
       upsert(key, { channelId: '1\'"{},\\' }),
       upsert('k:array', { body: ['{', '"', '\\', null] }),
+      upsert('k:null', { body: null }),
       upsert(key, { desired: 'absent', body: null }),
       upsert(key, { channelId: '2', body: '{"a":1}' }),
     ]);
     expect(await repository.getRow(key)).toMatchObject({ targetKey: key, channelId: '2', body: '{"a":1}', version: 1 });
     expect((await repository.getRow('k:array'))?.body).toEqual(['{', '"', '\\', null]);
+    expect(await repository.getRow('k:null')).toMatchObject({ desired: 'present', body: null });
   });
 });
