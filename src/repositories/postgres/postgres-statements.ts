@@ -19,10 +19,14 @@ const OUTBOX_COLUMNS = `target_key, desired, channel_id, message_id, managed_key
 /** Best first, as `compareRows` of the memory repository (`target_key` uses the "C" collation). */
 const BEST_FIRST = `priority DESC, enqueued_at, target_key`;
 
-/** A row is claimable when it is live, its lease is free or expired, and its retry time has come. */
-const CLAIMABLE = `dead_at IS NULL
-  AND (lease_token IS NULL OR COALESCE(lease_expires_at, 0) <= now_ms)
-  AND not_before <= now_ms`;
+/**
+ * A row is claimable when it is live, its lease is free or expired, and its retry time has come. The clock is read
+ * once per statement (`clock` below): a one-row CTE read through sub-selects, which PostgreSQL runs once, rather than
+ * a join, which would make the filter a join filter and keep the scan from delivering rows in index order.
+ */
+const CLAIMABLE = `o.dead_at IS NULL
+  AND (o.lease_token IS NULL OR COALESCE(o.lease_expires_at, 0) <= (SELECT now_ms FROM clock))
+  AND o.not_before <= (SELECT now_ms FROM clock)`;
 
 /** A row is leased when it has a token whose lease has not ended (database clock). */
 const LEASED = `(lease_token IS NOT NULL AND COALESCE(lease_expires_at, 0) > ${POSTGRES_NOW_MS})`;
@@ -164,16 +168,18 @@ export function buildPostgresStatements(s: string) {
      * Locks up to $1 claimable rows, best first, skipping rows other transactions hold, and says which need a nonce.
      * The filter re-runs on the latest row version after a wait, so a row claimed meanwhile is never taken twice.
      */
-    claimLock: `SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
-      FROM ${outbox} AS o CROSS JOIN (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+    claimLock: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
+      SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      FROM ${outbox} AS o
       WHERE ${CLAIMABLE}
       ORDER BY ${BEST_FIRST}
       LIMIT $1
       FOR UPDATE OF o SKIP LOCKED`,
 
     /** As {@link claimLock}, among the keys in $2 only. */
-    claimLockKeys: `SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
-      FROM ${outbox} AS o CROSS JOIN (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+    claimLockKeys: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
+      SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      FROM ${outbox} AS o
       WHERE ${CLAIMABLE} AND o.target_key = ANY($2::text[])
       ORDER BY ${BEST_FIRST}
       LIMIT $1
