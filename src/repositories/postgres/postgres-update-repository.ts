@@ -321,10 +321,6 @@ export class PostgresUpdateRepository implements UpdateRepository {
   /**
    * {@inheritDoc UpdateRepository.enqueueMany}
    *
-   * One multi-row statement per batch rather than one per upsert: the upserts of each target are folded into one
-   * with the same effect (versions included), and batches holding deletes that depend on the stored rows lock and
-   * read those rows first, then write everything in a second statement.
-   *
    * @param updates - upserts, applied in order in one transaction
    * @returns each upsert's version, in order
    * @throws {@link InvalidArgumentError} when a body is not JSON-serialisable (nothing is stored)
@@ -333,7 +329,10 @@ export class PostgresUpdateRepository implements UpdateRepository {
   public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
     this.#assertOpen('enqueueMany');
     if (updates.length === 0) return [];
-    // Every body is checked before anything is sent, so a bad one stores nothing.
+    // One multi-row statement per batch rather than one per upsert: the upserts of each target are folded into one
+    // with the same effect (versions included); a batch holding deletes that depend on the stored rows locks and reads
+    // those rows first, then writes everything in a second statement. Every body is checked before anything is sent,
+    // so a bad one stores nothing.
     const prepared = updates.map((update) => prepareUpsert(update, encodeBody(update)));
     const groups = groupByTarget(prepared);
     const locking = prepared.some(dependsOnRow);
