@@ -19,7 +19,6 @@ import {
   groupByTarget,
   planLockedTarget,
   prepareUpsert,
-  type FoldedUpsert,
   type LockedRowState,
   type PreparedUpsert,
 } from './postgres-batch.js';
@@ -348,12 +347,13 @@ export class PostgresUpdateRepository implements UpdateRepository {
     prepared: readonly PreparedUpsert[],
     groups: ReadonlyMap<string, readonly number[]>,
   ): Promise<{ version: number }[]> {
-    const folds = [...groups.values()].map((indices) => foldUpserts(indices.map((index) => prepared[index]!)));
-    const result = await this.#query(
-      client,
-      'upsertBatch',
-      batchParameters(folds.map((fold) => ({ targetKey: fold.targetKey, row: fold, version: fold.upserts }))),
-    );
+    const writes: BatchWrite[] = [];
+    for (const [targetKey, indices] of groups) {
+      // Most targets have one upsert in a batch: it is its own fold.
+      const row = indices.length === 1 ? prepared[indices[0]!]! : foldUpserts(indices.map((index) => prepared[index]!));
+      writes.push({ targetKey, row, version: indices.length });
+    }
+    const result = await this.#query(client, 'upsertBatch', batchParameters(writes));
     const stored = new Map(
       (result.rows as { readonly target_key: string; readonly version: Numeric }[]).map((row) => [
         row.target_key,
@@ -1000,10 +1000,13 @@ function reasonOf(error: unknown): string {
 /** A number column as a pool returns it (a string from a default `pg` pool for `bigint`). */
 type Numeric = number | string | bigint;
 
-/** One row of a batch statement: a folded upsert and the version to store, or only a key (a row to delete). */
+/**
+ * One row of a batch statement: a (folded) upsert and the version to store — or, for `upsertBatch`, the number
+ * of upserts folded — or only a key (a row to delete).
+ */
 interface BatchWrite {
   readonly targetKey: string;
-  readonly row?: FoldedUpsert;
+  readonly row?: PreparedUpsert;
   readonly version?: number;
 }
 
