@@ -1,5 +1,6 @@
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
 import { migration as initial } from './migrations/001-initial.js';
+import { migration as outboxFillfactor } from './migrations/002-outbox-fillfactor.js';
 import type { PgPoolClientLike } from './postgres-pool-like.js';
 
 /**
@@ -35,7 +36,7 @@ export const DEFAULT_POSTGRES_SCHEMA = 'discord_update_manager';
  * const latest = POSTGRES_MIGRATIONS.at(-1)?.version; // the schema version this release writes
  * ```
  */
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([initial]);
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([initial, outboxFillfactor]);
 
 /**
  * The schema version this release of the package reads and writes (the last migration's version).

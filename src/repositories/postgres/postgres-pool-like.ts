@@ -46,7 +46,10 @@ export interface PgPoolClientLike {
  * A `pg` pool emits `error` when an *idle* connection fails (the server restarted, `pg_terminate_backend`, a network
  * cut); Node.js ends the process on an `error` event nobody listens to. The repository attaches a listener to the
  * pools it creates, but not to yours: attach one yourself (`pool.on('error', ...)`) — the pool has already dropped
- * the broken connection and opens a new one on demand, so logging the error is enough.
+ * the broken connection and opens a new one on demand, so logging the error is enough. A connection killed just as it
+ * opens can also emit its error in the instant the pool hands it out, before anyone listens on it: the repository
+ * guards the pools it creates with a listener per new connection (`pool.on('connect', (client) =>
+ * client.on('error', ...))`), and you can do the same for yours.
  *
  * @example
  * ```ts
@@ -74,6 +77,8 @@ export interface OwnedPgPool extends PgPoolLike {
   end(): Promise<void>;
   /** Listens for errors of idle connections. */
   on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Listens for each connection the pool opens (before it is handed out). */
+  on(event: 'connect', listener: (client: PgPoolClientLike) => void): unknown;
 }
 
 /** The `pg.Pool` constructor, as far as the repository uses it. */

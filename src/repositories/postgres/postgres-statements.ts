@@ -19,10 +19,37 @@ const OUTBOX_COLUMNS = `target_key, desired, channel_id, message_id, managed_key
 /** Best first, as `compareRows` of the memory repository (`target_key` uses the "C" collation). */
 const BEST_FIRST = `priority DESC, enqueued_at, target_key`;
 
-/** A row is claimable when it is live, its lease is free or expired, and its retry time has come. */
-const CLAIMABLE = `dead_at IS NULL
-  AND (lease_token IS NULL OR COALESCE(lease_expires_at, 0) <= now_ms)
-  AND not_before <= now_ms`;
+/**
+ * A row is claimable when it is live, its lease is free or expired, and its retry time has come. The clock is read
+ * once per statement (`clock` below): a one-row CTE read through sub-selects, which PostgreSQL runs once, rather than
+ * a join, which would make the filter a join filter and keep the scan from delivering rows in index order.
+ */
+const CLAIMABLE = `o.dead_at IS NULL
+  AND (o.lease_token IS NULL OR COALESCE(o.lease_expires_at, 0) <= (SELECT now_ms FROM clock))
+  AND o.not_before <= (SELECT now_ms FROM clock)`;
+
+/** A row is leased when it has a token whose lease has not ended (database clock). */
+const LEASED = `(lease_token IS NOT NULL AND COALESCE(lease_expires_at, 0) > ${POSTGRES_NOW_MS})`;
+
+/**
+ * The rows of a batch of folded upserts, as `u`. The scalar columns come as one typed array each (`unnest` zips them
+ * back into rows): $1 keys, $2 desired, $3 channels, $4 message ids, $5 managed keys, $7 priorities, $8 enqueue times,
+ * $9 deadlines, $10 versions. The bodies come as one JSON array, $6, element `i` for row `i` (already JSON, so nothing
+ * to escape); a row whose desired state is `absent` has no body. A fixed number of parameters whatever the batch
+ * size, so a batch of thousands is one short statement with nothing but bind parameters.
+ */
+const BATCH_ROWS = `(SELECT r.*, CASE WHEN r.desired = 'present' THEN $6::jsonb -> (r.ord - 1)::int END AS body
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::float8[], $8::bigint[], $9::bigint[],
+      $10::bigint[]) WITH ORDINALITY
+    AS r(target_key, desired, channel_id, message_id, managed_key, priority, enqueued_at, deadline_at, version, ord)
+  ) AS u`;
+
+/** {@link BATCH_ROWS} with one more column, `op` from $11: the write to make (`drop`, `fresh` or `merge`). */
+const PLANNED_BATCH_ROWS = `(SELECT r.*, CASE WHEN r.desired = 'present' THEN $6::jsonb -> (r.ord - 1)::int END AS body
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $7::float8[], $8::bigint[], $9::bigint[],
+      $10::bigint[], $11::text[]) WITH ORDINALITY
+    AS r(target_key, desired, channel_id, message_id, managed_key, priority, enqueued_at, deadline_at, version, op, ord)
+  ) AS u`;
 
 /** Every statement of the adapter for one schema. */
 export type PostgresStatements = ReturnType<typeof buildPostgresStatements>;
@@ -61,9 +88,77 @@ export function buildPostgresStatements(s: string) {
         dead_at = NULL
       RETURNING version`,
 
+    /**
+     * {@link upsert} for a whole batch whose upserts never depend on the stored row, each target's upserts folded into
+     * one (see `postgres-batch.ts`): the same merge, with `version` carrying the number of upserts folded, added to
+     * the stored version. Rows are taken in key order, so batches that overlap wait for each other instead of
+     * deadlocking. Rows as {@link BATCH_ROWS}, keys unique. Returns each key's new version.
+     */
+    upsertBatch: `INSERT INTO ${outbox} AS o (target_key, desired, channel_id, message_id, managed_key, body, priority,
+        enqueued_at, deadline_at, version)
+      SELECT u.target_key, u.desired, u.channel_id, u.message_id, u.managed_key, u.body, u.priority,
+        u.enqueued_at, u.deadline_at, u.version
+      FROM ${BATCH_ROWS}
+      ORDER BY u.target_key COLLATE "C"
+      ON CONFLICT (target_key) DO UPDATE SET
+        desired = EXCLUDED.desired,
+        body = EXCLUDED.body,
+        message_id = COALESCE(o.message_id, EXCLUDED.message_id),
+        managed_key = COALESCE(EXCLUDED.managed_key, o.managed_key),
+        priority = GREATEST(o.priority, EXCLUDED.priority),
+        enqueued_at = LEAST(o.enqueued_at, EXCLUDED.enqueued_at),
+        deadline_at = CASE WHEN o.deadline_at IS NULL OR EXCLUDED.deadline_at IS NULL THEN NULL
+                           ELSE GREATEST(o.deadline_at, EXCLUDED.deadline_at) END,
+        version = o.version + EXCLUDED.version,
+        attempts = CASE WHEN o.dead_at IS NULL THEN o.attempts ELSE 0 END,
+        not_before = CASE WHEN o.dead_at IS NULL THEN o.not_before ELSE 0 END,
+        dead_at = NULL
+      RETURNING target_key, version`,
+
+    /**
+     * Locks the rows of a batch that holds deletes depending on the stored row, in key order, and reads what decides
+     * them. A missing row gets a placeholder (version 0, never committed: the batch replaces or deletes it), so a
+     * target is locked even when it has no row yet and a concurrent enqueue of it waits for this batch. The no-op
+     * update locks an existing row and returns its latest committed state. $1 keys (unique).
+     */
+    lockBatch: `INSERT INTO ${outbox} AS o (target_key, desired, channel_id, priority, enqueued_at, version)
+      SELECT k.target_key, 'absent', '', 0, 0, 0 FROM unnest($1::text[]) AS k(target_key)
+      ORDER BY k.target_key COLLATE "C"
+      ON CONFLICT (target_key) DO UPDATE SET version = o.version
+      RETURNING target_key, version, (message_id IS NULL AND nonce IS NULL AND NOT ${LEASED}) AS droppable`,
+
+    /**
+     * Writes a batch planned against the rows {@link lockBatch} locked: `u.op` is `drop` (delete the row or the
+     * placeholder), `fresh` (every column from the batch: a new row, or one dropped and re-created) or `merge` (the
+     * merge of {@link upsert}). Rows as {@link PLANNED_BATCH_ROWS}, keys unique, `version` the final one (the rows
+     * are locked: nothing changed them since they were read).
+     */
+    applyBatch: `WITH u AS (SELECT * FROM ${PLANNED_BATCH_ROWS}),
+      dropped AS (DELETE FROM ${outbox} AS o USING u WHERE u.op = 'drop' AND o.target_key = u.target_key)
+      UPDATE ${outbox} AS o SET
+        desired = u.desired,
+        body = u.body,
+        channel_id = CASE WHEN u.op = 'fresh' THEN u.channel_id ELSE o.channel_id END,
+        message_id = CASE WHEN u.op = 'fresh' THEN u.message_id ELSE COALESCE(o.message_id, u.message_id) END,
+        managed_key = CASE WHEN u.op = 'fresh' THEN u.managed_key ELSE COALESCE(u.managed_key, o.managed_key) END,
+        priority = CASE WHEN u.op = 'fresh' THEN u.priority ELSE GREATEST(o.priority, u.priority) END,
+        enqueued_at = CASE WHEN u.op = 'fresh' THEN u.enqueued_at ELSE LEAST(o.enqueued_at, u.enqueued_at) END,
+        deadline_at = CASE WHEN u.op = 'fresh' THEN u.deadline_at
+                           WHEN o.deadline_at IS NULL OR u.deadline_at IS NULL THEN NULL
+                           ELSE GREATEST(o.deadline_at, u.deadline_at) END,
+        version = u.version,
+        nonce = CASE WHEN u.op = 'fresh' THEN NULL ELSE o.nonce END,
+        nonce_version = CASE WHEN u.op = 'fresh' THEN NULL ELSE o.nonce_version END,
+        attempts = CASE WHEN u.op = 'fresh' OR o.dead_at IS NOT NULL THEN 0 ELSE o.attempts END,
+        not_before = CASE WHEN u.op = 'fresh' OR o.dead_at IS NOT NULL THEN 0 ELSE o.not_before END,
+        lease_token = CASE WHEN u.op = 'fresh' THEN NULL ELSE o.lease_token END,
+        lease_expires_at = CASE WHEN u.op = 'fresh' THEN NULL ELSE o.lease_expires_at END,
+        last_error = CASE WHEN u.op = 'fresh' THEN NULL ELSE o.last_error END,
+        dead_at = NULL
+      FROM u WHERE u.op <> 'drop' AND o.target_key = u.target_key`,
+
     /** Locks a row before a delete decides whether it is the whole job. $1 key. */
-    lockForDelete: `SELECT version, message_id, nonce,
-        (lease_token IS NOT NULL AND COALESCE(lease_expires_at, 0) > ${POSTGRES_NOW_MS}) AS leased
+    lockForDelete: `SELECT version, message_id, nonce, ${LEASED} AS leased
       FROM ${outbox} WHERE target_key = $1 FOR UPDATE`,
 
     /** $1 key. */
@@ -73,16 +168,18 @@ export function buildPostgresStatements(s: string) {
      * Locks up to $1 claimable rows, best first, skipping rows other transactions hold, and says which need a nonce.
      * The filter re-runs on the latest row version after a wait, so a row claimed meanwhile is never taken twice.
      */
-    claimLock: `SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
-      FROM ${outbox} AS o CROSS JOIN (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+    claimLock: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
+      SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      FROM ${outbox} AS o
       WHERE ${CLAIMABLE}
       ORDER BY ${BEST_FIRST}
       LIMIT $1
       FOR UPDATE OF o SKIP LOCKED`,
 
     /** As {@link claimLock}, among the keys in $2 only. */
-    claimLockKeys: `SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
-      FROM ${outbox} AS o CROSS JOIN (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+    claimLockKeys: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
+      SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      FROM ${outbox} AS o
       WHERE ${CLAIMABLE} AND o.target_key = ANY($2::text[])
       ORDER BY ${BEST_FIRST}
       LIMIT $1
@@ -90,20 +187,18 @@ export function buildPostgresStatements(s: string) {
 
     /**
      * Leases the locked rows: $1 keys, $2 lease tokens, $3 nonces (null when the row keeps its own), $4 lease length
-     * in ms, counted from the database clock. Returns the claimed rows best first.
+     * in ms, counted from the database clock (read once, so every row of the claim gets the same end). Returns the
+     * claimed rows in no particular order (the caller has the best-first order from the lock).
      */
-    claimLease: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms),
-      claimed AS (
-        UPDATE ${outbox} SET
-          lease_token = c.claim_token,
-          lease_expires_at = (clock.now_ms + $4::float8)::bigint,
-          nonce = COALESCE(c.claim_nonce, nonce),
-          nonce_version = CASE WHEN c.claim_nonce IS NULL THEN nonce_version ELSE version END
-        FROM unnest($1::text[], $2::text[], $3::text[]) AS c(claim_key, claim_token, claim_nonce), clock
-        WHERE target_key = c.claim_key
-        RETURNING ${OUTBOX_COLUMNS}
-      )
-      SELECT * FROM claimed ORDER BY ${BEST_FIRST}`,
+    claimLease: `UPDATE ${outbox} SET
+        lease_token = c.claim_token,
+        lease_expires_at = (clock.now_ms + $4::float8)::bigint,
+        nonce = COALESCE(c.claim_nonce, nonce),
+        nonce_version = CASE WHEN c.claim_nonce IS NULL THEN nonce_version ELSE version END
+      FROM unnest($1::text[], $2::text[], $3::text[]) AS c(claim_key, claim_token, claim_nonce),
+        (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+      WHERE target_key = c.claim_key
+      RETURNING ${OUTBOX_COLUMNS}`,
 
     /** The ack of the latest version: $1 key, $2 lease token, $3 version. */
     ackDone: `DELETE FROM ${outbox} WHERE target_key = $1 AND lease_token = $2 AND version = $3`,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
 import type {
@@ -13,6 +13,15 @@ import type {
   ReleaseInput,
   UpdateRepository,
 } from '../update-repository.js';
+import {
+  dependsOnRow,
+  foldUpserts,
+  groupByTarget,
+  planLockedTarget,
+  prepareUpsert,
+  type LockedRowState,
+  type PreparedUpsert,
+} from './postgres-batch.js';
 import { PostgresConnectionError, type PostgresConnectionPhase } from './postgres-connection-error.js';
 import {
   describePostgresTarget,
@@ -28,8 +37,15 @@ import {
   DEFAULT_POSTGRES_SCHEMA,
   quotePostgresSchema,
 } from './postgres-migrations.js';
-import type { OwnedPgPool, PgPoolClientLike, PgPoolConstructor, PgPoolLike } from './postgres-pool-like.js';
+import type {
+  OwnedPgPool,
+  PgPoolClientLike,
+  PgPoolConstructor,
+  PgPoolLike,
+  PgQueryResultLike,
+} from './postgres-pool-like.js';
 import {
+  arrayLiteral,
   decodeManaged,
   decodeOutboxRow,
   decodeSnapshot,
@@ -77,6 +93,15 @@ export interface PostgresUpdateRepositoryOptions {
    * @defaultValue `10000`
    */
   readonly connectionTimeoutMs?: number;
+  /**
+   * Whether to run the repository's statements as named prepared statements: each is parsed and planned once per
+   * connection instead of at every call (about 1 ms less per batch of 100 upserts). Turn it off behind a connection
+   * pooler that does not keep prepared statements across transactions, such as PgBouncer in transaction mode before
+   * 1.21 (or with `max_prepared_statements = 0`). With `pool`, it is off unless you set it, since the clients of your
+   * pool must then accept `pg`'s `{ name, text, values }` query objects (those of a `pg` `Pool` do).
+   * @defaultValue `true` with `connectionString`, `false` with `pool`
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /**
@@ -108,7 +133,12 @@ const LOST_MESSAGE = /connection terminated|not queryable|client was closed|conn
 
 const URL_EXAMPLE = '`postgres://user:password@host:5432/database`';
 
-type TransactionMode = 'read' | 'write';
+/**
+ * How a call uses its connection: `read` — statements outside a transaction (safe to re-run); `write` — one
+ * `BEGIN ... COMMIT` transaction; `autocommit` — writes that are each a single statement, committed on their own
+ * (atomic without a transaction, and two round trips shorter).
+ */
+type TransactionMode = 'read' | 'write' | 'autocommit';
 
 /**
  * The {@link UpdateRepository} for PostgreSQL (`discord-update-manager/postgres`, with the optional peer `pg`): the
@@ -142,6 +172,8 @@ type TransactionMode = 'read' | 'write';
 export class PostgresUpdateRepository implements UpdateRepository {
   readonly #schema: string;
   readonly #sql: PostgresStatements;
+  /** The name of each statement when they run as prepared statements, else `undefined`. */
+  readonly #names: { readonly [K in StatementName]: string } | undefined;
   readonly #givenPool: PgPoolLike | undefined;
   readonly #connectionString: string | undefined;
   readonly #maxConnections: number;
@@ -223,6 +255,11 @@ export class PostgresUpdateRepository implements UpdateRepository {
     const schema = options.schema ?? DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS.schema;
     this.#sql = buildPostgresStatements(quotePostgresSchema(schema));
     this.#schema = schema;
+    const prepared = options.preparedStatements ?? pool === undefined;
+    if (typeof prepared !== 'boolean') {
+      throw new InvalidConfigError('preparedStatements', prepared, 'true or false');
+    }
+    this.#names = prepared ? statementNames(this.#sql) : undefined;
   }
 
   /** The schema this repository uses. */
@@ -291,18 +328,86 @@ export class PostgresUpdateRepository implements UpdateRepository {
   public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
     this.#assertOpen('enqueueMany');
     if (updates.length === 0) return [];
-    const bodies = updates.map((update) => encodeBody(update));
-    // Rows are locked in key order (a stable sort keeps the order of upserts to one key), so two processes enqueueing
-    // overlapping batches wait for each other instead of deadlocking. Each upsert touches only its own row, so the
-    // versions are those of upserting in the given order.
-    const order = [...updates.keys()].sort((a, b) => compareKeys(updates[a]!.targetKey, updates[b]!.targetKey));
-    return this.#run('enqueueMany', 'write', async (client) => {
-      const versions: { readonly version: number }[] = new Array(updates.length);
-      for (const index of order) {
-        versions[index] = await this.#upsert(client, updates[index]!, bodies[index] ?? null);
-      }
-      return versions;
-    });
+    // One multi-row statement per batch rather than one per upsert: the upserts of each target are folded into one
+    // with the same effect (versions included); a batch holding deletes that depend on the stored rows locks and reads
+    // those rows first, then writes everything in a second statement. Every body is checked before anything is sent,
+    // so a bad one stores nothing.
+    const prepared = updates.map((update) => prepareUpsert(update, encodeBody(update)));
+    const groups = groupByTarget(prepared);
+    const locking = prepared.some(dependsOnRow);
+    // Without row-dependent deletes the batch is one statement, atomic on its own: no transaction around it.
+    return locking
+      ? this.#run('enqueueMany', 'write', (client) => this.#enqueueLocked(client, prepared, groups))
+      : this.#run('enqueueMany', 'autocommit', (client) => this.#enqueueFolded(client, prepared, groups));
+  }
+
+  /** A batch whose upserts never depend on the stored rows: one folded upsert per target, in one statement. */
+  async #enqueueFolded(
+    client: PgPoolClientLike,
+    prepared: readonly PreparedUpsert[],
+    groups: ReadonlyMap<string, readonly number[]>,
+  ): Promise<{ version: number }[]> {
+    const writes: BatchWrite[] = [];
+    for (const [targetKey, indices] of groups) {
+      // Most targets have one upsert in a batch: it is its own fold.
+      const row = indices.length === 1 ? prepared[indices[0]!]! : foldUpserts(indices.map((index) => prepared[index]!));
+      writes.push({ targetKey, row, version: indices.length });
+    }
+    const result = await this.#query(client, 'upsertBatch', batchParameters(writes));
+    const stored = new Map(
+      (result.rows as { readonly target_key: string; readonly version: Numeric }[]).map((row) => [
+        row.target_key,
+        Number(row.version),
+      ]),
+    );
+    const versions: { version: number }[] = new Array(prepared.length);
+    for (const [targetKey, indices] of groups) {
+      // The fold added one version per upsert: the last upsert got the stored version, the earlier ones the ones below.
+      const last = stored.get(targetKey);
+      if (last === undefined) throw new Error(`enqueueMany: no version returned for ${targetKey}`);
+      indices.forEach((index, position) => {
+        versions[index] = { version: last - (indices.length - 1 - position) };
+      });
+    }
+    return versions;
+  }
+
+  /**
+   * A batch holding deletes that depend on the stored rows: locks the batch's rows (placeholders for missing ones),
+   * replays each target's upserts against its state, then writes every target in one statement.
+   */
+  async #enqueueLocked(
+    client: PgPoolClientLike,
+    prepared: readonly PreparedUpsert[],
+    groups: ReadonlyMap<string, readonly number[]>,
+  ): Promise<{ version: number }[]> {
+    const locked = await this.#query(client, 'lockBatch', [arrayLiteral([...groups.keys()])]);
+    const states = new Map<string, LockedRowState | undefined>();
+    for (const row of locked.rows as {
+      readonly target_key: string;
+      readonly version: Numeric;
+      readonly droppable: boolean;
+    }[]) {
+      const version = Number(row.version);
+      // Version 0 is the placeholder of a target without a row (stored rows start at 1).
+      states.set(row.target_key, version === 0 ? undefined : { version, droppable: row.droppable });
+    }
+    const versions: { version: number }[] = new Array(prepared.length);
+    const writes: BatchWrite[] = [];
+    const ops: string[] = [];
+    for (const [targetKey, indices] of groups) {
+      const plan = planLockedTarget(
+        indices.map((index) => prepared[index]!),
+        states.get(targetKey),
+      );
+      indices.forEach((index, position) => {
+        versions[index] = { version: plan.versions[position]! };
+      });
+      writes.push(plan.op === 'drop' ? { targetKey } : { targetKey, row: plan.row, version: plan.version });
+      ops.push(plan.op);
+    }
+    await this.#query(client, 'applyBatch', [...batchParameters(writes), arrayLiteral(ops)]);
+    return versions;
   }
 
   async #upsert(client: PgPoolClientLike, update: OutboxUpsert, body: string | null): Promise<{ version: number }> {
@@ -310,7 +415,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (update.desired === 'absent' && messageId === null) {
       // The one case where the stored state decides what happens (the memory repository's two delete rules), so the
       // row is locked while deciding.
-      const locked = await client.query(this.#sql.lockForDelete, [update.targetKey]);
+      const locked = await this.#query(client, 'lockForDelete', [update.targetKey]);
       const row = locked.rows[0] as
         | {
             readonly version: string;
@@ -323,11 +428,11 @@ export class PostgresUpdateRepository implements UpdateRepository {
       if (row === undefined) return { version: 0 };
       if (row.message_id === null && row.nonce === null && !row.leased) {
         // The create was never attempted: dropping it is the whole delete.
-        await client.query(this.#sql.remove, [update.targetKey]);
+        await this.#query(client, 'remove', [update.targetKey]);
         return { version: Number(row.version) + 1 };
       }
     }
-    const result = await client.query(this.#sql.upsert, [
+    const result = await this.#query(client, 'upsert', [
       update.targetKey,
       update.desired,
       update.channelId,
@@ -365,15 +470,24 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (limit === 0 || options.targetKeys?.length === 0) return [];
     return this.#run('claim', 'write', async (client) => {
       const locked = options.targetKeys
-        ? await client.query(this.#sql.claimLockKeys, [limit, [...options.targetKeys]])
-        : await client.query(this.#sql.claimLock, [limit]);
+        ? await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(options.targetKeys)])
+        : await this.#query(client, 'claimLock', [limit]);
       const rows = locked.rows as { readonly target_key: string; readonly needs_nonce: boolean }[];
       if (rows.length === 0) return [];
       const keys = rows.map((row) => row.target_key);
       const tokens = rows.map(() => randomUUID());
       const nonces = rows.map((row) => (row.needs_nonce ? options.newNonce() : null));
-      const claimed = await client.query(this.#sql.claimLease, [keys, tokens, nonces, options.leaseMs]);
-      return (claimed.rows as OutboxRecord[]).map((record) => decodeOutboxRow(record) as ClaimedRow);
+      const claimed = await this.#query(client, 'claimLease', [
+        arrayLiteral(keys),
+        arrayLiteral(tokens),
+        arrayLiteral(nonces),
+        options.leaseMs,
+      ]);
+      // Best first, in the order the rows were locked.
+      const rank = new Map(keys.map((key, index) => [key, index]));
+      return (claimed.rows as OutboxRecord[])
+        .map((record) => decodeOutboxRow(record) as ClaimedRow)
+        .sort((a, b) => rank.get(a.targetKey)! - rank.get(b.targetKey)!);
     });
   }
 
@@ -385,12 +499,15 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async ack(input: AckInput): Promise<AckResult> {
-    return this.#run('ack', 'write', async (client) => {
+    // Two statements that each commit on their own: when the delete matched nothing it changed nothing and held no
+    // lock, so the update after it sees what it would have seen inside one transaction (each statement of a READ
+    // COMMITTED transaction reads the latest committed rows anyway), and the common case costs one round trip.
+    return this.#run('ack', 'autocommit', async (client) => {
       // Deleting only when the version is unchanged; otherwise (a newer version, or the row locked by an enqueue and
       // re-checked after it) the update below releases the lease if it is still ours.
-      const done = await client.query(this.#sql.ackDone, [input.targetKey, input.leaseToken, input.version]);
+      const done = await this.#query(client, 'ackDone', [input.targetKey, input.leaseToken, input.version]);
       if ((done.rowCount ?? 0) > 0) return 'done';
-      const newer = await client.query(this.#sql.ackNewer, [
+      const newer = await this.#query(client, 'ackNewer', [
         input.targetKey,
         input.leaseToken,
         learnedMessageId(input.messageId),
@@ -408,7 +525,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async release(input: ReleaseInput): Promise<boolean> {
     return this.#run('release', 'write', async (client) => {
-      const result = await client.query(this.#sql.release, [
+      const result = await this.#query(client, 'release', [
         input.targetKey,
         input.leaseToken,
         input.attempts,
@@ -433,7 +550,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     readonly error: string;
   }): Promise<boolean> {
     return this.#run('deadLetter', 'write', async (client) => {
-      const result = await client.query(this.#sql.deadLetter, [input.targetKey, input.leaseToken, input.error]);
+      const result = await this.#query(client, 'deadLetter', [input.targetKey, input.leaseToken, input.error]);
       return (result.rowCount ?? 0) > 0;
     });
   }
@@ -447,7 +564,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async listDeadLetters(limit = 1000): Promise<readonly OutboxRow[]> {
     return this.#run('listDeadLetters', 'read', async (client) => {
-      const result = await client.query(this.#sql.listDeadLetters, [sqlLimit(limit)]);
+      const result = await this.#query(client, 'listDeadLetters', [sqlLimit(limit)]);
       return (result.rows as OutboxRecord[]).map(decodeOutboxRow);
     });
   }
@@ -461,7 +578,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async redrive(targetKey: string): Promise<boolean> {
     return this.#run('redrive', 'write', async (client) => {
-      const result = await client.query(this.#sql.redrive, [targetKey]);
+      const result = await this.#query(client, 'redrive', [targetKey]);
       return (result.rowCount ?? 0) > 0;
     });
   }
@@ -475,7 +592,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async listPending(limit = 1_000_000): Promise<readonly OutboxRow[]> {
     return this.#run('listPending', 'read', async (client) => {
-      const result = await client.query(this.#sql.listPending, [sqlLimit(limit)]);
+      const result = await this.#query(client, 'listPending', [sqlLimit(limit)]);
       return (result.rows as OutboxRecord[]).map(decodeOutboxRow);
     });
   }
@@ -489,7 +606,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async getRow(targetKey: string): Promise<OutboxRow | undefined> {
     return this.#run('getRow', 'read', async (client) => {
-      const result = await client.query(this.#sql.getRow, [targetKey]);
+      const result = await this.#query(client, 'getRow', [targetKey]);
       const record = result.rows[0] as OutboxRecord | undefined;
       return record === undefined ? undefined : decodeOutboxRow(record);
     });
@@ -502,7 +619,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async remove(targetKey: string): Promise<void> {
-    await this.#run('remove', 'write', (client) => client.query(this.#sql.remove, [targetKey]));
+    await this.#run('remove', 'write', (client) => this.#query(client, 'remove', [targetKey]));
   }
 
   /**
@@ -513,7 +630,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async listManaged(): Promise<readonly ManagedMessage[]> {
     return this.#run('listManaged', 'read', async (client) => {
-      const result = await client.query(this.#sql.listManaged, []);
+      const result = await this.#query(client, 'listManaged', []);
       return (result.rows as ManagedRecord[]).map(decodeManaged);
     });
   }
@@ -526,7 +643,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async saveManaged(message: ManagedMessage): Promise<void> {
     await this.#run('saveManaged', 'write', (client) =>
-      client.query(this.#sql.saveManaged, [
+      this.#query(client, 'saveManaged', [
         message.key,
         message.channelId,
         message.messageId,
@@ -543,7 +660,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async deleteManaged(key: string): Promise<void> {
-    await this.#run('deleteManaged', 'write', (client) => client.query(this.#sql.deleteManaged, [key]));
+    await this.#run('deleteManaged', 'write', (client) => this.#query(client, 'deleteManaged', [key]));
   }
 
   /**
@@ -554,7 +671,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
    */
   public async recordSnapshot(snapshot: PerformanceSnapshot): Promise<void> {
     await this.#run('recordSnapshot', 'write', (client) =>
-      client.query(this.#sql.recordSnapshot, [
+      this.#query(client, 'recordSnapshot', [
         wholeMs(snapshot.timestamp),
         snapshot.messagesUpdated,
         snapshot.averageUpdateTimeMs,
@@ -577,9 +694,17 @@ export class PostgresUpdateRepository implements UpdateRepository {
     if (Number.isNaN(sinceMs) || sinceMs === Infinity) return [];
     const since = sinceMs === -Infinity ? Number.MIN_SAFE_INTEGER : Math.ceil(sinceMs);
     return this.#run('listSnapshots', 'read', async (client) => {
-      const result = await client.query(this.#sql.listSnapshots, [since]);
+      const result = await this.#query(client, 'listSnapshots', [since]);
       return (result.rows as SnapshotRecord[]).map(decodeSnapshot);
     });
+  }
+
+  /** Runs one of the repository's statements, as a named prepared statement when they are enabled. */
+  #query(client: PgPoolClientLike, statement: StatementName, values: unknown[]): Promise<PgQueryResultLike> {
+    const text = this.#sql[statement];
+    if (this.#names === undefined) return client.query(text, values);
+    // Only enabled for pg clients (ours, or a pool the caller vouched for with `preparedStatements: true`).
+    return (client as unknown as PgNamedQueryClient).query({ name: this.#names[statement], text, values });
   }
 
   #assertOpen(action: string): void {
@@ -618,7 +743,8 @@ export class PostgresUpdateRepository implements UpdateRepository {
 
   /**
    * Checks out a connection, runs `work` (inside `BEGIN ... COMMIT` for writes), gives the connection back. A
-   * connection found dead before the commit was sent means nothing was applied, so the call is retried on another one.
+   * connection found dead before the commit was sent means nothing was applied, so the call is retried on another one
+   * (for an `autocommit` call, only when the failed statement cannot have committed: see {@link neverApplied}).
    */
   async #withConnection<T>(
     poolPromise: Promise<PgPoolLike>,
@@ -669,12 +795,15 @@ export class PostgresUpdateRepository implements UpdateRepository {
         const lost = broken ?? (isConnectionLoss(error) ? error : undefined);
         if (lost !== undefined) {
           giveBack(lost);
-          if (phase === 'query' && attempt < MAX_ATTEMPTS) {
+          // A statement that commits on its own may have committed before its answer was lost: it is re-run only
+          // when it cannot have been applied.
+          const unapplied = mode !== 'autocommit' || neverApplied(error);
+          if (phase === 'query' && unapplied && attempt < MAX_ATTEMPTS) {
             // Lets the pool see the other connections that died with this one before the next checkout.
             await nextTurn();
             continue;
           }
-          throw this.#lostError(action, phase, error);
+          throw this.#lostError(action, unapplied ? phase : 'commit', error);
         }
         if (mode === 'write') {
           try {
@@ -716,6 +845,13 @@ export class PostgresUpdateRepository implements UpdateRepository {
     // An idle connection that dies (server restart, pg_terminate_backend) is emitted here after the pool dropped it;
     // the next checkout opens a new one, so there is nothing to do, but an unheard 'error' would end the process.
     pool.on('error', () => {});
+    // A connection killed as it opens can deliver its termination notice in the same read as its ready message: the
+    // pool hands the client out (dropping its own listener) and the notice is emitted before the caller can listen.
+    // This listener, attached when the pool creates the client, keeps that from ending the process; the failure
+    // still reaches the next query, and a client that failed is never reused.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
     return pool;
   }
 
@@ -770,6 +906,33 @@ export class PostgresUpdateRepository implements UpdateRepository {
     }
     return error;
   }
+}
+
+/** The key of one statement of {@link buildPostgresStatements}. */
+type StatementName = keyof PostgresStatements;
+
+/** A client that takes `pg`'s query objects, as a `pg` `PoolClient` does. */
+interface PgNamedQueryClient {
+  query(config: {
+    readonly name: string;
+    readonly text: string;
+    readonly values: unknown[];
+  }): Promise<PgQueryResultLike>;
+}
+
+/**
+ * A prepared-statement name per statement: its key and a hash of its text, so that repositories of different schemas
+ * sharing a pool never reuse a name for another text, and the name stays within PostgreSQL's 63 bytes.
+ *
+ * @param sql - the statements of one schema
+ * @returns the names, keyed like the statements
+ */
+function statementNames(sql: PostgresStatements): { readonly [K in StatementName]: string } {
+  const names = {} as { [K in StatementName]: string };
+  for (const key of Object.keys(sql) as StatementName[]) {
+    names[key] = `dum_${key}_${createHash('sha256').update(sql[key]).digest('hex').slice(0, 16)}`;
+  }
+  return names;
 }
 
 function poolOption(
@@ -834,14 +997,84 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A number column as a pool returns it (a string from a default `pg` pool for `bigint`). */
+type Numeric = number | string | bigint;
+
+/**
+ * One row of a batch statement: a (folded) upsert and the version to store — or, for `upsertBatch`, the number
+ * of upserts folded — or only a key (a row to delete).
+ */
+interface BatchWrite {
+  readonly targetKey: string;
+  readonly row?: PreparedUpsert;
+  readonly version?: number;
+}
+
+/**
+ * The bind parameters of a batch statement, in the order `postgres-statements.ts` reads them: an array literal per
+ * scalar column (`null` where a row to delete has no value) and, sixth, the bodies as one JSON array.
+ *
+ * @param writes - one entry per target
+ * @returns ten parameter values
+ */
+function batchParameters(writes: readonly BatchWrite[]): string[] {
+  const count = writes.length;
+  const keys: string[] = new Array(count);
+  const desired: (string | null)[] = new Array(count);
+  const channels: (string | null)[] = new Array(count);
+  const messageIds: (string | null)[] = new Array(count);
+  const managedKeys: (string | null)[] = new Array(count);
+  const bodies: string[] = new Array(count);
+  const priorities: (number | null)[] = new Array(count);
+  const enqueuedAts: (number | null)[] = new Array(count);
+  const deadlines: (number | null)[] = new Array(count);
+  const versions: (number | null)[] = new Array(count);
+  for (let index = 0; index < count; index++) {
+    const { targetKey, row, version } = writes[index]!;
+    keys[index] = targetKey;
+    desired[index] = row?.desired ?? null;
+    channels[index] = row?.channelId ?? null;
+    messageIds[index] = row?.messageId ?? null;
+    managedKeys[index] = row?.managedKey ?? null;
+    // JSON text already (see encodeBody); `null` stands in where there is none, and is read only for `present`.
+    bodies[index] = row?.body ?? 'null';
+    priorities[index] = row?.priority ?? null;
+    enqueuedAts[index] = row?.enqueuedAt ?? null;
+    deadlines[index] = row?.deadlineAt ?? null;
+    versions[index] = version ?? null;
+  }
+  return [
+    arrayLiteral(keys),
+    arrayLiteral(desired),
+    arrayLiteral(channels),
+    arrayLiteral(messageIds),
+    arrayLiteral(managedKeys),
+    `[${bodies.join(',')}]`,
+    arrayLiteral(priorities),
+    arrayLiteral(enqueuedAts),
+    arrayLiteral(deadlines),
+    arrayLiteral(versions),
+  ];
 }
 
 /** Deadlock detected, serialization failure: PostgreSQL rolled the transaction back and it may simply be re-run. */
 function isTransientConflict(error: unknown): boolean {
   const code = codeOf(error);
   return code === '40P01' || code === '40001';
+}
+
+/**
+ * Whether a statement that failed with a lost connection certainly did not commit: `pg` refused to send it (the
+ * connection was already known to be broken), or the server's answer was "terminating connection due to
+ * administrator command" / "the database system is starting up or shutting down" (57P01, 57P03: sent instead of
+ * running it — e.g. a connection killed while idle in the pool — or aborting it, since a terminate request is only
+ * acted on outside the commit). Not 57P02: a crash of another backend stops this one at once, possibly just after
+ * its commit. A socket that merely closed tells nothing either.
+ */
+function neverApplied(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code === '57P01' || code === '57P03') return true;
+  return error instanceof Error && /not queryable/i.test(error.message);
 }
 
 function isConnectionLoss(error: unknown): boolean {

@@ -178,6 +178,17 @@ describe('PostgresUpdateRepository', () => {
       expect(index.rows[0]?.indexdef).toMatch(/WHERE \(dead_at IS NULL\)/);
     });
 
+    it('leaves room on outbox pages for in-place (HOT) updates of waiting rows', async () => {
+      const env = await postgresTestEnv();
+      const { schema } = await open();
+      const { rows } = await env.admin.query<{ reloptions: string[] | null }>(
+        `SELECT c.reloptions FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND c.relname = 'outbox'`,
+        [schema],
+      );
+      expect(rows[0]?.reloptions).toEqual(['fillfactor=70']);
+    });
+
     it('lets several processes migrate a fresh schema at the same time', async () => {
       const env = await postgresTestEnv();
       const schema = await env.createSchemaName();
@@ -258,6 +269,47 @@ describe('PostgresUpdateRepository', () => {
       expect(
         caught(() => new PostgresUpdateRepository({ connectionString: env.url, connectionTimeoutMs: 1.5 })),
       ).toMatchObject({ field: 'connectionTimeoutMs' });
+    });
+
+    it('runs named prepared statements when asked, with names that never clash between schemas', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const names = new Set<string>();
+      const recording = {
+        async connect() {
+          const client = await pool.connect();
+          return {
+            query: (config: string | { name: string; text: string; values: unknown[] }, values?: unknown[]) => {
+              if (typeof config !== 'string') names.add(config.name);
+              return typeof config === 'string' ? client.query(config, values) : client.query(config);
+            },
+            release: (error?: Error | boolean) => client.release(error),
+            on: (event: 'error', listener: (error: Error) => void) => client.on(event, listener),
+            removeListener: (event: 'error', listener: (error: Error) => void) =>
+              client.removeListener(event, listener),
+          };
+        },
+      } as unknown as PgPoolLike;
+      // Two schemas, one pool (two connections): the same statement of each schema needs its own name.
+      const first = (await open({ pool: recording, preparedStatements: true })).repository;
+      const second = (await open({ pool: recording, preparedStatements: true })).repository;
+      for (const repository of [first, second, first, second]) {
+        await repository.enqueueMany([upsert('m:300000000000000001'), upsert('m:300000000000000002')]);
+        const rows = await repository.claim({ limit: 5, leaseMs: 60_000, newNonce: nonce });
+        for (const row of rows) expect(await repository.ack(row)).toBe('done');
+      }
+      expect(await first.listPending()).toEqual([]);
+      expect(names.size).toBeGreaterThanOrEqual(8);
+      for (const name of names) expect(name).toMatch(/^dum_[A-Za-z]+_[0-9a-f]{16}$/);
+      expect([...names].filter((name) => name.startsWith('dum_upsertBatch_'))).toHaveLength(2);
+      // Off by default with a pool of yours (its query() may take only text).
+      names.clear();
+      const plain = (await open({ pool: recording })).repository;
+      await plain.enqueueMany([upsert('m:300000000000000003')]);
+      expect(names.size).toBe(0);
+      expect(
+        caught(() => new PostgresUpdateRepository({ connectionString: env.url, preparedStatements: 'yes' as never })),
+      ).toMatchObject({ name: 'InvalidConfigError', field: 'preparedStatements' });
     });
 
     it('rejects a malformed connection string without showing its password', () => {
@@ -430,6 +482,138 @@ describe('PostgresUpdateRepository', () => {
       expect(commits).toBe(1);
       // Here the server died before the commit: nothing was stored.
       expect(await repository.getRow('k:unknown')).toBeUndefined();
+    });
+
+    it('runs a batch of edits and an ack as single statements that commit on their own', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const texts: string[] = [];
+      const recording: PgPoolLike = {
+        async connect() {
+          const client = await pool.connect();
+          return {
+            query: (text, values) => {
+              texts.push(text.trim().split(/\s+/)[0]!);
+              return client.query(text, values);
+            },
+            release: (error) => client.release(error),
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      };
+      const { repository } = await open({ pool: recording });
+      texts.length = 0;
+      await repository.enqueueMany([upsert('m:300000000000000001'), upsert('m:300000000000000002')]);
+      expect(texts).toEqual(['INSERT']);
+      const [first, second] = await repository.claim({ limit: 2, leaseMs: 60_000, newNonce: nonce });
+      await repository.enqueue(upsert(second!.targetKey));
+      texts.length = 0;
+      expect(await repository.ack({ ...first!, version: first!.version })).toBe('done');
+      expect(texts).toEqual(['DELETE']);
+      texts.length = 0;
+      expect(await repository.ack({ ...second!, version: second!.version })).toBe('newer');
+      expect(await repository.ack({ ...second!, version: second!.version })).toBe('lost');
+      expect(texts).toEqual(['DELETE', 'UPDATE', 'DELETE', 'UPDATE']);
+    });
+
+    it('re-runs a single-statement write on a fresh connection when the one handed out was dead', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const { repository } = await open({ pool });
+      await repository.enqueue(upsert('m:300000000000000003'));
+      const [row] = await repository.claim({ limit: 1, leaseMs: 60_000, newNonce: nonce });
+      let killNext = true;
+      const released: unknown[] = [];
+      const killingPool: PgPoolLike = {
+        async connect() {
+          const client = await pool.connect();
+          if (killNext) {
+            killNext = false;
+            const onError = (): void => {};
+            client.on('error', onError);
+            await env.admin.query('SELECT pg_terminate_backend($1, 5000)', [
+              (client as unknown as { processID: number }).processID,
+            ]);
+            await sleep(50); // the client has seen its connection die: pg refuses to send anything on it
+            client.removeListener('error', onError);
+          }
+          return {
+            query: (text, values) => client.query(text, values),
+            release: (error) => {
+              released.push(error);
+              client.release(error);
+            },
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      };
+      const killing = new PostgresUpdateRepository({ pool: killingPool, schema: repository.schema });
+      opened.push(killing);
+      expect(await killing.ack({ ...row!, version: row!.version })).toBe('done');
+      expect(released.some((error) => error instanceof Error)).toBe(true);
+      killNext = true;
+      expect(await killing.enqueueMany([upsert('m:300000000000000004')])).toEqual([{ version: 1 }]);
+      expect(await repository.getRow('m:300000000000000004')).toMatchObject({ version: 1 });
+    });
+
+    it('carries on when a connection is killed while idle in its pool, before a single-statement write', async () => {
+      const env = await postgresTestEnv();
+      const applicationName = `dum_kill_${randomBytes(4).toString('hex')}`;
+      const { repository } = await open({
+        connectionString: urlWith(env.url, (url) => url.searchParams.set('application_name', applicationName)),
+        maxConnections: 1,
+      });
+      const kill = async (): Promise<void> => {
+        await env.admin.query(
+          `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = $1`,
+          [applicationName],
+        );
+      };
+      for (let round = 1; round <= 5; round++) {
+        await kill();
+        // The server's answer on the dead connection is its termination notice: the statement never ran.
+        expect(await repository.enqueueMany([upsert('m:300000000000000005', { body: { round } })])).toEqual([
+          { version: round },
+        ]);
+      }
+      const [row] = await repository.claim({ limit: 1, leaseMs: 60_000, newNonce: nonce });
+      await kill();
+      expect(await repository.ack({ ...row!, version: row!.version })).toBe('done');
+    });
+
+    it('does not re-run a single-statement write whose connection broke before it answered', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 2);
+      const { repository } = await open({ pool });
+      let statements = 0;
+      const breakingPool: PgPoolLike = {
+        async connect() {
+          const client = await pool.connect();
+          return {
+            query: (text, values) => {
+              // (The schema version check before the first call goes through untouched.)
+              if (!text.trimStart().startsWith('INSERT')) return client.query(text, values);
+              statements++;
+              const running = client.query(text, values);
+              // The socket goes away with the statement sent and no answer read: it may or may not have committed.
+              (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+              return running;
+            },
+            release: (error) => client.release(error),
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      };
+      const breaking = new PostgresUpdateRepository({ pool: breakingPool, schema: repository.schema });
+      opened.push(breaking);
+      const failure = breaking.enqueueMany([upsert('m:300000000000000006')]);
+      await expect(failure).rejects.toBeInstanceOf(PostgresConnectionError);
+      await expect(failure).rejects.toMatchObject({ phase: 'commit' });
+      await expect(failure).rejects.toThrow(/during enqueueMany: .* may or may not have been applied/);
+      expect(statements).toBe(1);
     });
 
     it('carries on after a kill with a pool passed in (that has its own error listener)', async () => {
