@@ -49,6 +49,8 @@ const OUTBOX = {
   keys: 2_000,
   enqueueBatch: 100,
   claimBatch: 50,
+  /** Acks in flight at once in the concurrent claim+ack run (the manager acks each answer as it comes). */
+  ackConcurrency: 8,
   leaseMs: 30_000,
   cycles: 2_000,
   channels: 10,
@@ -186,6 +188,8 @@ function upsertFor(m: number, serial: number, prefix = 'm'): OutboxUpsert {
 interface OutboxResult {
   readonly enqueuePerSecond: number;
   readonly claimAckPerSecond: number;
+  /** The same with {@link OUTBOX.ackConcurrency} acks in flight at once. */
+  readonly claimAckConcurrentPerSecond: number;
   readonly cyclePerSecond: number;
   /** Anything that did not behave as the contract says (should stay empty). */
   readonly problems: readonly string[];
@@ -193,21 +197,33 @@ interface OutboxResult {
 
 const newNonce = (): string => randomUUID().replace(/-/g, '').slice(0, 25);
 
-/** Claims batches of `claimBatch` and acks each row, until nothing is left; returns rows acked. */
-async function drain(repository: UpdateRepository, problems: string[], label: string): Promise<number> {
+/**
+ * Claims batches of `claimBatch` and acks each row, `concurrency` acks in flight at once, until nothing is left;
+ * returns rows acked.
+ */
+async function drain(
+  repository: UpdateRepository,
+  problems: string[],
+  label: string,
+  concurrency = 1,
+): Promise<number> {
   let acked = 0;
   for (;;) {
     const rows = await repository.claim({ limit: OUTBOX.claimBatch, leaseMs: OUTBOX.leaseMs, newNonce });
     if (rows.length === 0) return acked;
-    for (const row of rows) {
-      const result = await repository.ack({
-        targetKey: row.targetKey,
-        leaseToken: row.leaseToken,
-        version: row.version,
-      });
-      if (result !== 'done') problems.push(`${label}: ack of ${row.targetKey} returned ${result}`);
-      acked++;
-    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (let row = rows[next++]; row !== undefined; row = rows[next++]) {
+        const result = await repository.ack({
+          targetKey: row.targetKey,
+          leaseToken: row.leaseToken,
+          version: row.version,
+        });
+        if (result !== 'done') problems.push(`${label}: ack of ${row.targetKey} returned ${result}`);
+        acked++;
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
   }
 }
 
@@ -257,6 +273,21 @@ async function measureOutbox(repository: UpdateRepository): Promise<OutboxResult
   const claimAckMs = performance.now() - started;
   if (acked !== OUTBOX.keys) problems.push(`claim+ack: ${acked} rows acked, expected ${OUTBOX.keys}`);
 
+  // (b') the same with concurrent acks, as a manager with many requests answered at once does them.
+  for (let first = 0; first < OUTBOX.keys; first += OUTBOX.enqueueBatch) {
+    await repository.enqueueMany(
+      Array.from({ length: Math.min(OUTBOX.enqueueBatch, OUTBOX.keys - first) }, (_, i) =>
+        upsertFor(first + i, 0, 'c'),
+      ),
+    );
+  }
+  started = performance.now();
+  const ackedConcurrently = await drain(repository, problems, 'claim+ack (concurrent)', OUTBOX.ackConcurrency);
+  const claimAckConcurrentMs = performance.now() - started;
+  if (ackedConcurrently !== OUTBOX.keys) {
+    problems.push(`claim+ack (concurrent): ${ackedConcurrently} rows acked, expected ${OUTBOX.keys}`);
+  }
+
   // (c) enqueue + claim + ack, one update at a time.
   started = performance.now();
   for (let i = 0; i < OUTBOX.cycles; i++) await cycle(repository, upsertFor(i, i), problems);
@@ -267,6 +298,7 @@ async function measureOutbox(repository: UpdateRepository): Promise<OutboxResult
   return {
     enqueuePerSecond: OUTBOX.upserts / (enqueueMs / 1000),
     claimAckPerSecond: acked / (claimAckMs / 1000),
+    claimAckConcurrentPerSecond: ackedConcurrently / (claimAckConcurrentMs / 1000),
     cyclePerSecond: OUTBOX.cycles / (cycleMs / 1000),
     problems,
   };
@@ -311,11 +343,12 @@ export async function runPersistenceBench(options: PersistenceBenchOptions): Pro
           name,
           formatInt(result.enqueuePerSecond),
           formatInt(result.claimAckPerSecond),
+          formatInt(result.claimAckConcurrentPerSecond),
           formatInt(result.cyclePerSecond),
         ]);
       } catch (error) {
         log(`persistence: outbox, ${name} failed: ${describeError(error)}`);
-        outboxRows.push([name, 'unavailable', '', '']);
+        outboxRows.push([name, 'unavailable', '', '', '']);
         unavailable.push(`${name} (outbox): ${describeError(error)}`);
       }
     }
@@ -403,11 +436,22 @@ function render(input: RenderInput): string {
       `synchronous FULL); Postgres at \`${input.postgresUrl}\` (schema \`${input.schemaPrefix}_…\`, pool of 10, dropped ` +
       `afterwards). One caller, each call awaited before the next. enqueue/s: ${formatInt(OUTBOX.upserts)} upserts over ` +
       `${formatInt(OUTBOX.keys)} targets with \`enqueueMany\` batches of ${OUTBOX.enqueueBatch}; claim+ack/s: rows ` +
-      `claimed ${OUTBOX.claimBatch} at a time (lease ${OUTBOX.leaseMs / 1000} s) then acked one by one, until empty; ` +
+      `claimed ${OUTBOX.claimBatch} at a time (lease ${OUTBOX.leaseMs / 1000} s) then acked one by one, until empty ` +
+      `(each ack a durable commit of its own); the same with ${OUTBOX.ackConcurrency} acks in flight at once, as a ` +
+      'manager acks the answers of many requests in flight (Postgres commits them together); ' +
       `single-update cycle/s: \`enqueue\` + \`claim\` of that target + \`ack\`, ${formatInt(OUTBOX.cycles)} updates one ` +
       `at a time (the manager's durable path per send).`,
     '',
-    markdownTable(['repository', 'enqueue/s', 'claim+ack/s', 'single-update cycle/s'], input.outboxRows),
+    markdownTable(
+      [
+        'repository',
+        'enqueue/s',
+        'claim+ack/s',
+        `claim+ack/s, ${OUTBOX.ackConcurrency} acks at once`,
+        'single-update cycle/s',
+      ],
+      input.outboxRows,
+    ),
     '',
     input.problems.length === 0
       ? 'Checks: every ack returned `done`, versions as expected, outbox empty at the end.'

@@ -1,4 +1,5 @@
 import { InvalidConfigError } from '../errors/message-update-error.js';
+import { checkIntegerOption, integerRangeText } from '../util/integer-option.js';
 
 /**
  * How the manager paces requests. The first six fields keep the names, defaults and environment variables of the
@@ -39,24 +40,29 @@ export interface RateLimitConfig {
    */
   readonly maxConcurrentUpdates: number;
   /**
-   * First retry delay, in milliseconds, after a 5xx, timeout or connection reset; doubles on each retry, with
-   * jitter (×1 to ×2). Integer from 0 to 3,600,000.
+   * Base of every exponential backoff, in milliseconds. An update's first retry after a 5xx, timeout or connection reset
+   * goes at once; its k-th failure in a row (k ≥ 2) waits `baseBackoffMs × 2^(k-2)`, half of it fixed and half random.
+   * An outage (nothing succeeds) is probed from this interval on, doubling; repository writes retry on the same
+   * schedule. See the README's retry policy. Integer from 0 to 3,600,000.
    * @defaultValue 1000
    */
   readonly baseBackoffMs: number;
   /**
-   * Cap, in milliseconds, on any retry delay. Integer from `baseBackoffMs` to 3,600,000.
+   * Cap, in milliseconds, on any retry delay, outage probe interval or storm spacing. Integer from `baseBackoffMs` to
+   * 3,600,000.
    * @defaultValue 60000
    */
   readonly maxBackoffMs: number;
   /**
-   * Retries after a 5xx, timeout or reset before the update fails with `RetriesExhaustedError`. 429s are waited out
-   * and never use up retries. Integer from 0 to 100.
+   * Retries of one update after a 5xx, timeout or reset before it fails with `RetriesExhaustedError`. 429s are waited
+   * out and never use up retries; neither do failures while every request is in a storm or an outage (Discord as a
+   * whole failing). Integer from 0 to 100.
    * @defaultValue 5
    */
   readonly maxRetries: number;
   /**
-   * Pre-emptive global limit, requests per second per token (Discord's default is 50; large bots get more).
+   * Pre-emptive global limit, requests per second per token (Discord's default is 50; large bots get more): the most
+   * the manager ever sends. After a global 429 it keeps to a lower limit learned from it, probing back up slowly.
    * Interaction callbacks are exempt. Integer from 1 to 100,000.
    * @defaultValue 50
    */
@@ -121,10 +127,6 @@ const BOUNDS: Record<keyof RateLimitConfig, readonly [min: number, max: number]>
   invalidRequestWindowMs: [1000, 86_400_000],
 };
 
-function rangeText(min: number, max: number): string {
-  return `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`;
-}
-
 /**
  * Merges `config` over the defaults and validates every field.
  *
@@ -153,18 +155,12 @@ export function resolveRateLimitConfig(config: Partial<RateLimitConfig> = {}): R
   }
   const merged: Record<string, number> = { ...DEFAULT_RATE_LIMIT_CONFIG };
   for (const [key, value] of Object.entries(config)) if (value !== undefined) merged[key] = value as number;
-  for (const key of Object.keys(BOUNDS) as (keyof RateLimitConfig)[]) {
-    const [min, max] = BOUNDS[key];
-    const value = merged[key];
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      throw new InvalidConfigError(key, value, rangeText(min, max));
-    }
-  }
+  for (const key of Object.keys(BOUNDS) as (keyof RateLimitConfig)[]) checkIntegerOption(key, merged[key], BOUNDS[key]);
   if (merged.maxBackoffMs! < merged.baseBackoffMs!) {
     throw new InvalidConfigError(
       'maxBackoffMs',
       merged.maxBackoffMs,
-      rangeText(merged.baseBackoffMs!, BOUNDS.maxBackoffMs[1]),
+      integerRangeText(merged.baseBackoffMs!, BOUNDS.maxBackoffMs[1]),
       `It must not be below \`baseBackoffMs\` (${merged.baseBackoffMs})`,
     );
   }
@@ -191,9 +187,9 @@ export function rateLimitConfigFromEnv(env: Readonly<Record<string, string | und
     const raw = env[variable];
     if (raw === undefined || raw.trim() === '') continue;
     const [min, max] = BOUNDS[field];
-    if (!/^\s*-?\d+\s*$/.test(raw)) throw new InvalidConfigError(variable, raw, rangeText(min, max));
+    if (!/^\s*-?\d+\s*$/.test(raw)) throw new InvalidConfigError(variable, raw, integerRangeText(min, max));
     const value = Number(raw);
-    if (value < min || value > max) throw new InvalidConfigError(variable, raw, rangeText(min, max));
+    if (value < min || value > max) throw new InvalidConfigError(variable, raw, integerRangeText(min, max));
     result[field] = value;
   }
   // Cross-field rule, reported against the variable names.
@@ -203,7 +199,7 @@ export function rateLimitConfigFromEnv(env: Readonly<Record<string, string | und
     throw new InvalidConfigError(
       RATE_LIMIT_ENV_VARS.maxBackoffMs,
       String(maxBackoff),
-      rangeText(base, BOUNDS.maxBackoffMs[1]),
+      integerRangeText(base, BOUNDS.maxBackoffMs[1]),
       `It must not be below BASE_BACKOFF_MS (${base})`,
     );
   }

@@ -1,0 +1,170 @@
+import { InvalidConfigError } from '../errors/message-update-error.js';
+import type { InMemoryMetricsCollector } from '../metrics/in-memory-metrics-collector.js';
+import type { MetricsCollector } from '../metrics/metrics-collector.js';
+import type { RateLimitConfig } from '../rate-limit/rate-limit-config.js';
+import type { RateLimitStore } from '../rate-limit/rate-limit-store.js';
+import type { UpdateRepository } from '../repositories/update-repository.js';
+import type { RestLike } from '../transport/rest-transport.js';
+import type { Transport } from '../transport/transport.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import { checkIntegerOption } from '../util/integer-option.js';
+
+/** Options of {@link MessageUpdateManager}. Give exactly one of `rest` and `transport`. */
+export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector = InMemoryMetricsCollector> {
+  /** Your `@discordjs/rest` `REST` instance, token set. Tip: `new REST({ retries: 0 })`, the manager retries itself. */
+  readonly rest?: RestLike;
+  /** A custom {@link Transport} instead of `rest` (tests, other HTTP clients). */
+  readonly transport?: Transport;
+  /** Rate-limit and retry settings; see {@link RateLimitConfig}. Unknown fields are rejected. */
+  readonly config?: Partial<RateLimitConfig>;
+  /**
+   * Where measurements go.
+   * @defaultValue a new {@link InMemoryMetricsCollector} (read it from `manager.metrics`)
+   */
+  readonly metrics?: TMetrics;
+  /**
+   * Time source for every timing decision.
+   * @defaultValue the system clock
+   */
+  readonly clock?: Clock;
+  /**
+   * Random source for backoff jitter, returning a number in [0, 1).
+   * @defaultValue `Math.random`
+   */
+  readonly random?: () => number;
+  /**
+   * How many messages' last acknowledged content (for skipping identical edits) and deleted ids are remembered once
+   * they have no work pending. Integer from 0 to 10,000,000.
+   * @defaultValue 100000
+   */
+  readonly maxRememberedMessages?: number;
+  /**
+   * Where accepted updates and managed messages are stored so they survive a crash (`SqliteUpdateRepository`,
+   * `PostgresUpdateRepository`). Without one, everything lives in memory. Call `repository.migrate()` first.
+   * @defaultValue none: in memory
+   */
+  readonly repository?: UpdateRepository;
+  /**
+   * With a repository: how long a claimed outbox row stays leased to this process, in ms (database clock). A
+   * process that dies holding a lease delays that row by at most this much. Integer from 1,000 to 3,600,000.
+   * @defaultValue 30000
+   */
+  readonly leaseMs?: number;
+  /**
+   * With a repository: how often a performance snapshot (the seed's `performance_metrics` row) is recorded, in ms;
+   * 0 turns it off. Needs a collector with `getMetrics()` (the default one has it). Integer from 0 to 86,400,000.
+   * @defaultValue 60000
+   */
+  readonly metricsSnapshotIntervalMs?: number;
+  /**
+   * With a repository shared by several processes: how often to look for outbox rows enqueued by other processes
+   * (or left by a crashed one), in ms; 0 turns it off (one process: everything is found at `start()`).
+   * Integer from 0 to 3,600,000.
+   * @defaultValue 0
+   */
+  readonly outboxPollIntervalMs?: number;
+  /**
+   * Rate-limit state shared by every process of the bot (`RedisRateLimitStore` from `discord-update-manager/redis`):
+   * each request also needs a slot from it, so several processes with one token stay within one set of limits
+   * together. If the store cannot answer, sending pauses (limits are never exceeded because state is unknown).
+   * @defaultValue none: this process's own view only
+   */
+  readonly rateLimitStore?: RateLimitStore;
+  /**
+   * With a `rateLimitStore`: how long a reservation counts if this process dies before its request is answered, in
+   * ms. Keep it above your transport's request timeout (REST: 15 s); lower means a crashed process's slots free up
+   * sooner. Integer from 1,000 to 600,000.
+   * @defaultValue 30000
+   */
+  readonly rateLimitReservationTtlMs?: number;
+}
+
+/** The options that have a default (every other one is optional and off when left out). */
+type DefaultedOption =
+  | 'clock'
+  | 'random'
+  | 'maxRememberedMessages'
+  | 'leaseMs'
+  | 'metricsSnapshotIntervalMs'
+  | 'outboxPollIntervalMs'
+  | 'rateLimitReservationTtlMs';
+
+/**
+ * The defaults of {@link MessageUpdateManagerOptions} (the rate-limit settings' are `DEFAULT_RATE_LIMIT_CONFIG`).
+ *
+ * @example
+ * ```ts
+ * DEFAULT_MANAGER_OPTIONS.leaseMs; // 30000
+ * ```
+ */
+export const DEFAULT_MANAGER_OPTIONS = {
+  clock: systemClock,
+  random: Math.random,
+  maxRememberedMessages: 100_000,
+  leaseMs: 30_000,
+  metricsSnapshotIntervalMs: 60_000,
+  outboxPollIntervalMs: 0,
+  rateLimitReservationTtlMs: 30_000,
+} as const satisfies Required<Pick<MessageUpdateManagerOptions, DefaultedOption>>;
+
+/** Allowed range of each integer option. */
+const BOUNDS = {
+  maxRememberedMessages: [0, 10_000_000],
+  leaseMs: [1000, 3_600_000],
+  metricsSnapshotIntervalMs: [0, 86_400_000],
+  outboxPollIntervalMs: [0, 3_600_000],
+  rateLimitReservationTtlMs: [1000, 600_000],
+} as const satisfies Record<Exclude<DefaultedOption, 'clock' | 'random'>, readonly [number, number]>;
+
+/** Validated options, every default applied. */
+export type ResolvedManagerOptions = Required<Pick<MessageUpdateManagerOptions, DefaultedOption>> &
+  Pick<MessageUpdateManagerOptions, 'rest' | 'transport' | 'repository' | 'rateLimitStore'>;
+
+/**
+ * Checks the manager's options (not `config`, which `resolveRateLimitConfig` checks) and applies the defaults.
+ *
+ * @throws InvalidConfigError naming the option, the value and what is allowed
+ */
+export function resolveManagerOptions(options: MessageUpdateManagerOptions<MetricsCollector>): ResolvedManagerOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidConfigError('options', options, 'an object with `rest` or `transport`');
+  }
+  if ((options.rest === undefined) === (options.transport === undefined)) {
+    throw new InvalidConfigError(
+      'rest',
+      options.rest,
+      'a REST instance from @discordjs/rest, or leave it out and pass `transport` (exactly one of the two)',
+    );
+  }
+  if (options.rest !== undefined && typeof (options.rest as Partial<RestLike>).request !== 'function') {
+    throw new InvalidConfigError('rest', options.rest, 'a REST instance from @discordjs/rest (with a request method)');
+  }
+  if (options.transport !== undefined && typeof options.transport.request !== 'function') {
+    throw new InvalidConfigError('transport', options.transport, 'an object with a request(request) method');
+  }
+  if (options.rateLimitStore !== undefined && typeof options.rateLimitStore.acquire !== 'function') {
+    throw new InvalidConfigError(
+      'rateLimitStore',
+      options.rateLimitStore,
+      'a RateLimitStore (RedisRateLimitStore, ...)',
+    );
+  }
+  if (options.repository !== undefined && typeof options.repository.claim !== 'function') {
+    throw new InvalidConfigError('repository', options.repository, 'an UpdateRepository (SqliteUpdateRepository, ...)');
+  }
+  const integer = (field: keyof typeof BOUNDS): number =>
+    checkIntegerOption(field, options[field] ?? DEFAULT_MANAGER_OPTIONS[field], BOUNDS[field]);
+  return {
+    ...(options.rest === undefined ? {} : { rest: options.rest }),
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
+    ...(options.repository === undefined ? {} : { repository: options.repository }),
+    ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
+    clock: options.clock ?? DEFAULT_MANAGER_OPTIONS.clock,
+    random: options.random ?? DEFAULT_MANAGER_OPTIONS.random,
+    maxRememberedMessages: integer('maxRememberedMessages'),
+    leaseMs: integer('leaseMs'),
+    metricsSnapshotIntervalMs: integer('metricsSnapshotIntervalMs'),
+    outboxPollIntervalMs: integer('outboxPollIntervalMs'),
+    rateLimitReservationTtlMs: integer('rateLimitReservationTtlMs'),
+  };
+}
