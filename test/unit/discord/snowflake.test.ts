@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../src/errors/message-update-error.js';
+import { InvalidArgumentError } from '../../../src/errors/message-update-error.js';
 import {
   DISCORD_EPOCH_MS,
   isSnowflake,
   snowflakeFromTimestamp,
   snowflakeToTimestamp,
   SnowflakeGenerator,
-} from '../../src/discord/snowflake.js';
+} from '../../../src/discord/snowflake.js';
 
 describe('snowflakeFromTimestamp', () => {
   it('round-trips the timestamp and matches a known Discord id', () => {

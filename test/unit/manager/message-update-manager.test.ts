@@ -13,9 +13,9 @@ import {
   InMemoryMetricsCollector,
   type RateLimitConfig,
   type UpdateResult,
-} from '../../src/index.js';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import type { TransportResponse } from '../../src/transport/transport.js';
+} from '../../../src/index.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import type { TransportResponse } from '../../../src/transport/transport.js';
 import {
   CHANNEL,
   CHANNEL_2,
@@ -24,7 +24,7 @@ import {
   ScriptedTransport,
   deferred,
   snowflake,
-} from '../helpers/scripted-transport.js';
+} from '../../helpers/scripted-transport.js';
 
 function setup(config: Partial<RateLimitConfig> = {}, started = true) {
   const clock = new FakeClock(1_700_000_000_000);

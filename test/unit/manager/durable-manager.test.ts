@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryMetricsCollector, MessageUpdateManager, type UpdateResult } from '../../src/index.js';
-import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import type { TransportResponse } from '../../src/transport/transport.js';
-import { CHANNEL, MESSAGE, MESSAGE_2, ScriptedTransport, deferred } from '../helpers/scripted-transport.js';
+import { InMemoryMetricsCollector, MessageUpdateManager, type UpdateResult } from '../../../src/index.js';
+import { MemoryUpdateRepository } from '../../../src/repositories/memory/memory-update-repository.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import type { TransportResponse } from '../../../src/transport/transport.js';
+import { CHANNEL, MESSAGE, MESSAGE_2, ScriptedTransport, deferred } from '../../helpers/scripted-transport.js';
 
 function world() {
   const clock = new FakeClock();
