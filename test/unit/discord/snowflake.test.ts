@@ -36,7 +36,7 @@ describe('SnowflakeGenerator', () => {
   it('hands out strictly increasing ids within one millisecond', () => {
     const ids = new SnowflakeGenerator();
     const made = Array.from({ length: 5000 }, () => BigInt(ids.next(1_700_000_000_000)));
-    for (let i = 1; i < made.length; i++) expect(made[i]! > made[i - 1]!).toBe(true);
+    for (let i = 1; i < made.length; i++) expect(made[i]!, `id ${i} of ${made.length}`).toBeGreaterThan(made[i - 1]!);
     expect(snowflakeToTimestamp(made[0]!.toString())).toBe(1_700_000_000_000);
   });
 
