@@ -69,7 +69,7 @@ describe('Several worker processes on one Postgres outbox', () => {
     expect(await a.exit).toBe(0);
     const lateAcks = a.lines.slice(linesBeforeResume).filter((line) => line.startsWith('ack '));
     expect(lateAcks.length).toBeGreaterThan(0); // A had requests in flight when it was paused
-    expect(lateAcks.every((line) => line.startsWith('ack lost '))).toBe(true);
+    expect(lateAcks.filter((line) => !line.startsWith('ack lost '))).toEqual([]);
     // B has exited: whatever reaches the simulator after A resumes comes from A, and A only has stale versions.
     const staleWrites = sim.getWrites().filter((write) => write.at > resumedAt);
     expect(staleWrites).toEqual([]);

@@ -319,7 +319,7 @@ describe('SqliteUpdateRepository', () => {
       const migrating = repository.migrate();
       await repository.close();
       await expect(migrating).rejects.toThrow(/was closed/);
-      expect(opened.every((db) => !db.open)).toBe(true);
+      for (const [index, db] of opened.entries()) expect(db.open, `database ${index} (${db.name}) is open`).toBe(false);
     });
 
     it('never opens a database when closed before first use', async () => {
@@ -378,7 +378,7 @@ describe('SqliteUpdateRepository', () => {
       // Same machine, so the database clock agrees with Date.now() within a wide margin.
       expect(row!.leaseExpiresAt - (before + 10_000)).toBeGreaterThan(-1000);
       expect(row!.leaseExpiresAt - (Date.now() + 10_000)).toBeLessThan(1000);
-      expect(Number.isInteger(row!.leaseExpiresAt)).toBe(true);
+      expect(row!.leaseExpiresAt).toSatisfy(Number.isInteger);
     });
 
     it('rolls back a whole enqueueMany when one body cannot be stored', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSnowflake, redactPath, routeOf } from '../../src/index.js';
+import { isSnowflake, redactPath, routeOf } from '../../../src/index.js';
 
 const NOW = Date.UTC(2026, 10, 29);
 // A snowflake created "now" and one created 30 days earlier.

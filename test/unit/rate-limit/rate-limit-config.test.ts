@@ -5,7 +5,7 @@ import {
   MessageUpdateManager,
   rateLimitConfigFromEnv,
   resolveRateLimitConfig,
-} from '../../src/index.js';
+} from '../../../src/index.js';
 
 describe('RateLimitConfig', () => {
   it('keeps the seed defaults', () => {

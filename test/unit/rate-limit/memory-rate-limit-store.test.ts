@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidConfigError } from '../../src/errors/message-update-error.js';
-import { MemoryRateLimitStore } from '../../src/rate-limit/memory-rate-limit-store.js';
-import type { RateLimitSlotRequest, RateLimitStoreLimits } from '../../src/rate-limit/rate-limit-store.js';
-import type { Clock } from '../../src/util/clock.js';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import { describeRateLimitStoreContract } from '../contract/rate-limit-store.contract.js';
+import { InvalidConfigError } from '../../../src/errors/message-update-error.js';
+import { MemoryRateLimitStore } from '../../../src/rate-limit/memory-rate-limit-store.js';
+import type { RateLimitSlotRequest, RateLimitStoreLimits } from '../../../src/rate-limit/rate-limit-store.js';
+import type { Clock } from '../../../src/util/clock.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import { describeRateLimitStoreContract } from '../../contract/rate-limit-store.contract.js';
 
 describeRateLimitStoreContract('memory', async () => {
   const clock = new FakeClock();

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryMetricsCollector, MessageUpdateManager, type UpdateResult } from '../../src/index.js';
-import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import type { TransportResponse } from '../../src/transport/transport.js';
-import { CHANNEL, MESSAGE, MESSAGE_2, ScriptedTransport, deferred } from '../helpers/scripted-transport.js';
+import { InMemoryMetricsCollector, MessageUpdateManager } from '../../../src/index.js';
+import { MemoryUpdateRepository } from '../../../src/repositories/memory/memory-update-repository.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import type { TransportResponse } from '../../../src/transport/transport.js';
+import { advanceUntilSettled } from '../../helpers/fake-clock-helpers.js';
+import { CHANNEL, MESSAGE, MESSAGE_2, ScriptedTransport, deferred } from '../../helpers/scripted-transport.js';
 
 function world() {
   const clock = new FakeClock();
@@ -23,14 +24,8 @@ function world() {
   return { clock, repository, transport, make };
 }
 
-async function settle(clock: FakeClock, handle: PromiseLike<UpdateResult>): Promise<UpdateResult> {
-  let done = false;
-  const result = Promise.resolve(handle).finally(() => {
-    done = true;
-  });
-  for (let i = 0; i < 2000 && !done; i++) await clock.advance(10);
-  return result;
-}
+/** How long {@link advanceUntilSettled} may drive the clock for one handle in these tests (2000 steps of 10 ms). */
+const UNTIL_SETTLED = { stepMs: 10, maxMs: 20_000 } as const;
 
 describe('MessageUpdateManager with a repository', () => {
   it('accepts an update once it is in the outbox, and empties the outbox once Discord acknowledged it', async () => {
@@ -46,7 +41,7 @@ describe('MessageUpdateManager with a repository', () => {
     expect(transport.requests).toHaveLength(1);
     expect((await repository.getRow(`m:${MESSAGE}`))?.leaseToken).not.toBeNull();
     gate.resolve(transport.discord({ method: 'PATCH', path: `/channels/${CHANNEL}/messages/${MESSAGE}` }));
-    expect((await settle(clock, handle)).outcome).toBe('sent');
+    expect((await advanceUntilSettled(clock, handle, UNTIL_SETTLED)).outcome).toBe('sent');
     await manager.stop();
     expect(await repository.listPending()).toEqual([]);
   });
@@ -58,7 +53,7 @@ describe('MessageUpdateManager with a repository', () => {
     await Promise.all(handles.map((h) => h.accepted));
     expect((await repository.getRow(`m:${MESSAGE}`))?.version).toBe(3);
     await manager.start();
-    const results = await Promise.all(handles.map((h) => settle(clock, h)));
+    const results = await Promise.all(handles.map((h) => advanceUntilSettled(clock, h, UNTIL_SETTLED)));
     expect(results.map((r) => r.outcome)).toEqual(['coalesced', 'coalesced', 'sent']);
     expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'v3' }]);
   });
@@ -135,12 +130,16 @@ describe('MessageUpdateManager with a repository', () => {
     const { clock, transport, make } = world();
     const first = make();
     await first.start();
-    const created = await settle(clock, first.sync('item:1', CHANNEL, { content: 'free' }));
+    const created = await advanceUntilSettled(clock, first.sync('item:1', CHANNEL, { content: 'free' }), UNTIL_SETTLED);
     await first.stop();
     const second = make();
     await second.start();
-    const same = await settle(clock, second.sync('item:1', CHANNEL, { content: 'free' }));
-    const changed = await settle(clock, second.sync('item:1', CHANNEL, { content: 'lent' }));
+    const same = await advanceUntilSettled(clock, second.sync('item:1', CHANNEL, { content: 'free' }), UNTIL_SETTLED);
+    const changed = await advanceUntilSettled(
+      clock,
+      second.sync('item:1', CHANNEL, { content: 'lent' }),
+      UNTIL_SETTLED,
+    );
     expect(same.outcome).toBe('skipped');
     expect(changed).toMatchObject({ outcome: 'sent', kind: 'edit', messageId: created.messageId });
     expect(transport.paths()).toEqual([
@@ -160,7 +159,7 @@ describe('MessageUpdateManager with a repository', () => {
     const newer = manager.edit(CHANNEL, MESSAGE_2, { content: 'new' });
     await newer.accepted;
     gate.resolve(transport.discord({ method: 'PATCH', path: `/channels/${CHANNEL}/messages/${MESSAGE_2}` }));
-    expect((await settle(clock, newer)).outcome).toBe('sent');
+    expect((await advanceUntilSettled(clock, newer, UNTIL_SETTLED)).outcome).toBe('sent');
     expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'old' }, { content: 'new' }]);
     expect(await repository.listPending()).toEqual([]);
   });
@@ -169,7 +168,7 @@ describe('MessageUpdateManager with a repository', () => {
     const { clock, repository, make } = world();
     const manager = make({ metricsSnapshotIntervalMs: 1000 });
     await manager.start();
-    await settle(clock, manager.edit(CHANNEL, MESSAGE, { content: 'x' }));
+    await advanceUntilSettled(clock, manager.edit(CHANNEL, MESSAGE, { content: 'x' }), UNTIL_SETTLED);
     await clock.advance(2000);
     await manager.stop();
     const snapshots = await repository.listSnapshots();
@@ -202,7 +201,7 @@ describe('MessageUpdateManager with a repository', () => {
     const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
     await clock.advance(4600);
     expect(transport.requests).toHaveLength(0);
-    expect((await settle(clock, handle)).outcome).toBe('sent');
+    expect((await advanceUntilSettled(clock, handle, UNTIL_SETTLED)).outcome).toBe('sent');
     expect(transport.requests).toHaveLength(1);
     expect(transport.requests[0]!.at - start).toBeGreaterThanOrEqual(5000);
   });
@@ -212,7 +211,7 @@ describe('MessageUpdateManager with a repository', () => {
     transport.limit = 1;
     const manager = make();
     await manager.start();
-    await settle(clock, manager.edit(CHANNEL, MESSAGE, { content: 'uses up the bucket' }));
+    await advanceUntilSettled(clock, manager.edit(CHANNEL, MESSAGE, { content: 'uses up the bucket' }), UNTIL_SETTLED);
     const first = manager.edit(CHANNEL, MESSAGE_2, { content: 'v1' });
     await first.accepted; // committed; the target waits in the ready queue for the bucket to reset
     const slowWrite = deferred<undefined>();
@@ -226,7 +225,7 @@ describe('MessageUpdateManager with a repository', () => {
     expect(transport.requests).toHaveLength(1);
     slowWrite.resolve(undefined);
     await second.accepted;
-    expect((await settle(clock, second)).outcome).toBe('sent');
+    expect((await advanceUntilSettled(clock, second, UNTIL_SETTLED)).outcome).toBe('sent');
     expect((await first).outcome).toBe('coalesced');
     expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'uses up the bucket' }, { content: 'v2' }]);
     expect(await repository.listPending()).toEqual([]);
@@ -236,8 +235,16 @@ describe('MessageUpdateManager with a repository', () => {
     const { clock, repository, make } = world();
     const first = make();
     await first.start();
-    const b = await settle(clock, first.sync('item:b', CHANNEL, { content: 'b' }, { sortOrder: 2 }));
-    const a = await settle(clock, first.sync('item:a', CHANNEL, { content: 'a' }, { sortOrder: 1 }));
+    const b = await advanceUntilSettled(
+      clock,
+      first.sync('item:b', CHANNEL, { content: 'b' }, { sortOrder: 2 }),
+      UNTIL_SETTLED,
+    );
+    const a = await advanceUntilSettled(
+      clock,
+      first.sync('item:a', CHANNEL, { content: 'a' }, { sortOrder: 1 }),
+      UNTIL_SETTLED,
+    );
     await first.stop();
     expect((await repository.listManaged()).map((m) => [m.key, m.sortOrder])).toEqual([
       ['item:a', 1],

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import type { RateLimitStore } from '../../src/rate-limit/rate-limit-store.js';
-import { describeRateLimitStoreContract } from '../contract/rate-limit-store.contract.js';
-import { parseRateLimitResponse } from '../../src/rate-limit/rate-limit-response.js';
-import type { RateLimitStoreLimits } from '../../src/rate-limit/rate-limit-store.js';
-import { RateLimitTracker, type Grant } from '../../src/rate-limit/rate-limit-tracker.js';
-import { routeOf } from '../../src/discord/route.js';
+import { FakeClock } from '../../../src/testing/fake-clock.js';
+import type { RateLimitStore } from '../../../src/rate-limit/rate-limit-store.js';
+import { describeRateLimitStoreContract } from '../../contract/rate-limit-store.contract.js';
+import { parseRateLimitResponse } from '../../../src/rate-limit/rate-limit-response.js';
+import type { RateLimitStoreLimits } from '../../../src/rate-limit/rate-limit-store.js';
+import { RateLimitTracker, type Grant } from '../../../src/rate-limit/rate-limit-tracker.js';
+import { routeOf } from '../../../src/discord/route.js';
 
 const T0 = 1_700_000_000_000;
 const edit = routeOf('PATCH', '/channels/111111111111111111/messages/222222222222222222', T0);

@@ -1,6 +1,6 @@
-import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
-import { FakeClock } from '../../src/testing/fake-clock.js';
-import { describeUpdateRepositoryContract } from '../contract/update-repository.contract.js';
+import { MemoryUpdateRepository } from '../../../../src/repositories/memory/memory-update-repository.js';
+import { FakeClock } from '../../../../src/testing/fake-clock.js';
+import { describeUpdateRepositoryContract } from '../../../contract/update-repository.contract.js';
 
 describeUpdateRepositoryContract('memory', async () => {
   const clock = new FakeClock();

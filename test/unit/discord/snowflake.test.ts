@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../src/errors/message-update-error.js';
+import { InvalidArgumentError } from '../../../src/errors/message-update-error.js';
 import {
   DISCORD_EPOCH_MS,
   isSnowflake,
   snowflakeFromTimestamp,
   snowflakeToTimestamp,
   SnowflakeGenerator,
-} from '../../src/discord/snowflake.js';
+} from '../../../src/discord/snowflake.js';
 
 describe('snowflakeFromTimestamp', () => {
   it('round-trips the timestamp and matches a known Discord id', () => {
@@ -36,7 +36,7 @@ describe('SnowflakeGenerator', () => {
   it('hands out strictly increasing ids within one millisecond', () => {
     const ids = new SnowflakeGenerator();
     const made = Array.from({ length: 5000 }, () => BigInt(ids.next(1_700_000_000_000)));
-    for (let i = 1; i < made.length; i++) expect(made[i]! > made[i - 1]!).toBe(true);
+    for (let i = 1; i < made.length; i++) expect(made[i]!, `id ${i} of ${made.length}`).toBeGreaterThan(made[i - 1]!);
     expect(snowflakeToTimestamp(made[0]!.toString())).toBe(1_700_000_000_000);
   });
 

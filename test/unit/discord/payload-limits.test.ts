@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPayloadError } from '../../src/errors/message-update-error.js';
-import { assertValidPayload, findPayloadViolation, PAYLOAD_LIMITS } from '../../src/discord/payload-limits.js';
+import { InvalidPayloadError } from '../../../src/errors/message-update-error.js';
+import { assertValidPayload, findPayloadViolation, PAYLOAD_LIMITS } from '../../../src/discord/payload-limits.js';
 
 const text = (length: number): string => 'x'.repeat(length);
 
