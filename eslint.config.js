@@ -16,6 +16,110 @@ export default tseslint.config(
       '@typescript-eslint/no-dynamic-delete': 'off',
     },
   },
+  // Layering (docs/guides/architecture.md): the core never imports an adapter or a driver, adapters never import each
+  // other, and nothing in src/ imports the testing tools (tests and the bench do).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/testing/**', 'src/repositories/sqlite/**', 'src/repositories/postgres/**', 'src/redis/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'pg', message: 'Only the Postgres adapter (src/repositories/postgres) loads pg.' },
+            {
+              name: 'better-sqlite3',
+              message: 'Only the SQLite adapter (src/repositories/sqlite) loads better-sqlite3.',
+            },
+            { name: 'ioredis', message: 'Only the Redis store (src/redis) loads ioredis.' },
+            {
+              name: '@discordjs/rest',
+              message: "The core never loads the user's REST; type it structurally.",
+              allowTypeImports: true,
+            },
+          ],
+          patterns: [
+            {
+              group: ['**/repositories/sqlite/**', '**/repositories/postgres/**'],
+              message: 'The core never imports an adapter.',
+            },
+            { group: ['**/redis/**'], message: 'The core never imports the Redis store.' },
+            {
+              group: ['**/testing/**'],
+              message: 'Nothing in src/ imports the testing tools (only tests and the bench).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/repositories/sqlite/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'ioredis'],
+          patterns: [
+            {
+              group: ['**/repositories/postgres/**', '**/postgres/**', '**/memory/**', '**/redis/**', '**/testing/**'],
+              message: 'Adapters never import each other: move what they share to src/repositories/ or the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/repositories/postgres/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['better-sqlite3', 'ioredis'],
+          patterns: [
+            {
+              group: ['**/repositories/sqlite/**', '**/sqlite/**', '**/memory/**', '**/redis/**', '**/testing/**'],
+              message: 'Adapters never import each other: move what they share to src/repositories/ or the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/redis/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'better-sqlite3'],
+          patterns: [
+            {
+              group: ['**/repositories/**', '**/memory-rate-limit-store*', '**/rate-limit-state*', '**/testing/**'],
+              message: 'The Redis store implements the RateLimitStore contract; it imports no other store or adapter.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/testing/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/repositories/sqlite/**', '**/repositories/postgres/**', '**/redis/**'],
+              message: 'The testing tools depend on the core only, never on an adapter.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },

@@ -5,6 +5,7 @@
  */
 export { MessageUpdateManager } from './manager/message-update-manager.js';
 export type { MessageUpdateManagerOptions, StopOptions, ManagerStats } from './manager/message-update-manager.js';
+export { DEFAULT_MANAGER_OPTIONS } from './manager/manager-options.js';
 export { UpdateHandle } from './manager/update-handle.js';
 export { UpdatePriority, ManagerEvents } from './manager/types.js';
 export type {

@@ -195,3 +195,11 @@ export interface UpdateRepository {
   /** Snapshots since `sinceMs` (inclusive), oldest first. */
   listSnapshots(sinceMs?: number): Promise<readonly PerformanceSnapshot[]>;
 }
+
+/**
+ * The order `claim` hands rows out in, the same in every adapter: highest priority first, then the earliest enqueue,
+ * then the target key (stable).
+ */
+export function compareRows(a: OutboxRow, b: OutboxRow): number {
+  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.targetKey < b.targetKey ? -1 : 1);
+}

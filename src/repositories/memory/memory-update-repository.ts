@@ -12,6 +12,7 @@ import type {
   ReleaseInput,
   UpdateRepository,
 } from '../update-repository.js';
+import { compareRows } from '../update-repository.js';
 
 type MutableRow = { -readonly [K in keyof OutboxRow]: OutboxRow[K] };
 
@@ -22,11 +23,6 @@ export interface MemoryUpdateRepositoryOptions {
    * @defaultValue the system clock
    */
   readonly clock?: Clock;
-}
-
-/** Best first: highest priority, then earliest enqueue, then key (stable). */
-export function compareRows(a: OutboxRow, b: OutboxRow): number {
-  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.targetKey < b.targetKey ? -1 : 1);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
-import { compareRows } from '../memory/memory-update-repository.js';
+import { compareRows } from '../update-repository.js';
 import type {
   AckInput,
   AckResult,

@@ -3,7 +3,7 @@
  * batch (folds and replays), checked against the memory repository. The SQL side runs in the postgres project.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
+import { MemoryUpdateRepository } from '../../../../src/repositories/memory/memory-update-repository.js';
 import {
   dependsOnRow,
   foldUpserts,
@@ -11,9 +11,9 @@ import {
   planLockedTarget,
   prepareUpsert,
   type PreparedUpsert,
-} from '../../src/repositories/postgres/postgres-batch.js';
-import { arrayLiteral, encodeBody } from '../../src/repositories/postgres/postgres-rows.js';
-import type { OutboxUpsert } from '../../src/repositories/update-repository.js';
+} from '../../../../src/repositories/postgres/postgres-batch.js';
+import { arrayLiteral, encodeBody } from '../../../../src/repositories/postgres/postgres-rows.js';
+import type { OutboxUpsert } from '../../../../src/repositories/update-repository.js';
 
 function upsert(targetKey: string, overrides: Partial<OutboxUpsert> = {}): OutboxUpsert {
   return {
