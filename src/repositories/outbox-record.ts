@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors/message-update-error.js';
-import type { OutboxRow, OutboxUpsert } from './update-repository.js';
+import type { OutboxRow, OutboxUpsert, PerformanceSnapshot } from './update-repository.js';
 
 /** A number as a SQL driver returns it: better-sqlite3 gives numbers or bigints, pg gives strings for bigint columns. */
 type Numeric = number | bigint | string;
@@ -79,4 +79,31 @@ export function encodeBody(update: OutboxUpsert): string | null {
       `a JSON-serialisable message body (the outbox stores bodies as JSON; target ${update.targetKey})`,
     );
   }
+}
+
+/** A `performance_metrics` record as the SQL adapters select it (without its id). */
+export interface SnapshotRecord {
+  readonly timestamp: Numeric;
+  readonly messages_updated: Numeric;
+  readonly average_update_time_ms: Numeric;
+  readonly queue_size: Numeric;
+  readonly rate_limit_hits: Numeric;
+  readonly failed_updates: Numeric;
+}
+
+/**
+ * Turns a `performance_metrics` record into a {@link PerformanceSnapshot}.
+ *
+ * @param record - a selected row
+ * @returns the snapshot
+ */
+export function decodeSnapshot(record: SnapshotRecord): PerformanceSnapshot {
+  return {
+    timestamp: Number(record.timestamp),
+    messagesUpdated: Number(record.messages_updated),
+    averageUpdateTimeMs: Number(record.average_update_time_ms),
+    queueSize: Number(record.queue_size),
+    rateLimitHits: Number(record.rate_limit_hits),
+    failedUpdates: Number(record.failed_updates),
+  };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { InvalidArgumentError } from '../../errors/message-update-error.js';
-import type { ManagedMessage, OutboxUpsert, PerformanceSnapshot } from '../update-repository.js';
+import type { ManagedMessage, OutboxUpsert } from '../update-repository.js';
 import { encodeBody as encodeJson } from '../outbox-record.js';
 export { decodeOutboxRow, type OutboxRecord } from '../outbox-record.js';
 
@@ -19,16 +19,6 @@ export interface ManagedRecord {
   readonly message_id: string;
   readonly content_hash: string | null;
   readonly sort_order: Numeric;
-}
-
-/** A `performance_metrics` row (without its id). */
-export interface SnapshotRecord {
-  readonly timestamp: Numeric;
-  readonly messages_updated: Numeric;
-  readonly average_update_time_ms: Numeric;
-  readonly queue_size: Numeric;
-  readonly rate_limit_hits: Numeric;
-  readonly failed_updates: Numeric;
 }
 
 /**
@@ -44,23 +34,6 @@ export function decodeManaged(record: ManagedRecord): ManagedMessage {
     messageId: record.message_id,
     contentHash: record.content_hash,
     sortOrder: Number(record.sort_order),
-  };
-}
-
-/**
- * Turns a `performance_metrics` record into a {@link PerformanceSnapshot}.
- *
- * @param record - a selected row
- * @returns the snapshot
- */
-export function decodeSnapshot(record: SnapshotRecord): PerformanceSnapshot {
-  return {
-    timestamp: Number(record.timestamp),
-    messagesUpdated: Number(record.messages_updated),
-    averageUpdateTimeMs: Number(record.average_update_time_ms),
-    queueSize: Number(record.queue_size),
-    rateLimitHits: Number(record.rate_limit_hits),
-    failedUpdates: Number(record.failed_updates),
   };
 }
 

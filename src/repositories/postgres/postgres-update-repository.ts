@@ -1,3 +1,4 @@
+import { decodeSnapshot, type SnapshotRecord } from '../outbox-record.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
@@ -48,14 +49,12 @@ import {
   arrayLiteral,
   decodeManaged,
   decodeOutboxRow,
-  decodeSnapshot,
   encodeBody,
   learnedMessageId,
   sqlLimit,
   wholeMs,
   type ManagedRecord,
   type OutboxRecord,
-  type SnapshotRecord,
 } from './postgres-rows.js';
 import { buildPostgresStatements, type PostgresStatements } from './postgres-statements.js';
 

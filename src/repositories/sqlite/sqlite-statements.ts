@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ManagedMessage, PerformanceSnapshot } from '../update-repository.js';
+import type { ManagedMessage } from '../update-repository.js';
 export { decodeOutboxRow, encodeBody, type OutboxRecord } from '../outbox-record.js';
 
 /**
@@ -178,33 +178,6 @@ ON CONFLICT (key) DO UPDATE SET
 
 /** Forgets a managed key. */
 export const DELETE_MANAGED = 'DELETE FROM managed_messages WHERE key = ?';
-
-/** A `performance_metrics` row. */
-export interface SnapshotRecord {
-  readonly timestamp: number | bigint;
-  readonly messages_updated: number | bigint;
-  readonly average_update_time_ms: number;
-  readonly queue_size: number | bigint;
-  readonly rate_limit_hits: number | bigint;
-  readonly failed_updates: number | bigint;
-}
-
-/**
- * Turns a `performance_metrics` record into a {@link PerformanceSnapshot}.
- *
- * @param record - the stored row
- * @returns the snapshot
- */
-export function decodeSnapshot(record: SnapshotRecord): PerformanceSnapshot {
-  return {
-    timestamp: Number(record.timestamp),
-    messagesUpdated: Number(record.messages_updated),
-    averageUpdateTimeMs: Number(record.average_update_time_ms),
-    queueSize: Number(record.queue_size),
-    rateLimitHits: Number(record.rate_limit_hits),
-    failedUpdates: Number(record.failed_updates),
-  };
-}
 
 /** Appends a performance snapshot. */
 export const INSERT_SNAPSHOT = `

@@ -1,3 +1,4 @@
+import { decodeSnapshot, type SnapshotRecord } from '../outbox-record.js';
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
 import { compareRows } from '../update-repository.js';
 import type {
@@ -42,12 +43,10 @@ import {
   UPDATE_ROW,
   decodeManaged,
   decodeOutboxRow,
-  decodeSnapshot,
   encodeBody,
   sqlLimit,
   type ManagedRecord,
   type OutboxRecord,
-  type SnapshotRecord,
 } from './sqlite-statements.js';
 
 /**
