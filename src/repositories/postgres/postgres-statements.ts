@@ -204,6 +204,15 @@ export function buildPostgresStatements(s: string) {
     ackDone: `DELETE FROM ${outbox} WHERE target_key = $1 AND lease_token = $2 AND version = $3`,
 
     /**
+     * The acks of several targets at once, each of its latest version: $1 keys, $2 lease tokens, $3 versions. Returns
+     * the keys and tokens acknowledged (the others were newer, or lost their lease).
+     */
+    ackDoneMany: `DELETE FROM ${outbox} AS o
+      USING unnest($1::text[], $2::text[], $3::bigint[]) AS a(ack_key, ack_token, ack_version)
+      WHERE o.target_key = a.ack_key AND o.lease_token = a.ack_token AND o.version = a.ack_version
+      RETURNING o.target_key, o.lease_token`,
+
+    /**
      * The ack of an older version: releases the lease for the newer one and learns the message id of a create.
      * $1 key, $2 lease token, $3 message id or null.
      */

@@ -135,9 +135,20 @@ const URL_EXAMPLE = '`postgres://user:password@host:5432/database`';
 /**
  * How a call uses its connection: `read` — statements outside a transaction (safe to re-run); `write` — one
  * `BEGIN ... COMMIT` transaction; `autocommit` — writes that are each a single statement, committed on their own
- * (atomic without a transaction, and two round trips shorter).
+ * (atomic without a transaction, and two round trips shorter); `relaxed` — a transaction whose commit does not wait
+ * for the disk (`synchronous_commit = off`): a server crash may lose its last fraction of a second, so it is only for
+ * writes that are safe to lose (acks of edits and deletes: the row is sent again, and edits carry full bodies).
  */
-type TransactionMode = 'read' | 'write' | 'autocommit';
+type TransactionMode = 'read' | 'write' | 'autocommit' | 'relaxed';
+
+/**
+ * The mode of acks: an ack that records a created message's id must survive a server crash (or the message could be
+ * created twice once Discord forgets the nonce), so it commits durably; acks of edits and deletes only say "sent",
+ * and losing one just sends that row again: they commit without waiting for the disk.
+ */
+function ackMode(inputs: readonly AckInput[]): TransactionMode {
+  return inputs.some((input) => learnedMessageId(input.messageId) !== null) ? 'autocommit' : 'relaxed';
+}
 
 /**
  * The {@link UpdateRepository} for PostgreSQL (`discord-update-manager/postgres`, with the optional peer `pg`): the
@@ -174,6 +185,8 @@ export class PostgresUpdateRepository implements UpdateRepository {
   /** The name of each statement when they run as prepared statements, else `undefined`. */
   readonly #names: { readonly [K in StatementName]: string } | undefined;
   readonly #givenPool: PgPoolLike | undefined;
+  /** Acks made this tick, sent together (see {@link PostgresUpdateRepository.ack}). */
+  #acks: { input: AckInput; resolve: (result: AckResult) => void; reject: (error: unknown) => void }[] = [];
   readonly #connectionString: string | undefined;
   readonly #maxConnections: number;
   readonly #connectionTimeoutMs: number;
@@ -467,7 +480,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     this.#assertOpen('claim');
     const limit = sqlLimit(options.limit);
     if (limit === 0 || options.targetKeys?.length === 0) return [];
-    return this.#run('claim', 'write', async (client) => {
+    return this.#run('claim', 'relaxed', async (client) => {
       const locked = options.targetKeys
         ? await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(options.targetKeys)])
         : await this.#query(client, 'claimLock', [limit]);
@@ -497,11 +510,51 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * @returns `done`, `newer` or `lost`
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
-  public async ack(input: AckInput): Promise<AckResult> {
-    // Two statements that each commit on their own: when the delete matched nothing it changed nothing and held no
-    // lock, so the update after it sees what it would have seen inside one transaction (each statement of a READ
-    // COMMITTED transaction reads the latest committed rows anyway), and the common case costs one round trip.
-    return this.#run('ack', 'autocommit', async (client) => {
+  public ack(input: AckInput): Promise<AckResult> {
+    // Acks made in the same tick (the answers of several requests in flight) share one statement, and so one commit:
+    // each durable commit waits for the disk, and most of an ack's cost is that wait.
+    return new Promise<AckResult>((resolve, reject) => {
+      this.#acks.push({ input, resolve, reject });
+      if (this.#acks.length === 1) queueMicrotask(() => void this.#flushAcks());
+    });
+  }
+
+  /** Runs the acks queued this tick: one alone as before, several in one `DELETE` (and the rest one by one). */
+  async #flushAcks(): Promise<void> {
+    const batch = this.#acks;
+    this.#acks = [];
+    if (batch.length === 1) {
+      const [only] = batch;
+      await this.#ackOne(only!.input).then(only!.resolve, only!.reject);
+      return;
+    }
+    let done: Set<string>;
+    try {
+      done = await this.#run('ack', ackMode(batch.map(({ input }) => input)), async (client) => {
+        const result = await this.#query(client, 'ackDoneMany', [
+          arrayLiteral(batch.map(({ input }) => input.targetKey)),
+          arrayLiteral(batch.map(({ input }) => input.leaseToken)),
+          arrayLiteral(batch.map(({ input }) => input.version)),
+        ]);
+        const rows = result.rows as { target_key: string; lease_token: string }[];
+        return new Set(rows.map((row) => `${row.target_key}\u0000${row.lease_token}`));
+      });
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+      return;
+    }
+    for (const { input, resolve, reject } of batch) {
+      if (done.has(`${input.targetKey}\u0000${input.leaseToken}`)) resolve('done');
+      // A newer version, or a lost lease: the ack of that one target decides which.
+      else this.#ackOne(input).then(resolve, reject);
+    }
+  }
+
+  async #ackOne(input: AckInput): Promise<AckResult> {
+    // Two statements: when the delete matched nothing it changed nothing and held no lock, so the update after it sees
+    // what it would have seen inside one transaction (each statement of a READ COMMITTED transaction reads the latest
+    // committed rows anyway). The ack of a create commits on its own, durably (one round trip).
+    return this.#run('ack', ackMode([input]), async (client) => {
       // Deleting only when the version is unchanged; otherwise (a newer version, or the row locked by an enqueue and
       // re-checked after it) the update below releases the lease if it is still ours.
       const done = await this.#query(client, 'ackDone', [input.targetKey, input.leaseToken, input.version]);
@@ -772,8 +825,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
       let phase: PostgresConnectionPhase = 'query';
       try {
         if (mode === 'write') await client.query('BEGIN');
+        else if (mode === 'relaxed') await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
         const result = await work(client);
-        if (mode === 'write') {
+        if (mode === 'write' || mode === 'relaxed') {
           phase = 'commit';
           await client.query('COMMIT');
         }
@@ -784,7 +838,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
           // A deadlock or serialization failure (an answer, even to COMMIT) means the whole transaction was rolled
           // back: running it again is safe.
           try {
-            if (mode === 'write') await client.query('ROLLBACK');
+            if (mode === 'write' || mode === 'relaxed') await client.query('ROLLBACK');
             giveBack();
           } catch (rollbackError) {
             giveBack(rollbackError);
@@ -804,7 +858,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
           }
           throw this.#lostError(action, unapplied ? phase : 'commit', error);
         }
-        if (mode === 'write') {
+        if (mode === 'write' || mode === 'relaxed') {
           try {
             await client.query('ROLLBACK');
           } catch (rollbackError) {

@@ -517,6 +517,68 @@ describe('PostgresUpdateRepository', () => {
       expect(texts).toEqual(['DELETE', 'UPDATE', 'DELETE', 'UPDATE']);
     });
 
+    it('acks made in one tick share one statement; acks of edits commit without waiting for the disk', async () => {
+      const env = await postgresTestEnv();
+      const pool = ownPool(env.url, 4);
+      const texts: string[] = [];
+      const recording: PgPoolLike = {
+        async connect() {
+          const client = await pool.connect();
+          return {
+            query: (text, values) => {
+              texts.push(text.trim().replace(/\s+/g, ' ').slice(0, 40));
+              return client.query(text, values);
+            },
+            release: (error) => client.release(error),
+            on: (event, listener) => client.on(event, listener),
+            removeListener: (event, listener) => client.removeListener(event, listener),
+          };
+        },
+      };
+      const { repository } = await open({ pool: recording });
+      const keys = ['m:300000000000000011', 'm:300000000000000012', 'm:300000000000000013', 'm:300000000000000014'];
+      await repository.enqueueMany(keys.map((key) => upsert(key)));
+      const rows = await repository.claim({ limit: 4, leaseMs: 60_000, newNonce: nonce });
+      expect(rows.map((row) => row.targetKey).sort()).toEqual(keys);
+      const byKey = new Map(rows.map((row) => [row.targetKey, row]));
+      await repository.enqueue(upsert(keys[1]!)); // a newer version of the second
+      texts.length = 0;
+      // What the manager sends for an edit: no message id. Four acks in one tick, the last with a stale lease.
+      const ackOf = (key: string, leaseToken = byKey.get(key)!.leaseToken) =>
+        repository.ack({ targetKey: key, leaseToken, version: byKey.get(key)!.version, messageId: null });
+      const results = await Promise.all([
+        ackOf(keys[0]!),
+        ackOf(keys[1]!),
+        ackOf(keys[2]!),
+        ackOf(keys[3]!, 'not-the-lease'),
+      ]);
+      expect(results).toEqual(['done', 'newer', 'done', 'lost']);
+      // One transaction for the four (a DELETE of several rows), then the two that were not done, one by one.
+      expect(texts.filter((text) => text.startsWith('DELETE'))).toHaveLength(3);
+      expect(texts[0]).toBe('BEGIN; SET LOCAL synchronous_commit TO o');
+      expect(await repository.getRow(keys[0]!)).toBeUndefined();
+      expect(await repository.getRow(keys[1]!)).toMatchObject({ leaseToken: null });
+      expect(await repository.getRow(keys[3]!)).toMatchObject({ leaseToken: byKey.get(keys[3]!)!.leaseToken });
+
+      // The ack of a create records the message id: it commits on its own, durably.
+      await repository.enqueue({ ...upsert('k:created'), messageId: null });
+      const [create] = await repository.claim({
+        limit: 1,
+        leaseMs: 60_000,
+        newNonce: nonce,
+        targetKeys: ['k:created'],
+      });
+      texts.length = 0;
+      const acked = await repository.ack({
+        targetKey: 'k:created',
+        leaseToken: create!.leaseToken,
+        version: create!.version,
+        messageId: '300000000000000099',
+      });
+      expect(acked).toBe('done');
+      expect(texts).toEqual([expect.stringMatching(/^DELETE/)]);
+    });
+
     it('re-runs a single-statement write on a fresh connection when the one handed out was dead', async () => {
       const env = await postgresTestEnv();
       const pool = ownPool(env.url, 2);
