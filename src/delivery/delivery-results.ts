@@ -1,5 +1,5 @@
 import type { APIMessage } from 'discord-api-types/v10';
-import { messageRequest } from '../discord/message-request.js';
+import { messageRequestLine } from '../discord/message-request.js';
 import { isSnowflake } from '../discord/snowflake.js';
 import { DiscordAPIError, RetriesExhaustedError, UnauthorizedError } from '../errors/message-update-error.js';
 import type { EmitEvent } from '../manager/manager-events.js';
@@ -127,7 +127,7 @@ export class DeliveryResults {
     const final = isRetryable(error)
       ? new RetriesExhaustedError(
           op.kind === 'create' ? 'POST' : op.kind === 'edit' ? 'PATCH' : 'DELETE',
-          messageRequest({ ...op, channelId: target.channelId, messageId: target.messageId }).path,
+          messageRequestLine(op.kind, target.channelId, target.messageId).path,
           op.attempts,
           error,
         )

@@ -64,11 +64,13 @@ export interface ScopeHealthSnapshot {
 }
 
 interface ScopeHealth {
-  /** Outcome times, kinds and targets in the window, oldest first (from `head`). */
+  /** Failure times and targets in the window, oldest first (from `head`). */
   readonly times: number[];
-  readonly failed: boolean[];
   readonly sources: string[];
   head: number;
+  /** Successes, counted per slot of `windowMs / SUCCESS_SLOTS` (a slot's count, and the slot number it holds). */
+  readonly successCounts: Int32Array;
+  readonly successSlots: Float64Array;
   failures: number;
   /** Failures in the window, by target. */
   readonly failingSources: Map<string, number>;
@@ -80,6 +82,34 @@ interface ScopeHealth {
   lastUsed: number;
 }
 
+/** Successes are counted per slot: the window's outcomes are known to within `windowMs / SUCCESS_SLOTS`. */
+const SUCCESS_SLOTS = 20;
+
+function slotOf(now: number): number {
+  return Math.floor(now / (FAILURE_POLICY_TUNING.windowMs / SUCCESS_SLOTS));
+}
+
+function addSuccess(health: ScopeHealth, now: number): void {
+  const slot = slotOf(now);
+  const index = slot % SUCCESS_SLOTS;
+  if (health.successSlots[index] !== slot) {
+    health.successSlots[index] = slot;
+    health.successCounts[index] = 0;
+  }
+  health.successCounts[index]!++;
+}
+
+/** Successes in the slots of the window ending at `now`. */
+function successesSince(health: ScopeHealth, now: number): number {
+  const newest = slotOf(now);
+  let count = 0;
+  for (let index = 0; index < SUCCESS_SLOTS; index++) {
+    const slot = health.successSlots[index]!;
+    if (slot > newest - SUCCESS_SLOTS && slot <= newest) count += health.successCounts[index]!;
+  }
+  return count;
+}
+
 /** Scopes with no outcome for this long are forgotten. */
 const IDLE_SCOPE_MS = 10 * 60 * 1000;
 
@@ -88,6 +118,11 @@ export class FailurePolicy {
   readonly #options: FailurePolicyOptions;
   readonly #scopes = new Map<string, ScopeHealth>();
   #lastPrune = 0;
+  /** When the last failure was recorded, and how many scopes have failures in a row now. */
+  #lastFailureAt = Number.NEGATIVE_INFINITY;
+  #scopesFailingInARow = 0;
+  /** The time the window was last aged to (what {@link FailurePolicy} counts successes up to). */
+  #lastNow = 0;
 
   /** @param options - backoff base and cap, random source */
   public constructor(options: FailurePolicyOptions) {
@@ -119,9 +154,10 @@ export class FailurePolicy {
       if (!scope) {
         scope = {
           times: [],
-          failed: [],
           sources: [],
           head: 0,
+          successCounts: new Int32Array(SUCCESS_SLOTS),
+          successSlots: new Float64Array(SUCCESS_SLOTS).fill(-1),
           failures: 0,
           failingSources: new Map(),
           consecutiveFailures: 0,
@@ -133,11 +169,13 @@ export class FailurePolicy {
       }
       this.#age(scope, now);
       const wasOutage = this.#state(scope) === 'outage';
-      scope.times.push(now);
-      scope.failed.push(failed);
-      scope.sources.push(source);
+
       scope.lastUsed = now;
       if (failed) {
+        scope.times.push(now);
+        scope.sources.push(source);
+        if (scope.consecutiveFailures === 0) this.#scopesFailingInARow++;
+        this.#lastFailureAt = now;
         scope.failures++;
         scope.failingSources.set(source, (scope.failingSources.get(source) ?? 0) + 1);
         scope.consecutiveFailures++;
@@ -147,6 +185,8 @@ export class FailurePolicy {
           scope.nextStartAt = Math.max(scope.nextStartAt, now + this.#spacingMs(scope, 'outage', 0));
         }
       } else {
+        addSuccess(scope, now);
+        if (scope.consecutiveFailures > 0) this.#scopesFailingInARow--;
         scope.consecutiveFailures = 0;
         scope.streakSources.clear();
         // Discord answered: the wait an outage scheduled no longer applies (a storm keeps spacing its requests).
@@ -165,7 +205,7 @@ export class FailurePolicy {
    */
   public isFailing(scope: string, now: number): boolean {
     const health = this.#scopes.get(scope);
-    if (!health) return false;
+    if (!health || (health.failures === 0 && health.consecutiveFailures === 0)) return false;
     this.#age(health, now);
     return this.#state(health) !== undefined;
   }
@@ -178,27 +218,44 @@ export class FailurePolicy {
    */
   public availableAt(scope: string, now: number): number {
     const health = this.#scopes.get(scope);
-    if (!health) return now;
+    // The common case, asked for every ready route on every pass: nothing failed lately.
+    if (!health || (health.failures === 0 && health.consecutiveFailures === 0)) return now;
     this.#age(health, now);
     if (this.#state(health) === undefined) return now;
     return Math.max(now, health.nextStartAt);
   }
 
   /**
-   * Notes that a request starts in each of `scopes`; an unhealthy scope's next start is pushed back by its spacing.
+   * True when nothing failed in the last window and no scope is failing in a row: no scope is in a storm or an
+   * outage, so nothing needs asking (the path of every request while Discord is healthy).
+   */
+  public quiet(now: number): boolean {
+    return this.#scopesFailingInARow === 0 && now - this.#lastFailureAt > FAILURE_POLICY_TUNING.windowMs;
+  }
+
+  /**
+   * Whether a request starting in `scope` may have to push its next start back (something failed there lately): when
+   * not, {@link FailurePolicy.started} has nothing to do, and its spacing need not be worked out.
+   */
+  public mayPace(scope: string): boolean {
+    const health = this.#scopes.get(scope);
+    return health !== undefined && (health.failures > 0 || health.consecutiveFailures > 0);
+  }
+
+  /**
+   * Notes that a request starts in `scope`; an unhealthy scope's next start is pushed back by its spacing.
    *
-   * @param scopes - the scopes of the request, with the nominal spacing of each (ms between requests at full rate)
+   * @param scope - the scope key
+   * @param nominalSpacingMs - ms between requests to it at full rate
    * @param now - the clock
    */
-  public started(scopes: readonly { readonly key: string; readonly nominalSpacingMs: number }[], now: number): void {
-    for (const { key, nominalSpacingMs } of scopes) {
-      const health = this.#scopes.get(key);
-      if (!health) continue;
-      this.#age(health, now);
-      const state = this.#state(health);
-      if (state === undefined) continue;
-      health.nextStartAt = Math.max(health.nextStartAt, now + this.#spacingMs(health, state, nominalSpacingMs));
-    }
+  public started(scope: string, nominalSpacingMs: number, now: number): void {
+    const health = this.#scopes.get(scope);
+    if (!health || (health.failures === 0 && health.consecutiveFailures === 0)) return;
+    this.#age(health, now);
+    const state = this.#state(health);
+    if (state === undefined) return;
+    health.nextStartAt = Math.max(health.nextStartAt, now + this.#spacingMs(health, state, nominalSpacingMs));
   }
 
   /** Scopes currently in a storm or an outage. */
@@ -255,26 +312,25 @@ export class FailurePolicy {
     return health.failures / count >= minFailureRatio ? 'storm' : undefined;
   }
 
+  /** Outcomes in the window: the failures kept, and the successes of the slots still in it. */
   #count(health: ScopeHealth): number {
-    return health.times.length - health.head;
+    return health.failures + successesSince(health, this.#lastNow);
   }
 
   /** Drops outcomes older than the window. */
   #age(health: ScopeHealth, now: number): void {
     const since = now - FAILURE_POLICY_TUNING.windowMs;
+    this.#lastNow = now;
     while (health.head < health.times.length && health.times[health.head]! <= since) {
-      if (health.failed[health.head]!) {
-        health.failures--;
-        const source = health.sources[health.head]!;
-        const left = health.failingSources.get(source)! - 1;
-        if (left === 0) health.failingSources.delete(source);
-        else health.failingSources.set(source, left);
-      }
+      health.failures--;
+      const source = health.sources[health.head]!;
+      const left = health.failingSources.get(source)! - 1;
+      if (left === 0) health.failingSources.delete(source);
+      else health.failingSources.set(source, left);
       health.head++;
     }
     if (health.head > 256 && health.head * 2 > health.times.length) {
       health.times.splice(0, health.head);
-      health.failed.splice(0, health.head);
       health.sources.splice(0, health.head);
       health.head = 0;
     }
@@ -284,7 +340,10 @@ export class FailurePolicy {
     if (now - this.#lastPrune < IDLE_SCOPE_MS) return;
     this.#lastPrune = now;
     for (const [key, health] of this.#scopes) {
-      if (now - health.lastUsed > IDLE_SCOPE_MS && health.nextStartAt <= now) this.#scopes.delete(key);
+      if (now - health.lastUsed > IDLE_SCOPE_MS && health.nextStartAt <= now) {
+        if (health.consecutiveFailures > 0) this.#scopesFailingInARow--;
+        this.#scopes.delete(key);
+      }
     }
   }
 }

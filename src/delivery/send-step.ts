@@ -72,7 +72,7 @@ export class SendStep {
   public availableAt(route: RouteInfo, now: number): number | undefined {
     const { tracker, failures } = this.#options;
     const at = tracker.availableAt(route, now);
-    if (at === undefined) return undefined;
+    if (at === undefined || failures.quiet(now)) return at;
     return Math.max(
       at,
       failures.availableAt(SERVICE_SCOPE, now),
@@ -84,13 +84,11 @@ export class SendStep {
   public acquire(route: RouteInfo, now: number): Grant {
     const { tracker, failures, config } = this.#options;
     const grant = tracker.acquire(route, now);
-    failures.started(
-      [
-        { key: SERVICE_SCOPE, nominalSpacingMs: 1000 / config.globalRequestsPerSecond },
-        { key: grant.bucketKey, nominalSpacingMs: tracker.nominalSpacingMs(route, now) },
-      ],
-      now,
-    );
+    if (failures.quiet(now)) return grant;
+    if (failures.mayPace(SERVICE_SCOPE)) failures.started(SERVICE_SCOPE, 1000 / config.globalRequestsPerSecond, now);
+    if (failures.mayPace(grant.bucketKey)) {
+      failures.started(grant.bucketKey, tracker.nominalSpacingMs(route, now), now);
+    }
     return grant;
   }
 
@@ -100,7 +98,13 @@ export class SendStep {
    * a 429, or a failure while Discord as a whole is failing: see the failure policy); throws the failure that counts.
    */
   public async attempt(grant: Grant, target: Target, op: Operation): Promise<AttemptResult> {
-    const request = messageRequest({ ...op, channelId: target.channelId, messageId: target.messageId });
+    const request = messageRequest({
+      kind: op.kind,
+      channelId: target.channelId,
+      messageId: target.messageId,
+      body: op.body,
+      nonce: op.nonce,
+    });
     let response: TransportResponse | typeof SLOT_DENIED;
     try {
       response = await this.#sendOnce(grant, request, target, op);

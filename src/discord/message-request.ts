@@ -30,16 +30,31 @@ export interface MessageOperationTarget {
  * ```
  */
 export function messageRequest(operation: MessageOperationTarget): MessageRequest {
-  const { kind, channelId, messageId } = operation;
+  const { method, path } = messageRequestLine(operation.kind, operation.channelId, operation.messageId);
+  switch (operation.kind) {
+    case 'create':
+      return { method, path, body: { ...(operation.body as object), nonce: operation.nonce, enforce_nonce: true } };
+    case 'edit':
+      return { method, path, body: operation.body };
+    case 'delete':
+      return { method, path };
+  }
+}
+
+/**
+ * The method and path alone of a message operation's request (what its rate-limit route depends on), without building
+ * its body.
+ */
+export function messageRequestLine(
+  kind: MessageOperationTarget['kind'],
+  channelId: string,
+  messageId: string | undefined,
+): Pick<MessageRequest, 'method' | 'path'> {
   switch (kind) {
     case 'create':
-      return {
-        method: 'POST',
-        path: `/channels/${channelId}/messages`,
-        body: { ...(operation.body as object), nonce: operation.nonce, enforce_nonce: true },
-      };
+      return { method: 'POST', path: `/channels/${channelId}/messages` };
     case 'edit':
-      return { method: 'PATCH', path: `/channels/${channelId}/messages/${messageId}`, body: operation.body };
+      return { method: 'PATCH', path: `/channels/${channelId}/messages/${messageId}` };
     case 'delete':
       return { method: 'DELETE', path: `/channels/${channelId}/messages/${messageId}` };
   }

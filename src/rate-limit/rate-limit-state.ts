@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
+/** Reservation ids: unique across processes by their prefix, within this one by a counter. */
+const ID_PREFIX = randomUUID().slice(0, 13);
+let idCounter = 0;
 import {
   applyRateLimited,
   assumeWindow,
@@ -18,6 +22,7 @@ import {
   type RateLimitSlotRequest,
   type RateLimitStoreLimits,
 } from './rate-limit-store.js';
+import { ExpiringMap } from '../util/expiring-map.js';
 import { SortedTimes } from './sorted-times.js';
 
 /** Why a slot is refused, when, and how soon to ask again (see {@link RateLimitState.check}). */
@@ -70,7 +75,7 @@ interface LearnedGlobalLimit {
 interface Bucket {
   readonly window: BucketWindow;
   /** Reservation id → expiry (insertion order is expiry order: one TTL). */
-  readonly inFlight: Map<string, number>;
+  readonly inFlight: ExpiringMap<string>;
   lastUsed: number;
 }
 
@@ -98,24 +103,25 @@ export class RateLimitState {
   readonly #routes = new Map<string, Route>();
   readonly #buckets = new Map<string, Bucket>();
   /** Reservation id → expiry, for requests counting in the global window. */
-  readonly #globalInFlight = new Map<string, number>();
+  /** Reservation id → expiry, for the exempt requests among those in flight (the rest count in the global window). */
+  readonly #exemptInFlight = new ExpiringMap<string>();
   /** When held global slots free up (`globalWindowMs` after an answer), and the ids already holding one. */
   readonly #globalReleases = new SortedTimes();
-  readonly #globalReleasedIds = new Map<string, number>();
+  readonly #globalReleasedIds = new ExpiringMap<string>();
   #globalPausedUntil = 0;
   /** Times of 401/403/non-shared 429 answers. */
   readonly #invalid = new SortedTimes();
   /** Reservation id → expiry, for every reservation (each may still turn out invalid). */
-  readonly #allInFlight = new Map<string, number>();
+  readonly #allInFlight = new ExpiringMap<string>();
   /**
    * When each request counting in the global window was sent, once an answer other than a global 429 showed Discord
    * counted it: what a global 429 is measured against.
    */
   readonly #globalCounted = new SortedTimes();
   /** Reservation id → when it was sent, for requests counting in the global window (kept as long as sends are). */
-  readonly #sentAt = new Map<string, number>();
+  readonly #sentAt = new ExpiringMap<string>();
   /** Reservation id → when its latest answer was heard, while it is not settled (a later one means a repeat). */
-  readonly #answeredAt = new Map<string, number>();
+  readonly #answeredAt = new ExpiringMap<string>();
   readonly #learnGlobalLimit: boolean;
   #learned: LearnedGlobalLimit | undefined;
   /** A cap on the global limit told from outside (the limit a shared store learned). */
@@ -167,58 +173,47 @@ export class RateLimitState {
    */
   public check(request: RateLimitSlotRequest, limits: RateLimitStoreLimits, now: number): RateLimitCheck | undefined {
     this.#prune(now, limits);
-    let reason: RateLimitBlockReason | undefined;
-    let waitMs = 0;
-    let at: number | undefined = now;
-    // `when` undefined: after an answer in flight, asked again after `pollMs`. The longest wait decides the reason;
-    // on a tie the first (most general) is kept.
-    const block = (why: RateLimitBlockReason, when: number | undefined, pollMs = 0): void => {
-      const ms = when === undefined ? pollMs : when - now;
-      if (reason === undefined || ms > waitMs) {
-        reason = why;
-        waitMs = ms;
-      }
-      at = at === undefined || when === undefined ? undefined : Math.max(at, when);
-    };
+    const blocked: Blocked = { reason: undefined, waitMs: 0, at: now, now };
 
     const invalidCount = this.#invalid.size;
     const inFlightTotal = this.#allInFlight.size;
     if (invalidCount + inFlightTotal >= limits.invalidRequestLimit) {
       // Requests in flight may all turn out invalid; once they are answered the budget is known again.
-      if (inFlightTotal > 0) block('invalid-budget', undefined, pollMs(this.#allInFlight, now));
+      if (inFlightTotal > 0) blockOn(blocked, 'invalid-budget', undefined, pollMs(this.#allInFlight, now));
       else
-        block(
+        blockOn(
+          blocked,
           'invalid-budget',
           this.#invalid.nth(invalidCount - limits.invalidRequestLimit + 1)! + limits.invalidRequestWindowMs,
         );
     }
 
-    if (this.#globalPausedUntil > now) block('paused', this.#globalPausedUntil);
+    if (this.#globalPausedUntil > now) blockOn(blocked, 'paused', this.#globalPausedUntil);
 
     if (!request.exemptFromGlobal) {
       const released = this.#globalReleases.size;
       // A new request needs its slot, plus the one its transport may repeat it in.
       const excess =
-        this.#globalInFlight.size * this.#globalSlotsPerRequest +
+        this.#globalInFlightCount() * this.#globalSlotsPerRequest +
         released +
         this.#globalSlotsPerRequest -
         this.globalLimit(limits, now);
       if (excess > 0) {
-        if (excess <= released) block('global', this.#globalReleases.nth(excess)!);
-        else block('global', undefined, pollMs(this.#globalInFlight, now));
+        if (excess <= released) blockOn(blocked, 'global', this.#globalReleases.nth(excess)!);
+        else blockOn(blocked, 'global', undefined, pollMs(this.#allInFlight, now));
       }
     }
 
     const bucketKey = this.bucketKeyOf(request.routeKey, request.majorParameter);
     const bucket = this.#bucket(bucketKey, request.routeKey, now);
-    if (bucket.window.pausedUntil > now) block('paused', bucket.window.pausedUntil);
-    const inFlight = live(bucket.inFlight, now);
+    if (bucket.window.pausedUntil > now) blockOn(blocked, 'paused', bucket.window.pausedUntil);
+    const inFlight = bucket.inFlight.prune(now);
     const bucketAt = bucketAvailableAt(bucket.window, now, inFlight, limits.maxInFlightPerBucket);
-    if (bucketAt === undefined) block('bucket', undefined, pollMs(bucket.inFlight, now));
-    else if (bucketAt > now) block('bucket', bucketAt);
+    if (bucketAt === undefined) blockOn(blocked, 'bucket', undefined, pollMs(bucket.inFlight, now));
+    else if (bucketAt > now) blockOn(blocked, 'bucket', bucketAt);
 
-    if (reason === undefined) return undefined;
-    return { reason, at, retryInMs: Math.max(1, Math.ceil(waitMs)) };
+    if (blocked.reason === undefined) return undefined;
+    return { reason: blocked.reason, at: blocked.at, retryInMs: Math.max(1, Math.ceil(blocked.waitMs)) };
   }
 
   /**
@@ -230,16 +225,14 @@ export class RateLimitState {
   public take(request: RateLimitSlotRequest, limits: RateLimitStoreLimits, now: number): RateLimitReservation {
     const bucketKey = this.bucketKeyOf(request.routeKey, request.majorParameter);
     const bucket = this.#bucket(bucketKey, request.routeKey, now);
-    const id = `${randomUUID()}.${bucket.window.epoch}`;
+    const id = `${ID_PREFIX}${(++idCounter).toString(36)}.${bucket.window.epoch}`;
     const expiresAt = now + limits.reservationTtlMs;
     bucket.inFlight.set(id, expiresAt);
     bucket.lastUsed = now;
     const window = bucket.window;
     if (window.known && !window.unlimited && window.remaining > 0) window.remaining--;
-    if (!request.exemptFromGlobal) {
-      this.#globalInFlight.set(id, expiresAt);
-      this.#sentAt.set(id, now);
-    }
+    if (request.exemptFromGlobal) this.#exemptInFlight.set(id, expiresAt);
+    else this.#sentAt.set(id, now);
     this.#allInFlight.set(id, expiresAt);
     return {
       id,
@@ -285,8 +278,8 @@ export class RateLimitState {
 
     if (limit !== undefined && remaining !== undefined && resetAfterMs !== undefined) {
       const bucket = this.#bucket(bucketKey, routeKey, now);
-      const inFlight = live(bucket.inFlight, now);
-      const self = isLive(bucket.inFlight, reservation.id, now) ? 1 : 0;
+      const inFlight = bucket.inFlight.prune(now);
+      const self = bucket.inFlight.isLive(reservation.id, now) ? 1 : 0;
       learnWindow(
         bucket.window,
         { limit, remaining, resetAfterMs },
@@ -369,10 +362,8 @@ export class RateLimitState {
       own.lastUsed = now;
     }
     this.#allInFlight.delete(reservation.id);
-    if (!reservation.exemptFromGlobal) {
-      this.#globalInFlight.delete(reservation.id);
-      this.#holdGlobal(reservation.id, now + limits.globalWindowMs);
-    }
+    this.#exemptInFlight.delete(reservation.id);
+    if (!reservation.exemptFromGlobal) this.#holdGlobal(reservation.id, now + limits.globalWindowMs);
   }
 
   /**
@@ -381,15 +372,15 @@ export class RateLimitState {
    */
   public cancel(reservation: RateLimitReservation, now: number): void {
     const bucket = this.#buckets.get(reservation.bucket);
-    const wasLive = bucket !== undefined && isLive(bucket.inFlight, reservation.id, now);
+    const wasLive = bucket !== undefined && bucket.inFlight.isLive(reservation.id, now);
     bucket?.inFlight.delete(reservation.id);
     this.#allInFlight.delete(reservation.id);
-    this.#globalInFlight.delete(reservation.id);
+    this.#exemptInFlight.delete(reservation.id);
     this.#answeredAt.delete(reservation.id);
     this.#sentAt.delete(reservation.id);
     if (!bucket || !wasLive) return;
     bucket.lastUsed = now;
-    rollWindow(bucket.window, now, live(bucket.inFlight, now));
+    rollWindow(bucket.window, now, bucket.inFlight.prune(now));
     const window = bucket.window;
     if (window.known && !window.unlimited && epochOf(reservation.id) === window.epoch) {
       window.remaining = Math.min(window.limit, window.remaining + 1);
@@ -399,7 +390,7 @@ export class RateLimitState {
   /** Global slots free right now. */
   public globalRemaining(limits: RateLimitStoreLimits, now: number): number {
     this.#prune(now, limits);
-    const used = this.#globalInFlight.size * this.#globalSlotsPerRequest + this.#globalReleases.size;
+    const used = this.#globalInFlightCount() * this.#globalSlotsPerRequest + this.#globalReleases.size;
     return Math.max(0, this.globalLimit(limits, now) - used);
   }
 
@@ -428,7 +419,7 @@ export class RateLimitState {
   public snapshot(now: number): BucketSnapshot[] {
     const result: BucketSnapshot[] = [];
     for (const [key, bucket] of this.#buckets) {
-      const inFlight = live(bucket.inFlight, now);
+      const inFlight = bucket.inFlight.prune(now);
       const window = bucket.window;
       rollWindow(window, now, inFlight);
       const limited = window.known && !window.unlimited;
@@ -476,13 +467,18 @@ export class RateLimitState {
     };
   }
 
+  /** Requests in flight that count in the global window (pruned by {@link RateLimitState.#prune}). */
+  #globalInFlightCount(): number {
+    return this.#allInFlight.size - this.#exemptInFlight.size;
+  }
+
   #assume(reservation: RateLimitReservation, now: number): void {
     const window = this.#buckets.get(reservation.bucket)?.window;
     if (window) assumeWindow(window, now, epochOf(reservation.id));
   }
 
   #holdGlobal(id: string, until: number): void {
-    if (this.#globalReleasedIds.has(id)) return;
+    if (this.#globalReleasedIds.get(id) !== undefined) return;
     this.#globalReleasedIds.set(id, until);
     this.#globalReleases.insert(until);
   }
@@ -492,31 +488,33 @@ export class RateLimitState {
     let bucket = this.#buckets.get(key);
     if (!bucket) {
       const unlimited = key.startsWith(`${routeKey}|`) && this.#routes.get(routeKey)?.unlimited === true;
-      bucket = { window: newBucketWindow(unlimited), inFlight: new Map(), lastUsed: now };
+      bucket = { window: newBucketWindow(unlimited), inFlight: new ExpiringMap<string>(), lastUsed: now };
       this.#buckets.set(key, bucket);
     }
-    rollWindow(bucket.window, now, live(bucket.inFlight, now));
+    // (Only a window that has ended needs the count of requests still in flight.)
+    const window = bucket.window;
+    if (window.windowKnown && now >= window.resetAt) rollWindow(window, now, bucket.inFlight.prune(now));
     return bucket;
   }
 
   /** Drops expired reservations, freed global slots and old invalid answers; now and then, idle buckets. */
   #prune(now: number, limits: RateLimitStoreLimits): void {
-    live(this.#globalInFlight, now);
-    live(this.#allInFlight, now);
+    this.#exemptInFlight.prune(now);
+    this.#allInFlight.prune(now);
     this.#globalReleases.dropUpTo(now);
-    live(this.#globalReleasedIds, now);
+    this.#globalReleasedIds.prune(now);
     this.#invalid.dropUpTo(now - limits.invalidRequestWindowMs);
     // Sends are counted back over one window plus a request's lifetime (its latency shifts the window it landed in).
     const sendHorizon = now - limits.globalWindowMs - limits.reservationTtlMs;
     this.#globalCounted.dropUpTo(sendHorizon);
-    live(this.#sentAt, sendHorizon);
-    live(this.#answeredAt, now - limits.reservationTtlMs);
+    this.#sentAt.prune(sendHorizon);
+    this.#answeredAt.prune(now - limits.reservationTtlMs);
     if (now - this.#lastSweep < SWEEP_INTERVAL_MS) return;
     this.#lastSweep = now;
     for (const [key, bucket] of this.#buckets) {
       const window = bucket.window;
       if (
-        live(bucket.inFlight, now) === 0 &&
+        bucket.inFlight.prune(now) === 0 &&
         now - bucket.lastUsed > RATE_LIMIT_STORE_TIMINGS.bucketIdleMs &&
         now >= window.pausedUntil &&
         (!window.windowKnown || now >= window.resetAt)
@@ -527,28 +525,31 @@ export class RateLimitState {
   }
 }
 
-/**
- * Drops the entries timed `<= now` from the front of an id → time map kept in time order (one TTL), and returns
- * how many are left. An entry out of order only counts a little longer: never less safe.
- */
-function live(times: Map<string, number>, now: number): number {
-  for (const [id, at] of times) {
-    if (at > now) break;
-    times.delete(id);
-  }
-  return times.size;
+/** What {@link RateLimitState.check} found so far. */
+interface Blocked {
+  reason: RateLimitBlockReason | undefined;
+  waitMs: number;
+  /** `undefined` once a wait depends on an answer in flight. */
+  at: number | undefined;
+  readonly now: number;
 }
 
-function isLive(inFlight: Map<string, number>, id: string, now: number): boolean {
-  const expiresAt = inFlight.get(id);
-  return expiresAt !== undefined && expiresAt > now;
+/**
+ * One more reason to wait: until `when`, or (`when` undefined) after an answer in flight, asked again after `pollMs`.
+ * The longest wait decides the reason; on a tie the first (most general) is kept.
+ */
+function blockOn(blocked: Blocked, why: RateLimitBlockReason, when: number | undefined, pollMs = 0): void {
+  const ms = when === undefined ? pollMs : when - blocked.now;
+  if (blocked.reason === undefined || ms > blocked.waitMs) {
+    blocked.reason = why;
+    blocked.waitMs = ms;
+  }
+  blocked.at = blocked.at === undefined || when === undefined ? undefined : Math.max(blocked.at, when);
 }
 
 /** How long to wait for a slot held by requests in flight: a short poll, or until the first of them expires. */
-function pollMs(inFlight: Map<string, number>, now: number): number {
-  const first = inFlight.values().next();
-  const firstExpiry = first.done === true ? Number.POSITIVE_INFINITY : first.value;
-  return Math.max(1, Math.min(RATE_LIMIT_STORE_TIMINGS.answerPollMs, firstExpiry - now));
+function pollMs(inFlight: ExpiringMap<string>, now: number): number {
+  return Math.max(1, Math.min(RATE_LIMIT_STORE_TIMINGS.answerPollMs, inFlight.firstExpiry() - now));
 }
 
 /** The window epoch encoded in a reservation id (`<uuid>.<epoch>`), or -1 for a foreign id. */

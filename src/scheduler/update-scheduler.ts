@@ -1,4 +1,4 @@
-import { messageRequest } from '../discord/message-request.js';
+import { messageRequestLine } from '../discord/message-request.js';
 import { routeOf, type RouteInfo } from '../discord/route.js';
 import type { RateLimitConfig } from '../rate-limit/rate-limit-config.js';
 import type { Grant } from '../rate-limit/rate-limit-tracker.js';
@@ -176,7 +176,7 @@ export class UpdateScheduler {
       this.#delayed.push({ target, at: op.notBefore, token });
       return;
     }
-    const request = messageRequest({ ...op, channelId: target.channelId, messageId: target.messageId });
+    const request = messageRequestLine(op.kind, target.channelId, target.messageId);
     const route = routeOf(request.method, request.path, now);
     const groupKey = `${route.routeKey}|${route.majorParameter}`;
     let group = this.#groups.get(groupKey);

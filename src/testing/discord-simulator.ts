@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { sleep, type Clock } from '../util/clock.js';
 import { handleControlRequest, isControlPath } from './simulator/control-api.js';
 import { FaultInjector } from './simulator/fault-injector.js';
@@ -72,7 +73,7 @@ export class DiscordSimulator {
   readonly #pipeline: RequestPipeline;
   readonly #http: SimulatorHttpServer;
   /** Aborts the delays of answers still pending when the simulator is closed. */
-  #abort = new AbortController();
+  #abort = unlimitedAbortController();
 
   /**
    * @param options - see {@link DiscordSimulatorOptions}
@@ -143,7 +144,7 @@ export class DiscordSimulator {
    */
   public async close(): Promise<void> {
     this.#abort.abort(new SimulatorConnectionResetError('the simulator was closed'));
-    this.#abort = new AbortController();
+    this.#abort = unlimitedAbortController();
     await this.#http.close();
   }
 
@@ -504,4 +505,14 @@ export class DiscordSimulator {
    * ```
    */
   public static readonly routes: readonly SimulatorRouteKey[] = SIMULATOR_ROUTE_KEYS;
+}
+
+/**
+ * An AbortController whose signal any number of delayed answers may listen to at once (Node warns past ten listeners;
+ * a simulator under load delays hundreds).
+ */
+function unlimitedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

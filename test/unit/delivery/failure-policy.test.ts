@@ -34,7 +34,7 @@ describe('FailurePolicy', () => {
     const p = policy();
     // 2 failures among 50 answers in the window: below the storm threshold (3 failures, 20%).
     const end = record(p, 'service', `${'.'.repeat(20)}x${'.'.repeat(20)}x${'.'.repeat(8)}`, T0);
-    p.started([{ key: 'service', nominalSpacingMs: 20 }], end);
+    p.started('service', 20, end);
     expect(p.availableAt('service', end)).toBe(end);
     expect(p.snapshot(end)).toEqual([]);
   });
@@ -42,7 +42,7 @@ describe('FailurePolicy', () => {
   it('does not call 3 failures among many successes a storm (they are under 20%)', () => {
     const p = policy();
     const end = record(p, 'service', `${'.'.repeat(15)}x${'.'.repeat(15)}x${'.'.repeat(15)}x`, T0);
-    p.started([{ key: 'service', nominalSpacingMs: 20 }], end);
+    p.started('service', 20, end);
     expect(p.availableAt('service', end)).toBe(end);
   });
 
@@ -53,7 +53,7 @@ describe('FailurePolicy', () => {
       { scope: 'bucket', state: 'storm', failureRatio: 0.5, consecutiveFailures: 0, waitMs: 0 },
     ]);
     expect(p.availableAt('bucket', end)).toBe(end);
-    p.started([{ key: 'bucket', nominalSpacingMs: 100 }], end);
+    p.started('bucket', 100, end);
     // Half of the requests fail: half the nominal rate.
     expect(p.availableAt('bucket', end)).toBe(end + 200);
     // Other scopes are not affected.
@@ -61,21 +61,21 @@ describe('FailurePolicy', () => {
 
     const jittered = policy(() => 0);
     const at = record(jittered, 'bucket', 'x.x.x.', T0);
-    jittered.started([{ key: 'bucket', nominalSpacingMs: 100 }], at);
+    jittered.started('bucket', 100, at);
     expect(jittered.availableAt('bucket', at)).toBe(at + 200 * (1 - FAILURE_POLICY_TUNING.stormJitter));
   });
 
   it('slows a storm down at most tenfold', () => {
     const p = policy();
     const end = record(p, 'service', 'xxxxxxxxx.', T0); // 90% failed
-    p.started([{ key: 'service', nominalSpacingMs: 20 }], end);
+    p.started('service', 20, end);
     expect(p.availableAt('service', end)).toBe(end + 20 * FAILURE_POLICY_TUNING.maxSlowdown);
   });
 
   it('ends a storm once its failures age out of the window', () => {
     const p = policy();
     const end = record(p, 'service', 'x.x.x.', T0);
-    p.started([{ key: 'service', nominalSpacingMs: 20 }], end);
+    p.started('service', 20, end);
     expect(p.availableAt('service', end + 10)).toBe(end + 40);
     const later = T0 + FAILURE_POLICY_TUNING.windowMs + 1; // the first failure is out: 2 left
     expect(p.availableAt('service', later)).toBe(later);
@@ -93,7 +93,7 @@ describe('FailurePolicy', () => {
     const waits: number[] = [];
     for (let probe = 0; probe < 4; probe++) {
       now = p.availableAt('service', now);
-      p.started([{ key: 'service', nominalSpacingMs: 20 }], now);
+      p.started('service', 20, now);
       p.record(['service'], true, now + 5, 'm:probe'); // the probe fails
       now += 5;
       waits.push(p.availableAt('service', now) - now);
@@ -103,7 +103,7 @@ describe('FailurePolicy', () => {
     // The outage outlives the window: its failures aged out, but nothing has succeeded since.
     expect(p.availableAt('service', now + 2000)).toBe(now + 3750);
     now = p.availableAt('service', now);
-    p.started([{ key: 'service', nominalSpacingMs: 20 }], now);
+    p.started('service', 20, now);
     p.record(['service'], false, now + 5, 'm:probe');
     expect(p.availableAt('service', now + 5)).toBe(now + 5);
     expect(p.snapshot(now + 5)).toEqual([]);
@@ -112,7 +112,7 @@ describe('FailurePolicy', () => {
   it("treats one message failing again and again as that message's problem, not a storm or an outage", () => {
     const p = policy();
     const end = record(p, 'service', 'xxxxxx', T0, 10, 'm:broken');
-    p.started([{ key: 'service', nominalSpacingMs: 20 }], end);
+    p.started('service', 20, end);
     expect(p.isFailing('service', end)).toBe(false);
     expect(p.availableAt('service', end)).toBe(end);
     // Two more targets fail: now three different targets fail and nothing succeeds.

@@ -59,7 +59,7 @@ describe('MemoryRateLimitStore', () => {
     const store = new MemoryRateLimitStore({ clock });
     const first = await store.acquire(EDIT, LIMITS);
     if (!first.granted) throw new Error('expected a slot');
-    expect(first.reservation.id).toMatch(/^[0-9a-f-]{36}\.0$/);
+    expect(first.reservation.id).toMatch(/^[0-9a-f-]+[0-9a-z]+\.0$/); // <process prefix><counter>.<epoch>
     await store.complete(
       first.reservation,
       { status: 200, bucketHash: 'abc', limit: 5, remaining: 4, resetAfterMs: 100 },
