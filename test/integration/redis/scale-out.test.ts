@@ -163,7 +163,13 @@ describe('Three worker processes, one token, shared limits in Redis', () => {
     const span = (writes.at(-1)!.at - writes[0]!.at) / 1000;
     const rate = (writes.length - 1) / span;
     // Once learned: the edits from 1 s after the last global 429 (its pause and REST's own one-second hold over).
-    const last429 = Math.max(0, ...world.sim.getRequestLog().filter((e) => e.status === 429).map((e) => e.at));
+    const last429 = Math.max(
+      0,
+      ...world.sim
+        .getRequestLog()
+        .filter((e) => e.status === 429)
+        .map((e) => e.at),
+    );
     const after = writes.filter((write) => write.at >= last429 + 1000);
     const steady = after.length > 1 ? (after.length - 1) / ((after.at(-1)!.at - after[0]!.at) / 1000) : NaN;
     console.log(
