@@ -132,7 +132,7 @@ export class SendStep {
     op: Operation,
     onScheduled?: (attempt: number, delayMs: number, error: Error) => Promise<void>,
   ): PRetryOptions {
-    const { config, failures, clock, metrics, emit, cancelling } = this.#options;
+    const { config, failures, clock, cancelling } = this.#options;
     return {
       retries: config.maxRetries,
       minTimeout: 0,
@@ -143,16 +143,7 @@ export class SendStep {
         if (retriesLeft <= 0 || !isRetryable(error) || cancelling()) return;
         const delayMs = failures.retryDelayMs(attemptNumber);
         op.notBefore = clock.now() + delayMs;
-        metrics.recordRetry();
-        emit('updateRetried', {
-          kind: op.kind,
-          channelId: target.channelId,
-          messageId: target.messageId,
-          attempt: attemptNumber,
-          delayMs,
-          error,
-          retryCounted: true,
-        });
+        this.#reportRetry(target, op, attemptNumber, delayMs, error, true);
         await onScheduled?.(attemptNumber, delayMs, error);
       },
     };
@@ -179,20 +170,26 @@ export class SendStep {
    * outage) is Discord's, not the update's: it is retried after the scope's pacing without using up a retry.
    */
   #excused(target: Target, op: Operation, error: unknown): boolean {
-    const { clock, failures, metrics, emit, cancelling } = this.#options;
+    const { clock, failures, cancelling } = this.#options;
     const now = clock.now();
     if (!isRetryable(error) || cancelling() || !failures.isFailing(SERVICE_SCOPE, now)) return false;
-    metrics.recordRetry();
-    emit('updateRetried', {
+    const delayMs = Math.max(0, failures.availableAt(SERVICE_SCOPE, now) - now);
+    this.#reportRetry(target, op, op.attempts, delayMs, error as Error, false);
+    return true;
+  }
+
+  /** Counts a retry and emits `updateRetried`. */
+  #reportRetry(target: Target, op: Operation, attempt: number, delayMs: number, error: Error, counted: boolean): void {
+    this.#options.metrics.recordRetry();
+    this.#options.emit('updateRetried', {
       kind: op.kind,
       channelId: target.channelId,
       messageId: target.messageId,
-      attempt: op.attempts,
-      delayMs: Math.max(0, failures.availableAt(SERVICE_SCOPE, now) - now),
-      error: error as Error,
-      retryCounted: false,
+      attempt,
+      delayMs,
+      error,
+      retryCounted: counted,
     });
-    return true;
   }
 
   /**

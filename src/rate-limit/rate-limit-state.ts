@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
 
-/** Reservation ids: unique across processes by their prefix, within this one by a counter. */
-const ID_PREFIX = randomUUID().slice(0, 13);
-let idCounter = 0;
 import {
   applyRateLimited,
   assumeWindow,
@@ -23,7 +20,11 @@ import {
   type RateLimitStoreLimits,
 } from './rate-limit-store.js';
 import { ExpiringMap } from '../util/expiring-map.js';
-import { SortedTimes } from './sorted-times.js';
+import { SortedTimes } from '../util/sorted-times.js';
+
+/** Reservation ids: unique across processes by their prefix, within this one by a counter. */
+const ID_PREFIX = randomUUID().slice(0, 13);
+let idCounter = 0;
 
 /** Why a slot is refused, when, and how soon to ask again (see {@link RateLimitState.check}). */
 export interface RateLimitCheck {
@@ -93,8 +94,9 @@ const SWEEP_INTERVAL_MS = 60 * 1000;
  * invalid-request budget, with reservations that expire. Synchronous and in memory; the manager's tracker and
  * `MemoryRateLimitStore` are thin layers over it, and the Redis store's Lua scripts do the same steps.
  *
- * Reservation ids are `<uuid>.<epoch>`: the epoch is the bucket's window count when the slot was taken, so a cancel
- * gives the slot back only to the window it was taken from, and only an answer of the current window dates it.
+ * Reservation ids are `<process prefix><counter>.<epoch>`: the epoch is the bucket's window count when the slot was
+ * taken, so a cancel gives the slot back only to the window it was taken from, and only an answer of the current
+ * window dates it.
  *
  * @internal
  */
@@ -102,7 +104,6 @@ export class RateLimitState {
   readonly #globalSlotsPerRequest: number;
   readonly #routes = new Map<string, Route>();
   readonly #buckets = new Map<string, Bucket>();
-  /** Reservation id → expiry, for requests counting in the global window. */
   /** Reservation id → expiry, for the exempt requests among those in flight (the rest count in the global window). */
   readonly #exemptInFlight = new ExpiringMap<string>();
   /** When held global slots free up (`globalWindowMs` after an answer), and the ids already holding one. */
@@ -315,7 +316,6 @@ export class RateLimitState {
   ): void {
     const previous = this.#answeredAt.get(reservation.id);
     if (previous !== undefined) this.#repeated(reservation, previous, limits);
-    this.#answeredAt.delete(reservation.id);
     this.#answeredAt.set(reservation.id, now);
     this.learn(reservation, observation, limits, now);
   }

@@ -66,11 +66,6 @@ export class RateLimitTracker {
     });
   }
 
-  /** The limits this tracker keeps. */
-  public get limits(): RateLimitStoreLimits {
-    return this.#limits;
-  }
-
   /** True once a 401 was seen: nothing may be sent any more. */
   public get unauthorized(): boolean {
     return this.#unauthorized;

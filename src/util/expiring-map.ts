@@ -62,11 +62,6 @@ export class ExpiringMap<K> {
     return this.#expiries.size;
   }
 
-  /** Every entry as `[key, expiresAt]`, in no guaranteed order. */
-  public entries(): IterableIterator<[K, number]> {
-    return this.#expiries.entries();
-  }
-
   #compact(): void {
     if (this.#head > 1024 && this.#head * 2 > this.#queueKeys.length) {
       this.#queueKeys = this.#queueKeys.slice(this.#head);
