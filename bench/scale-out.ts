@@ -735,11 +735,10 @@ function render(input: RenderInput): string {
   );
   const measured = input.stores.filter((store): store is StoreResult => !('error' in store));
   lines.push(
-    `The in-memory store walks its maps of reservations on every call, so its cost grows with the answered slots ` +
-      `still held in the global window: in the first row the loop runs faster than the window, so up to ` +
-      `${formatInt(STORE.pairs)} are held; the "${SHORT_WINDOW_MS} ms global window" row frees them at once (a real ` +
-      'bot holds at most its global limit, 50). The Redis rows pay one Lua script call, a round trip to a local Redis, ' +
-      'per operation (two per pair).',
+    `In the first row the loop runs faster than the global window, so up to ${formatInt(STORE.pairs)} answered slots ` +
+      `are held at once; the "${SHORT_WINDOW_MS} ms global window" row frees each a millisecond after its answer (a ` +
+      'real bot holds at most its global limit, 50): the in-memory store expires them from a queue, so neither walks ' +
+      'its maps. The Redis rows pay one Lua script call, a round trip to a local Redis, per operation (two per pair).',
     '',
     `Single-caller latency per pair: ${measured
       .filter((store) => store.p50 !== undefined)

@@ -115,8 +115,8 @@ export class RateLimitState {
   /** Reservation id → expiry, for every reservation (each may still turn out invalid). */
   readonly #allInFlight = new ExpiringMap<string>();
   /**
-   * When each request counting in the global window was sent, once an answer other than a global 429 showed Discord
-   * counted it: what a global 429 is measured against.
+   * When each request counting in the global window was answered with anything but a global 429 (Discord counted
+   * it): what a global 429 is measured against.
    */
   readonly #globalCounted = new SortedTimes();
   /** Reservation id → when it was sent, for requests counting in the global window (kept as long as sends are). */
@@ -262,7 +262,7 @@ export class RateLimitState {
     }
     const sentAt = this.#sentAt.get(reservation.id);
     if (sentAt !== undefined && !(status === 429 && (observation.scope === 'global' || observation.banned === true))) {
-      this.#globalCounted.insert(sentAt);
+      this.#globalCounted.insert(now);
     }
 
     let bucketKey = reservation.bucket;
@@ -447,11 +447,13 @@ export class RateLimitState {
     const current = this.globalLimit(limits, now);
     const previous = this.#learned;
     if (previous && sentAt <= previous.loweredAt) return; // sent under the limit already lowered
-    // The server's window began `retry_after` before its end; requests sent up to this one's latency earlier landed
-    // in it.
-    const windowStart = now - (limits.globalWindowMs - retryAfterMs) - (now - sentAt);
-    // The server allowed at least the requests it answered otherwise (the ones still on the wire are not known yet).
-    const counted = this.#globalCounted.countSince(windowStart);
+    // The server's window began `window − retry_after` before this request arrived, so no earlier than that before it
+    // was sent.
+    const windowStart = sentAt - (limits.globalWindowMs - retryAfterMs);
+    // The server allowed the requests it answered otherwise since (sent earlier, maybe: a first request of a process
+    // waits for its connection), and those sent before this one whose answer is not heard yet (they reached it first:
+    // its counter overflowed only with this one).
+    const counted = this.#globalCounted.countSince(windowStart) + this.#unansweredSentIn(windowStart, sentAt);
     // Too few of ours in that window: the 429 says little about the limit (another client of the token, a proxy).
     if (counted < GLOBAL_LIMIT_LEARNING.minEvidence) return;
     const derived = Math.ceil(counted * GLOBAL_LIMIT_LEARNING.safety);
@@ -465,6 +467,16 @@ export class RateLimitState {
         ? Math.min(GLOBAL_LIMIT_LEARNING.maxProbeIntervalMs, previous.probeIntervalMs * 2)
         : (limits.globalProbeIntervalMs ?? GLOBAL_LIMIT_LEARNING.firstProbeIntervalMs),
     };
+  }
+
+  /** Requests in flight that count in the global window, sent in `[from, before)`, with no answer heard yet. */
+  #unansweredSentIn(from: number, before: number): number {
+    let count = 0;
+    for (const id of this.#allInFlight.keys()) {
+      const sentAt = this.#sentAt.get(id);
+      if (sentAt !== undefined && sentAt >= from && sentAt < before && this.#answeredAt.get(id) === undefined) count++;
+    }
+    return count;
   }
 
   /** Requests in flight that count in the global window (pruned by {@link RateLimitState.#prune}). */

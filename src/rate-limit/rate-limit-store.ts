@@ -41,10 +41,12 @@ export const RATE_LIMIT_STORE_TIMINGS = {
 
 /**
  * How a global limit lower than the configured one is learned, the same in every store: after a global 429 (not the
- * invalid-request ban), the requests of the server window that failed (it began `retry_after` before its end, shifted
- * by the failed request's latency) that Discord answered otherwise are counted: the server allowed at least those
- * (requests still on the wire are not known yet, so this errs low). The new limit is `safety` of that count (rounded
- * up), and at least one fewer than the limit in force. With fewer than `minEvidence` such requests of ours, the 429
+ * invalid-request ban), the server's window that failed began `window − retry_after` before the failed request
+ * arrived, so no earlier than that before it was sent. The requests Discord answered otherwise since then are counted
+ * (whenever they were sent: a process's first request waits for its connection), and so are the ones sent since then
+ * and before the failed one whose answer is not heard yet (they reached the server first: its counter overflowed only
+ * with the failed one); requests sent after it are not. The new limit is `safety` of that count (rounded up), and at
+ * least one fewer than the limit in force. With fewer than `minEvidence` such requests of ours, the 429
  * tells little about the limit (another client of the token): it is only obeyed. A global 429 of a request sent
  * before the limit was last lowered changes nothing. Afterwards the limit rises by one every probe interval without a
  * lowering (the limits' `globalProbeIntervalMs`, by default `firstProbeIntervalMs`); each further lowering doubles

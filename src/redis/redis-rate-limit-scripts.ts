@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
  * | `P` `state` | hash | `generation` (changes when the state is lost), `warm_until` (no grant before, after a loss) | 24 h after the last request |
 | `P` `global:sent` | sorted set | reservation id → time it was granted, for requests that count in the global window | a window plus the reservation TTL |
 | `P` `answered` | sorted set | reservation id → time of its last answer heard before it settled (observe) | the reservation TTL |
-| `P` `global:counted` | sorted set | `<id>#<time>` → time its request was sent, once answered with anything but a global 429 | a window plus the reservation TTL |
+| `P` `global:counted` | sorted set | `<id>#<time>` → time its request was answered with anything but a global 429 | a window plus the reservation TTL |
 | `P` `global:learned` | hash | `limit`, `raised_at`, `lowered_at`, `interval`: a global limit learned from global 429s | until probing would reach the configured limit |
  *
  * `<bucket>` is `hash:major` once a route's hash is known, else `routeKey|major`. Reservation ids are
@@ -387,9 +387,8 @@ if ARGV[12] == '1' then
   end
   -- Discord counted this request in its global window unless it refused it globally (rate-limit-state.ts: learn).
   if not (status == 429 and (scope == 'global' or ARGV[21] == '1')) then
-    local sent_at = redis.call('ZSCORE', K_GLOBAL_SENT, id)
-    if sent_at then
-      redis.call('ZADD', K_GLOBAL_COUNTED, sent_at, id .. '#' .. now)
+    if redis.call('ZSCORE', K_GLOBAL_SENT, id) then
+      redis.call('ZADD', K_GLOBAL_COUNTED, now, id .. '#' .. now)
       extend(K_GLOBAL_COUNTED, global_window + ttl)
     end
   end
@@ -467,8 +466,15 @@ if ARGV[12] == '1' then
         local learned = redis.call('HMGET', K_GLOBAL_LEARNED, 'lowered_at', 'interval')
         local lowered_at = tonumber(learned[1])
         if not (lowered_at and sent_at <= lowered_at) then
-          local window_start = now - (global_window - retry) - (now - sent_at)
+          local window_start = sent_at - (global_window - retry)
           local counted = redis.call('ZCOUNT', K_GLOBAL_COUNTED, window_start, '+inf')
+          -- And the ones sent before this one, still in flight with no answer heard (they reached the server first).
+          for _, other in ipairs(redis.call('ZRANGEBYSCORE', K_GLOBAL_SENT, window_start, '(' .. sent_at)) do
+            if other ~= id and redis.call('ZSCORE', K_GLOBAL_INFLIGHT, other)
+              and not redis.call('ZSCORE', K_ANSWERED, other) then
+              counted = counted + 1
+            end
+          end
           if counted >= min_evidence then
             local limit = math.max(1, math.min(current - 1, math.ceil(counted * safety)))
             if limit < current then

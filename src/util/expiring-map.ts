@@ -57,6 +57,11 @@ export class ExpiringMap<K> {
     return this.#head < keys.length ? times[this.#head]! : Number.POSITIVE_INFINITY;
   }
 
+  /** The keys there (expired or not, until pruned): a walk of the whole map, for rare events only. */
+  public keys(): IterableIterator<K> {
+    return this.#expiries.keys();
+  }
+
   /** Entries there (call {@link ExpiringMap.prune} first for the live ones). */
   public get size(): number {
     return this.#expiries.size;

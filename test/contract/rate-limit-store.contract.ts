@@ -352,6 +352,24 @@ export function describeRateLimitStoreContract(name: string, create: () => Promi
         expect(await limitNow(limits, 22)).toBe(19); // ceil(20 × 0.95): the 20 it answered otherwise
       });
 
+      it('counts the requests sent before the failing one whose answer is not heard yet, not the ones sent after', async () => {
+        const limits = limitsWith({ globalProbeIntervalMs: 60_000 });
+        await sendMany(17, 1, limits);
+        const earlier = [await grant(store, inChannel(EDIT, channel(18)), limits)];
+        earlier.push(await grant(store, inChannel(EDIT, channel(19)), limits));
+        earlier.push(await grant(store, inChannel(EDIT, channel(20)), limits));
+        await harness.wait(5);
+        const failing = await grant(store, inChannel(EDIT, channel(21)), limits);
+        await harness.wait(5);
+        const later = await grant(store, inChannel(EDIT, channel(22)), limits);
+        await store.observe(earlier[2]!, { status: 200 }, limits); // heard, and counted as answered
+        // Still on the wire: earlier[0], earlier[1] (sent before it: the server let them in) and `later`.
+        await store.complete(failing, GLOBAL_429(100), limits);
+        for (const reservation of [...earlier, later]) await store.complete(reservation, { status: 200 }, limits);
+        await harness.wait(limits.globalWindowMs);
+        expect(await limitNow(limits, 23)).toBe(19); // ceil((17 + 1 heard + 2 on the wire) × 0.95); `later` not counted
+      });
+
       it('does not lower it again for global 429s of requests sent before it was lowered', async () => {
         const limits = limitsWith({ globalProbeIntervalMs: 60_000 });
         await sendMany(20, 1, limits);
