@@ -109,6 +109,8 @@ export class MessageUpdateManager<
 
   readonly #clock: Clock;
   readonly #state = new ManagerState();
+  /** The first `stop()` call's work: every later call joins it. */
+  #stopping: Promise<void> | undefined;
   readonly #ownedTransport: RestTransport | undefined;
   readonly #tracker: RateLimitTracker;
   readonly #failures: FailurePolicy;
@@ -294,11 +296,16 @@ export class MessageUpdateManager<
    * Stops the manager. New updates are refused with {@link ManagerClosedError} from the moment this is called.
    * With `drain: true` (the default) it resolves once every queued update is settled; with `drain: false` queued
    * updates settle `cancelled` at once and only requests already on the wire are awaited. Nothing is left hanging.
-   * A manager that was never started cannot drain: its queued updates are cancelled.
+   * A manager that was never started cannot drain: its queued updates are cancelled. A later `stop()` (two shutdown
+   * hooks, say) joins the first one: it resolves with it, and the first one's `drain` holds.
    */
-  public async stop(options: StopOptions = {}): Promise<void> {
+  public stop(options: StopOptions = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options);
+    return this.#stopping;
+  }
+
+  async #stop(options: StopOptions): Promise<void> {
     const state = this.#state;
-    if (state.phase === 'stopped') return;
     const drain = options.drain ?? true;
     const wasRunning = state.phase === 'running';
     state.phase = 'stopping';

@@ -591,6 +591,23 @@ describe('MessageUpdateManager', () => {
       expect(transport.requests).toHaveLength(5);
     });
 
+    it('joins a second stop() to the first: it waits for the drain and cancels nothing', async () => {
+      const { clock, transport, manager } = setup({ globalRequestsPerSecond: 5 });
+      const handles = Array.from({ length: 15 }, () => manager.edit(snowflake(), snowflake(), { content: 'x' }));
+      let firstDone = false;
+      let secondDone = false;
+      const first = manager.stop().then(() => void (firstDone = true));
+      // Two shutdown hooks (SIGINT and SIGTERM); the later one asks not to drain, the first one's drain holds.
+      const second = manager.stop({ drain: false }).then(() => void (secondDone = true));
+      await clock.advance(1000);
+      expect({ firstDone, secondDone }).toEqual({ firstDone: false, secondDone: false });
+      await clock.advance(5000);
+      await Promise.all([first, second]);
+      expect((await Promise.all(handles)).map((result) => result.outcome)).toEqual(handles.map(() => 'sent'));
+      expect(transport.requests).toHaveLength(15);
+      await manager.stop(); // after it stopped: resolves at once
+    });
+
     it('cancels retries waiting for their backoff when stopped without draining', async () => {
       const { clock, transport, manager } = setup({ baseBackoffMs: 1000 });
       transport.handler = () => ({ status: 503, headers: {}, body: undefined });
