@@ -124,10 +124,15 @@ export class InvalidPayloadError extends MessageUpdateError {
   /** Discord's limit for that field. */
   public readonly limit: number;
 
-  public constructor(path: string, actual: number, limit: number, unit: string) {
+  /**
+   * @param advice - what to do instead of the default "shorten it" (for text the database cannot store, say)
+   */
+  public constructor(path: string, actual: number, limit: number, unit: string, advice?: string) {
     super(
       ErrorCodes.InvalidPayload,
-      `Expected \`${path}\` to have at most ${limit} ${unit}, got ${actual}. Discord would reject this body with 400; shorten it before enqueueing.`,
+      `Expected \`${path}\` to have at most ${limit} ${unit}, got ${actual}. ${
+        advice ?? 'Discord would reject this body with 400; shorten it before enqueueing.'
+      }`,
     );
     this.path = path;
     this.actual = actual;

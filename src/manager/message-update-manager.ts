@@ -10,7 +10,7 @@ import { SendStep } from '../delivery/send-step.js';
 import { NonceSource } from '../discord/nonce-source.js';
 import { assertValidPayload } from '../discord/payload-limits.js';
 import { isSnowflake } from '../discord/snowflake.js';
-import { InvalidArgumentError, ManagerClosedError } from '../errors/message-update-error.js';
+import { InvalidArgumentError, InvalidPayloadError, ManagerClosedError } from '../errors/message-update-error.js';
 import { InMemoryMetricsCollector } from '../metrics/in-memory-metrics-collector.js';
 import type { ManagerGauges, MetricsCollector } from '../metrics/metrics-collector.js';
 import { OutboxRecovery } from '../outbox/outbox-recovery.js';
@@ -25,6 +25,7 @@ import { UpdateScheduler } from '../scheduler/update-scheduler.js';
 import { RestTransport } from '../transport/rest-transport.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock } from '../util/clock.js';
+import { findTextProblem, textProblem } from '../util/well-formed-text.js';
 import { resolveManagerOptions, type MessageUpdateManagerOptions } from './manager-options.js';
 import { ManagerState } from './manager-state.js';
 import { Outcomes } from './outcomes.js';
@@ -109,6 +110,8 @@ export class MessageUpdateManager<
 
   readonly #clock: Clock;
   readonly #state = new ManagerState();
+  /** The repository cannot store NUL characters: keys and bodies holding one are refused at enqueue. */
+  readonly #rejectsNul: boolean;
   /** The first `stop()` call's work: every later call joins it. */
   #stopping: Promise<void> | undefined;
   readonly #ownedTransport: RestTransport | undefined;
@@ -193,6 +196,7 @@ export class MessageUpdateManager<
     });
     this.#scheduler = scheduler;
     const repository = resolved.repository;
+    this.#rejectsNul = repository?.rejectsNulCharacters === true;
     const retry = { clock, maxRetries: config.maxRetries, retryDelayMs: (n: number) => failures.retryDelayMs(n) };
     if (repository) {
       outbox = new OutboxWriter({
@@ -356,6 +360,7 @@ export class MessageUpdateManager<
     this.#assertSnowflake('channelId', channelId);
     this.#assertSnowflake('messageId', messageId);
     assertValidPayload(body, 'edit');
+    this.#assertStorableBody(body);
     const { priority, deadlineMs } = this.#readOptions(options);
     const target = this.#registry.messageTarget(channelId, messageId);
     return this.#coalescer.enqueue(target, 'edit', body, priority, deadlineMs);
@@ -382,6 +387,7 @@ export class MessageUpdateManager<
     this.#assertOpen('create a message');
     this.#assertSnowflake('channelId', channelId);
     assertValidPayload(body, 'create');
+    this.#assertStorableBody(body);
     const { priority, deadlineMs } = this.#readOptions(options);
     if (options.key === undefined) {
       return this.#coalescer.enqueue(
@@ -449,6 +455,7 @@ export class MessageUpdateManager<
     this.#assertKey(key);
     this.#assertSnowflake('channelId', channelId);
     assertValidPayload(body, 'create');
+    this.#assertStorableBody(body);
     const { priority, deadlineMs } = this.#readOptions(options);
     if (options.sortOrder !== undefined && !Number.isFinite(options.sortOrder)) {
       throw new InvalidArgumentError('options.sortOrder', options.sortOrder, 'a finite number');
@@ -530,6 +537,31 @@ export class MessageUpdateManager<
     if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
       throw new InvalidArgumentError('key', key, 'a string of 1 to 200 characters');
     }
+    const problem = textProblem(key, this.#rejectsNul);
+    if (problem) {
+      throw new InvalidArgumentError(
+        'key',
+        key,
+        problem.unit === 'unpaired surrogates'
+          ? 'well-formed Unicode, with no unpaired surrogate (cut strings by code point, e.g. [...name].slice(0, n).join(""))'
+          : 'a string without NUL characters (U+0000): the repository cannot store them',
+      );
+    }
+  }
+
+  /** Refuses, at enqueue, text in a body that Discord or the repository would not keep as given. */
+  #assertStorableBody(body: unknown): void {
+    const problem = findTextProblem(body, this.#rejectsNul);
+    if (!problem) return;
+    throw new InvalidPayloadError(
+      problem.path,
+      problem.count,
+      0,
+      problem.unit,
+      problem.unit === 'unpaired surrogates'
+        ? 'It would not be sent or stored as given; cut strings by code point, not by UTF-16 unit.'
+        : 'The repository cannot store them; remove them before enqueueing.',
+    );
   }
 
   #readOptions(options: UpdateOptions): { priority: number; deadlineMs: number | undefined } {

@@ -147,6 +147,11 @@ export interface PerformanceSnapshot {
  * (`discord-update-manager/postgres`). Every method is atomic; none holds a transaction across calls.
  */
 export interface UpdateRepository {
+  /**
+   * `true` when the database cannot store a NUL character (U+0000) in text (Postgres): the manager then refuses keys
+   * and bodies that hold one when they are enqueued, instead of failing the write.
+   */
+  readonly rejectsNulCharacters?: boolean;
   /** Creates or upgrades the schema; idempotent. Throws when the database is newer than this package. */
   migrate(): Promise<void>;
   /** Closes what the repository opened itself (never a database or pool passed in). */

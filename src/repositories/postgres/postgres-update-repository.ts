@@ -180,6 +180,8 @@ function ackMode(inputs: readonly AckInput[]): TransactionMode {
  * ```
  */
 export class PostgresUpdateRepository implements UpdateRepository {
+  /** Postgres text and jsonb cannot hold U+0000: the manager refuses keys and bodies with one at enqueue. */
+  public readonly rejectsNulCharacters = true;
   readonly #schema: string;
   readonly #sql: PostgresStatements;
   /** The name of each statement when they run as prepared statements, else `undefined`. */

@@ -539,6 +539,28 @@ describe('MessageUpdateManager', () => {
       expect(() => manager.create(CHANNEL, {})).toThrow(InvalidPayloadError);
     });
 
+    it('rejects keys and bodies that are not well-formed Unicode at enqueue, naming the field', () => {
+      const { manager, transport } = setup();
+      const cut = '📋 board'.slice(0, 1); // half of the emoji: an unpaired surrogate
+      expect(() => manager.sync(`board${cut}`, CHANNEL, { content: 'x' })).toThrow(InvalidArgumentError);
+      expect(() => manager.create(CHANNEL, { content: 'x' }, { key: `k${cut}` })).toThrow(/no unpaired surrogate/);
+      const error = (() => {
+        try {
+          manager.edit(CHANNEL, MESSAGE, { embeds: [{ title: 'ok', fields: [{ name: `n${cut}`, value: 'v' }] }] });
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(InvalidPayloadError);
+      expect(error).toMatchObject({ path: 'embeds[0].fields[0].name', actual: 1, limit: 0 });
+      expect(() => manager.edit(CHANNEL, MESSAGE, { content: `a${'\uDC00'}` })).toThrow(/`content`/);
+      // Whole pairs and, without a repository that refuses them, NUL characters are fine.
+      expect(() => manager.sync('📋 board', CHANNEL, { content: 'a\u0000b 👍' })).not.toThrow();
+      expect(manager.getStats().queueSize).toBe(1);
+      expect(transport.requests).toHaveLength(0);
+    });
+
     it('rejects bad options and keys', () => {
       const { manager } = setup();
       expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x' }, { priority: 7 as never })).toThrow(/priority/);
