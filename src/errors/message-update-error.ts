@@ -240,15 +240,22 @@ export class TransportError extends MessageUpdateError {
 }
 
 /**
- * The repository (database) failed while the manager was claiming, acknowledging or releasing an outbox row. The
- * manager retries it like a 5xx (with backoff); the row itself stays in the outbox, so nothing accepted is lost.
+ * The repository (database) failed. While the manager was claiming, acknowledging or releasing an outbox row, it
+ * retries like a 5xx (with backoff) and the row itself stays in the outbox, so nothing accepted is lost. When an update
+ * could not be stored at all (its handle's `accepted` rejects), it was not accepted and is not sent: the message says
+ * so.
  */
 export class RepositoryError extends MessageUpdateError {
   public override name = 'RepositoryError' as const;
-  public constructor(action: string, cause: unknown) {
+  /**
+   * @param consequence - what became of the update, when not "it stays in the outbox"
+   */
+  public constructor(action: string, cause: unknown, consequence?: string) {
     super(
       ErrorCodes.Repository,
-      `The repository failed to ${action}: ${cause instanceof Error ? cause.message : String(cause)}. The update stays in the outbox; check the database connection.`,
+      `The repository failed to ${action}: ${cause instanceof Error ? cause.message : String(cause)}. ${
+        consequence ?? 'The update stays in the outbox'
+      }; check the database connection.`,
       { cause },
     );
   }

@@ -116,9 +116,16 @@ export class OutboxWriter {
       retryDelayMs: this.#options.retryDelayMs,
       stop: this.#options.stopped,
     });
+    // A batch that failed for good is written again one update at a time, in order, once each: one row the database
+    // refuses does not fail its neighbours.
+    const failures: (RepositoryError | undefined)[] = stored.ok
+      ? batch.map(() => undefined)
+      : batch.length === 1
+        ? [notStored(stored.error)]
+        : await this.#flushOneByOne(batch);
     const now = clock.now();
-    const failure = stored.ok ? undefined : new RepositoryError('store accepted updates', stored.error);
-    for (const item of batch) {
+    batch.forEach((item, i) => {
+      const failure = failures[i];
       item.target.unflushed--;
       if (failure === undefined) item.resolve();
       else {
@@ -128,9 +135,23 @@ export class OutboxWriter {
       // Committed (or failed for good): the target may be sent now.
       if (item.target.unflushed === 0 && item.target.pending && !item.target.inFlight)
         scheduler.makeReady(item.target, now);
-    }
-    if (failure) emit('repositoryError', failure);
+    });
+    const first = failures.find((failure) => failure !== undefined);
+    if (first) emit('repositoryError', first);
     scheduler.schedulePass();
+  }
+
+  async #flushOneByOne(batch: readonly PendingWrite[]): Promise<(RepositoryError | undefined)[]> {
+    const failures: (RepositoryError | undefined)[] = [];
+    for (const item of batch) {
+      try {
+        await this.#options.repository.enqueueMany([item.upsert]);
+        failures.push(undefined);
+      } catch (error) {
+        failures.push(notStored(error));
+      }
+    }
+    return failures;
   }
 
   /** Takes a waiter whose update could not be stored out of its operation, rejecting it. */
@@ -176,4 +197,9 @@ export class OutboxWriter {
       this.#options.emit('repositoryError', new RepositoryError('drop an expired outbox row', error));
     }
   }
+}
+
+/** The error of an update that could not be stored: it was not accepted and is not sent. */
+function notStored(cause: unknown): RepositoryError {
+  return new RepositoryError('store the update', cause, 'The update was not stored and will not be sent');
 }

@@ -134,8 +134,9 @@ describe('Three worker processes, one token, shared limits in Redis', () => {
     console.log(
       `${writes.length} edits in ${span.toFixed(2)} s = ${rate.toFixed(1)}/s against a global limit of 20/s; rows finished per worker: ${finishedBy.join(', ')}`,
     );
+    // Staying within the limit is the simulator's own verdict above (0 global 429s: it counts every request in its
+    // windows). The rate over first-to-last write is no upper bound: n writes over 6.3 s may legally be 7 windows' worth.
     expect(rate).toBeGreaterThanOrEqual(16);
-    expect(rate).toBeLessThanOrEqual(20.5);
     expect(finishedBy.filter((count) => count > 0).length).toBeGreaterThanOrEqual(2);
     await world.repository.close();
   }, 120_000);

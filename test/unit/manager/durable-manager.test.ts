@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryMetricsCollector, MessageUpdateManager } from '../../../src/index.js';
+import { InMemoryMetricsCollector, MessageUpdateManager, RepositoryError } from '../../../src/index.js';
 import { MemoryUpdateRepository } from '../../../src/repositories/memory/memory-update-repository.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import type { TransportResponse } from '../../../src/transport/transport.js';
 import { advanceUntilSettled } from '../../helpers/fake-clock-helpers.js';
-import { CHANNEL, MESSAGE, MESSAGE_2, ScriptedTransport, deferred } from '../../helpers/scripted-transport.js';
+import {
+  CHANNEL,
+  MESSAGE,
+  MESSAGE_2,
+  ScriptedTransport,
+  deferred,
+  snowflake,
+} from '../../helpers/scripted-transport.js';
 
 function world() {
   const clock = new FakeClock();
@@ -272,5 +279,46 @@ describe('MessageUpdateManager with a repository', () => {
     expect(transport.requests.map((r) => r.body)).toEqual([{ content: 'still wanted' }]);
     expect(await repository.listPending()).toEqual([]);
     expect(fresh.metrics.getMetrics().expired).toBe(1);
+  });
+
+  it('stores the neighbours of an update the database refuses, and says the refused one was not stored', async () => {
+    const { clock, repository, transport, make } = world();
+    // A database that refuses any batch holding the poisoned update (as Postgres refuses a whole INSERT for one row).
+    const enqueueMany = repository.enqueueMany.bind(repository);
+    repository.enqueueMany = (upserts) =>
+      upserts.some((upsert) => JSON.stringify(upsert.body).includes('poison'))
+        ? Promise.reject(new Error('invalid byte sequence'))
+        : enqueueMany(upserts);
+    const manager = make({ config: { maxRetries: 1 } });
+    const errors: Error[] = [];
+    manager.on('repositoryError', (error) => errors.push(error));
+    const third = snowflake();
+    const handles = [
+      manager.edit(CHANNEL, MESSAGE, { content: 'good 1' }),
+      manager.edit(CHANNEL, MESSAGE_2, { content: 'poison' }),
+      manager.edit(CHANNEL, third, { content: 'good 2' }),
+    ];
+    const accepted = handles.map((handle) =>
+      handle.accepted.then(
+        () => 'stored',
+        (error: unknown) => error,
+      ),
+    );
+    const [first, refused, last] = await advanceUntilSettled(clock, Promise.all(accepted), UNTIL_SETTLED);
+    expect(first).toBe('stored');
+    expect(last).toBe('stored');
+    expect(refused).toBeInstanceOf(RepositoryError);
+    expect((refused as Error).message).toMatch(
+      /invalid byte sequence\. The update was not stored and will not be sent/,
+    );
+    expect((refused as Error).message).not.toMatch(/stays in the outbox/);
+    expect(errors).toEqual([refused]);
+    const contents = (bodies: readonly unknown[]) =>
+      bodies.map((body) => (body as { content?: string } | null)?.content).sort();
+    expect(contents((await repository.listPending()).map((row) => row.body))).toEqual(['good 1', 'good 2']);
+    await manager.start();
+    await clock.advance(100);
+    await manager.onIdle();
+    expect(contents(transport.requests.map((r) => r.body))).toEqual(['good 1', 'good 2']);
   });
 });
