@@ -195,7 +195,8 @@ function checkComponents(components: readonly unknown[], flags: unknown): Payloa
 /**
  * Finds the first of Discord's payload limits that a message body breaks.
  *
- * Only sizes and emptiness are checked; types and unknown fields are left to Discord. Embeds and components given as
+ * Only sizes and emptiness are checked here; the manager also checks field types and JSON serialisability (see
+ * `snapshotMessageBody`). Unknown fields are left to Discord. Embeds and components given as
  * builders (objects with `toJSON`) are measured as serialised.
  *
  * @param body - the JSON body of a create or edit request (`content`, `embeds`, `components`, ...)

@@ -119,24 +119,43 @@ export class InvalidPayloadError extends MessageUpdateError {
   public override name = 'InvalidPayloadError' as const;
   /** Path of the offending field inside the body, e.g. `embeds[0].fields[3].value`. */
   public readonly path: string;
-  /** The measured size (characters or items). */
+  /** The measured size (characters or items); 0 for a field of the wrong type. */
   public readonly actual: number;
-  /** Discord's limit for that field. */
+  /** Discord's limit for that field; 0 for a field of the wrong type. */
   public readonly limit: number;
+  /** For a field of the wrong type (or a value JSON cannot carry): what it must be, e.g. `a string`. */
+  public readonly expected: string | undefined;
 
   /**
+   * A field over a size limit.
+   *
    * @param advice - what to do instead of the default "shorten it" (for text the database cannot store, say)
    */
-  public constructor(path: string, actual: number, limit: number, unit: string, advice?: string) {
+  public constructor(path: string, actual: number, limit: number, unit: string, advice?: string);
+  /** A field of the wrong type: `expected` says what it must be, `value` is what it was. */
+  public constructor(path: string, wrongType: { readonly expected: string; readonly value: unknown }, advice?: string);
+  public constructor(
+    path: string,
+    sizeOrType: number | { readonly expected: string; readonly value: unknown },
+    limitOrAdvice?: number | string,
+    unit?: string,
+    advice?: string,
+  ) {
+    const wrongType = typeof sizeOrType === 'object' ? sizeOrType : undefined;
     super(
       ErrorCodes.InvalidPayload,
-      `Expected \`${path}\` to have at most ${limit} ${unit}, got ${actual}. ${
-        advice ?? 'Discord would reject this body with 400; shorten it before enqueueing.'
-      }`,
+      wrongType
+        ? `Expected \`${path}\` to be ${wrongType.expected}, got ${describeValue(wrongType.value)}. ${
+            typeof limitOrAdvice === 'string' ? limitOrAdvice : 'Discord would reject this body with 400.'
+          }`
+        : `Expected \`${path}\` to have at most ${String(limitOrAdvice)} ${unit ?? ''}, got ${String(sizeOrType)}. ${
+            advice ?? 'Discord would reject this body with 400; shorten it before enqueueing.'
+          }`,
     );
     this.path = path;
-    this.actual = actual;
-    this.limit = limit;
+    this.actual = wrongType ? 0 : (sizeOrType as number);
+    this.limit = wrongType ? 0 : (limitOrAdvice as number);
+    this.expected = wrongType?.expected;
   }
 }
 

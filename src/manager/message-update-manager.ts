@@ -8,7 +8,8 @@ import { FailurePolicy } from '../delivery/failure-policy.js';
 import { MemoryDelivery } from '../delivery/memory-delivery.js';
 import { SendStep } from '../delivery/send-step.js';
 import { NonceSource } from '../discord/nonce-source.js';
-import { assertValidPayload } from '../discord/payload-limits.js';
+import { snapshotMessageBody } from '../discord/message-body.js';
+import type { PayloadKind } from '../discord/payload-limits.js';
 import { isSnowflake } from '../discord/snowflake.js';
 import { InvalidArgumentError, InvalidPayloadError, ManagerClosedError } from '../errors/message-update-error.js';
 import { InMemoryMetricsCollector } from '../metrics/in-memory-metrics-collector.js';
@@ -348,7 +349,9 @@ export class MessageUpdateManager<
    * @param options - priority and deadline
    * @returns a handle: `await handle.accepted` for storage, `await handle` for the {@link UpdateResult}
    * @throws InvalidArgumentError for ids that are not snowflakes or bad options
-   * @throws InvalidPayloadError for a body over Discord's limits (nothing is sent)
+   * @throws InvalidPayloadError for a body over Discord's limits, with a field of the wrong type, or that JSON cannot
+   *   carry (a cycle, a `BigInt`); nothing is sent. The body is copied at enqueue: changing it afterwards changes
+   *   nothing that was queued
    * @throws ManagerClosedError after `stop()`
    * @example
    * ```ts
@@ -359,11 +362,10 @@ export class MessageUpdateManager<
     this.#assertOpen('edit a message');
     this.#assertSnowflake('channelId', channelId);
     this.#assertSnowflake('messageId', messageId);
-    assertValidPayload(body, 'edit');
-    this.#assertStorableBody(body);
+    const copy = this.#snapshot(body, 'edit');
     const { priority, deadlineMs } = this.#readOptions(options);
     const target = this.#registry.messageTarget(channelId, messageId);
-    return this.#coalescer.enqueue(target, 'edit', body, priority, deadlineMs);
+    return this.#coalescer.enqueue(target, 'edit', copy, priority, deadlineMs);
   }
 
   /**
@@ -376,7 +378,8 @@ export class MessageUpdateManager<
    * @param options - priority, deadline and managed-message key
    * @returns a handle whose result carries the new `messageId`
    * @throws InvalidArgumentError for a bad channel id, key or options, or a key already bound to a sent message
-   * @throws InvalidPayloadError for a body over Discord's limits or an empty body
+   * @throws InvalidPayloadError for a body over Discord's limits, empty, with a field of the wrong type, or that JSON
+   *   cannot carry; the body is copied at enqueue
    * @throws ManagerClosedError after `stop()`
    * @example
    * ```ts
@@ -386,14 +389,13 @@ export class MessageUpdateManager<
   public create(channelId: string, body: MessageCreateBody, options: CreateOptions = {}): UpdateHandle {
     this.#assertOpen('create a message');
     this.#assertSnowflake('channelId', channelId);
-    assertValidPayload(body, 'create');
-    this.#assertStorableBody(body);
+    const copy = this.#snapshot(body, 'create');
     const { priority, deadlineMs } = this.#readOptions(options);
     if (options.key === undefined) {
       return this.#coalescer.enqueue(
         this.#registry.newTarget(channelId, undefined, undefined),
         'create',
-        body,
+        copy,
         priority,
         deadlineMs,
       );
@@ -407,7 +409,7 @@ export class MessageUpdateManager<
         `a key not yet bound to a message (it is bound to message ${target.messageId}; use sync(key, ...) to edit it or deleteManaged(key) first)`,
       );
     }
-    return this.#coalescer.enqueue(target, 'create', body, priority, deadlineMs);
+    return this.#coalescer.enqueue(target, 'create', copy, priority, deadlineMs);
   }
 
   /**
@@ -443,7 +445,8 @@ export class MessageUpdateManager<
    * @param body - the full message body
    * @param options - priority, deadline, and the message's `sortOrder` (stored with it)
    * @throws InvalidArgumentError for a bad key or channel id, or a key bound to another channel
-   * @throws InvalidPayloadError for a body over Discord's limits or an empty body
+   * @throws InvalidPayloadError for a body over Discord's limits, empty, with a field of the wrong type, or that JSON
+   *   cannot carry; the body is copied at enqueue
    * @throws ManagerClosedError after `stop()`
    * @example
    * ```ts
@@ -454,8 +457,7 @@ export class MessageUpdateManager<
     this.#assertOpen('sync a message');
     this.#assertKey(key);
     this.#assertSnowflake('channelId', channelId);
-    assertValidPayload(body, 'create');
-    this.#assertStorableBody(body);
+    const copy = this.#snapshot(body, 'create');
     const { priority, deadlineMs } = this.#readOptions(options);
     if (options.sortOrder !== undefined && !Number.isFinite(options.sortOrder)) {
       throw new InvalidArgumentError('options.sortOrder', options.sortOrder, 'a finite number');
@@ -463,7 +465,7 @@ export class MessageUpdateManager<
     const target = this.#registry.keyTarget(key, channelId);
     if (options.sortOrder !== undefined) target.sortOrder = options.sortOrder;
     const kind = target.messageId === undefined && target.inFlight?.kind !== 'create' ? 'create' : 'edit';
-    return this.#coalescer.enqueue(target, kind, body, priority, deadlineMs);
+    return this.#coalescer.enqueue(target, kind, copy, priority, deadlineMs);
   }
 
   /**
@@ -547,6 +549,16 @@ export class MessageUpdateManager<
           : 'a string without NUL characters (U+0000): the repository cannot store them',
       );
     }
+  }
+
+  /**
+   * The copy of a body the manager keeps (see {@link snapshotMessageBody}), checked against Discord's limits and types
+   * and against what the repository can store.
+   */
+  #snapshot(body: unknown, kind: PayloadKind): MessageCreateBody & MessageEditBody {
+    const copy = snapshotMessageBody(body, kind);
+    this.#assertStorableBody(copy);
+    return copy as MessageCreateBody & MessageEditBody;
   }
 
   /** Refuses, at enqueue, text in a body that Discord or the repository would not keep as given. */

@@ -561,6 +561,64 @@ describe('MessageUpdateManager', () => {
       expect(transport.requests).toHaveLength(0);
     });
 
+    it('refuses bodies that cannot be serialised or have fields of the wrong type at enqueue, with no orphan target', async () => {
+      const { clock, manager, transport } = setup();
+      const thrown = (call: () => unknown) => {
+        try {
+          call();
+        } catch (caught) {
+          return caught;
+        }
+        return undefined;
+      };
+      // After an acknowledged edit of the message, as in the probe that found a raw RangeError.
+      await advanceUntilSettled(clock, manager.edit(CHANNEL, MESSAGE, { content: 'sent' }));
+      const circular: Record<string, unknown> = { title: 'loop' };
+      circular['author'] = { name: 'a', self: circular };
+      const cases: [unknown, string, RegExp][] = [
+        [{ embeds: [circular] }, 'embeds[0].author.self', /refers back/],
+        [{ content: 'x', flags: 4n }, 'flags', /BigInt/],
+        [{ content: 42 }, 'content', /to be a string, got `42` \(number\)/],
+        [{ embeds: { title: 'not an array' } }, 'embeds', /an array/],
+        [{ embeds: [{ fields: [{ name: 'n' }] }] }, 'embeds[0].fields[0].value', /a string, got `undefined`/],
+        [{ embeds: [{ color: 1.5 }] }, 'embeds[0].color', /an integer/],
+        [{ components: [{ components: [] }] }, 'components[0].type', /ComponentType/],
+      ];
+      for (const [body, path, message] of cases) {
+        const error = thrown(() => manager.edit(CHANNEL, MESSAGE_2, body as never));
+        expect(error, path).toBeInstanceOf(InvalidPayloadError);
+        expect(error, path).toMatchObject({ path });
+        expect((error as Error).message, path).toMatch(message);
+        expect(
+          thrown(() => manager.edit(CHANNEL, MESSAGE, body as never)),
+          path,
+        ).toBeInstanceOf(InvalidPayloadError);
+      }
+      expect(manager.getStats().queueSize).toBe(0);
+      expect(transport.requests).toHaveLength(1);
+      // null clears a field in an edit: it is a valid type.
+      expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x', embeds: null as never })).not.toThrow();
+    });
+
+    it('sends the body as it was at enqueue: later changes to the object passed in change nothing', async () => {
+      const { clock, manager, transport } = setup({}, false);
+      const body = { content: 'as enqueued', embeds: [{ title: 'kept' }] };
+      const handle = manager.edit(CHANNEL, MESSAGE, body);
+      body.content = 'x'.repeat(5000); // would break the 2000-character limit had it been kept by reference
+      body.embeds[0]!.title = 'changed';
+      await manager.start();
+      expect((await advanceUntilSettled(clock, handle)).outcome).toBe('sent');
+      expect(transport.requests[0]!.body).toEqual({ content: 'as enqueued', embeds: [{ title: 'kept' }] });
+    });
+
+    it('sends what builders serialise to (toJSON), checked as sent', () => {
+      const { manager } = setup({}, false);
+      const builder = { toJSON: () => ({ title: 't'.repeat(300) }) };
+      expect(() => manager.edit(CHANNEL, MESSAGE, { embeds: [builder] as never })).toThrow(/embeds\[0\]\.title/);
+      const typed = { toJSON: () => ({ title: 7 }) };
+      expect(() => manager.edit(CHANNEL, MESSAGE, { embeds: [typed] as never })).toThrow(/to be a string/);
+    });
+
     it('rejects bad options and keys', () => {
       const { manager } = setup();
       expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x' }, { priority: 7 as never })).toThrow(/priority/);
