@@ -69,6 +69,7 @@ export {
   RateLimitError,
   RepositoryError,
   DeadLetterError,
+  maskTokens,
   redactPath,
 } from './errors/message-update-error.js';
 export type { ErrorCode } from './errors/message-update-error.js';

@@ -16,7 +16,7 @@ import type {
 import type { Grant, RateLimitHit, RateLimitTracker } from '../rate-limit/rate-limit-tracker.js';
 import type { Operation, Target } from '../scheduler/target.js';
 import type { Transport, TransportResponse } from '../transport/transport.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, ClockTimer } from '../util/clock.js';
 import { failureOf, isRetryable } from './failure-classification.js';
 import type { FailurePolicy } from './failure-policy.js';
 
@@ -42,6 +42,8 @@ export interface SendStepOptions {
   readonly config: Readonly<RateLimitConfig>;
   readonly metrics: MetricsCollector;
   readonly clock: Clock;
+  /** How long to wait for the transport's answer before counting the request as timed out. */
+  readonly requestTimeoutMs: number;
   readonly emit: EmitEvent;
   /** The manager is stopping without draining: nothing more is retried. */
   readonly cancelling: () => boolean;
@@ -227,7 +229,9 @@ export class SendStep {
     let shared: RateLimitObservation | undefined;
     let sharedObserved = false;
     let storeAnswers = Promise.resolve();
+    let settled = false;
     const onResponse = (response: TransportResponse): void => {
+      if (settled) return; // an answer after the timeout: the attempt is over, its slot counted as used
       observed = true;
       const observation = parseRateLimitResponse(response.status, response.headers, response.body);
       const hit = this.#observe(grant, request, observation, startedAt);
@@ -243,8 +247,19 @@ export class SendStep {
         storeAnswers = storeAnswers.then(() => store!.observe(held, observation, limits)).catch(() => undefined);
       }
     };
+    const controller = new AbortController();
+    let timer: ClockTimer | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = clock.setTimeout(() => {
+        const error = new Error(`no answer within ${this.#options.requestTimeoutMs} ms (requestTimeoutMs)`);
+        controller.abort(error);
+        reject(error);
+      }, this.#options.requestTimeoutMs);
+    });
     try {
-      const response = await transport.request({ ...request, onResponse });
+      const sending = transport.request({ ...request, onResponse, signal: controller.signal });
+      sending.catch(() => undefined); // it may still fail after the timeout: that is no longer news
+      const response = await Promise.race([sending, timedOut]);
       answered = true;
       if (!observed) onResponse(response);
       return response;
@@ -258,6 +273,8 @@ export class SendStep {
       this.#recordOutcome(grant, true, target);
       throw new TransportError(request.method, request.path, error);
     } finally {
+      settled = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
       tracker.complete(grant, clock.now(), answered);
       if (store && reservation) {
         // Best effort: an unreachable store lets the reservation expire by its TTL.

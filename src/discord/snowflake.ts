@@ -20,7 +20,7 @@ const MAX_TIMESTAMP_MS = DISCORD_EPOCH_MS + 2 ** 42 - 1;
 export const MIN_SNOWFLAKE_TIMESTAMP_MS = DISCORD_EPOCH_MS + 2 ** 32;
 
 /**
- * Tells whether `value` looks like a Discord snowflake: 17 to 20 decimal digits that fit in 64 bits.
+ * Tells whether `value` looks like a Discord snowflake: 17 to 20 decimal digits, no leading zero, that fit in 64 bits.
  *
  * @param value - anything
  * @returns `true` for ids such as `'1180000000000000000'`
@@ -31,7 +31,8 @@ export const MIN_SNOWFLAKE_TIMESTAMP_MS = DISCORD_EPOCH_MS + 2 ** 32;
  * ```
  */
 export function isSnowflake(value: unknown): value is string {
-  return typeof value === 'string' && /^\d{17,20}$/.test(value) && BigInt(value) < 1n << 64n;
+  // No leading zero: a snowflake is a decimal number, and the all-zero id names nothing.
+  return typeof value === 'string' && /^[1-9]\d{16,19}$/.test(value) && BigInt(value) < 1n << 64n;
 }
 
 /**
@@ -46,7 +47,7 @@ export function isSnowflake(value: unknown): value is string {
  * ```
  */
 export function snowflakeToTimestamp(id: string): number {
-  if (!isSnowflake(id)) throw new InvalidArgumentError('id', id, 'a snowflake (17 to 20 digits)');
+  if (!isSnowflake(id)) throw new InvalidArgumentError('id', id, 'a snowflake (17 to 20 digits, not starting with 0)');
   return Number((BigInt(id) >> 22n) + DISCORD_EPOCH);
 }
 

@@ -57,7 +57,10 @@ export class MessageUpdateError extends Error {
 
 /** Describes a value for an error message: ``"`abc` (string)"``, ``"`NaN` (number)"``. */
 export function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `\`${value.length > 80 ? `${value.slice(0, 77)}...` : value}\` (string)`;
+  if (typeof value === 'string') {
+    const shown = maskTokens(value);
+    return `\`${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown}\` (string)`;
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
     return `\`${String(value)}\` (${typeof value})`;
   }
@@ -80,7 +83,7 @@ export class InvalidConfigError extends MessageUpdateError {
   public override name = 'InvalidConfigError' as const;
   /** The configuration field at fault (e.g. `maxRetries`, or `BATCH_SIZE` for an environment variable). */
   public readonly field: string;
-  /** The rejected value. */
+  /** The rejected value (a string holding something token-shaped is masked). */
   public readonly value: unknown;
   /** What is allowed, in words (e.g. `an integer from 0 to 100`). */
   public readonly allowed: string;
@@ -91,7 +94,7 @@ export class InvalidConfigError extends MessageUpdateError {
       `Expected \`${field}\` to be ${allowed}, got ${describeValue(value)}${detail ? `. ${detail}` : ''}`,
     );
     this.field = field;
-    this.value = value;
+    this.value = maskedValue(value);
     this.allowed = allowed;
   }
 }
@@ -107,7 +110,7 @@ export class InvalidArgumentError extends MessageUpdateError {
   public constructor(argument: string, value: unknown, allowed: string) {
     super(ErrorCodes.InvalidArgument, `Expected \`${argument}\` to be ${allowed}, got ${describeValue(value)}`);
     this.argument = argument;
-    this.value = value;
+    this.value = maskedValue(value);
   }
 }
 
@@ -324,15 +327,58 @@ export class RateLimitError extends MessageUpdateError {
 }
 
 /**
- * Replaces the token segment of webhook and interaction paths with `:token`, so errors and logs never leak it.
+ * The shape of a Discord bot token (base64 user id, timestamp, HMAC, separated by dots), wherever it appears in text.
+ * Deliberately loose: a false positive only masks a value in an error message.
+ */
+const TOKEN_SHAPED = /[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}/g;
+/** Segments after `/webhooks/` or `/interactions/` that are not secret: ids and the fixed words of those routes. */
+const PUBLIC_SEGMENT = /^(?:\d+|messages|@original|callback|threads|slack|github)?$/i;
+/** `token=`, `access_token=`, `webhook_token=`... in a query string or a fragment. */
+const TOKEN_PARAMETER = /([?&#;][^=&#;?]*token=)[^&#;]*/gi;
+
+/**
+ * Replaces anything in a text that looks like a Discord bot token with `[token]`.
+ *
+ * @example
+ * ```ts
+ * maskTokens('BATCH_SIZE=MTIz.abcdef.ghij...'); // 'BATCH_SIZE=[token]'
+ * ```
+ */
+export function maskTokens(text: string): string {
+  return text.replace(TOKEN_SHAPED, '[token]');
+}
+
+/** A value for an error's own property: a string is kept unless it holds something token-shaped (then masked). */
+function maskedValue(value: unknown): unknown {
+  return typeof value === 'string' ? maskTokens(value) : value;
+}
+
+/**
+ * Replaces the secret parts of webhook and interaction paths with `:token` (every segment after `/webhooks/` or
+ * `/interactions/` that is not an id or one of the routes' fixed words, in any letter case, percent-encoded or not),
+ * token parameters of the query string or fragment, and anything token-shaped, so errors and logs never leak them.
  *
  * @example
  * ```ts
  * redactPath('/webhooks/123/abcDEF/messages/456'); // '/webhooks/123/:token/messages/456'
+ * redactPath('/WEBHOOKS//abcDEF'); // '/WEBHOOKS//:token'
  * ```
  */
 export function redactPath(path: string): string {
-  return path
-    .replace(/\/(webhooks|interactions)\/(\d+)\/[^/?]+/g, '/$1/$2/:token')
-    .replace(/([?&](?:token|access_token)=)[^&]+/gi, '$1:token');
+  const cut = path.search(/[?#]/);
+  let pathname = cut === -1 ? path : path.slice(0, cut);
+  const suffix = cut === -1 ? '' : path.slice(cut);
+  try {
+    pathname = decodeURIComponent(pathname); // `%2F` is a slash to a router: split where it would
+  } catch {
+    // Not valid percent-encoding: split the text as it is.
+  }
+  const segments = pathname.split('/');
+  const at = segments.findIndex((segment) => /^(?:webhooks|interactions)$/i.test(segment));
+  if (at !== -1) {
+    for (let i = at + 1; i < segments.length; i++) {
+      if (!PUBLIC_SEGMENT.test(segments[i]!)) segments[i] = ':token';
+    }
+  }
+  return maskTokens(segments.join('/') + suffix.replace(TOKEN_PARAMETER, '$1:token'));
 }

@@ -28,10 +28,19 @@ export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector =
    */
   readonly clock?: Clock;
   /**
-   * Random source for backoff jitter, returning a number in [0, 1).
+   * Random source for backoff jitter, returning a number in [0, 1). A value outside it (NaN included) counts as 0.5,
+   * so a faulty source can never turn backoff off.
    * @defaultValue `Math.random`
    */
   readonly random?: () => number;
+  /**
+   * How long the manager waits for the transport to answer one request, in ms. A request with no answer by then counts
+   * as a timeout (a retryable failure, like a connection reset): the transport's request is aborted through
+   * `TransportRequest.signal`, and the rate-limit slot it took stays used. Keep it above your transport's own timeout
+   * (REST: 15 s) so that one fires first. Integer from 1,000 to 600,000.
+   * @defaultValue 30000
+   */
+  readonly requestTimeoutMs?: number;
   /**
    * How many messages' last acknowledged content (for skipping identical edits) and deleted ids are remembered once
    * they have no work pending. Integer from 0 to 10,000,000.
@@ -87,7 +96,8 @@ type DefaultedOption =
   | 'leaseMs'
   | 'metricsSnapshotIntervalMs'
   | 'outboxPollIntervalMs'
-  | 'rateLimitReservationTtlMs';
+  | 'rateLimitReservationTtlMs'
+  | 'requestTimeoutMs';
 
 /**
  * The defaults of {@link MessageUpdateManagerOptions} (the rate-limit settings' are `DEFAULT_RATE_LIMIT_CONFIG`).
@@ -105,6 +115,7 @@ export const DEFAULT_MANAGER_OPTIONS = {
   metricsSnapshotIntervalMs: 60_000,
   outboxPollIntervalMs: 0,
   rateLimitReservationTtlMs: 30_000,
+  requestTimeoutMs: 30_000,
 } as const satisfies Required<Pick<MessageUpdateManagerOptions, DefaultedOption>>;
 
 /** Allowed range of each integer option. */
@@ -114,6 +125,7 @@ const BOUNDS = {
   metricsSnapshotIntervalMs: [0, 86_400_000],
   outboxPollIntervalMs: [0, 3_600_000],
   rateLimitReservationTtlMs: [1000, 600_000],
+  requestTimeoutMs: [1000, 600_000],
 } as const satisfies Record<Exclude<DefaultedOption, 'clock' | 'random'>, readonly [number, number]>;
 
 /** Validated options, every default applied. */
@@ -128,6 +140,16 @@ export type ResolvedManagerOptions = Required<Pick<MessageUpdateManagerOptions, 
 export function resolveManagerOptions(options: MessageUpdateManagerOptions<MetricsCollector>): ResolvedManagerOptions {
   if (options === null || typeof options !== 'object') {
     throw new InvalidConfigError('options', options, 'an object with `rest` or `transport`');
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) {
+      throw new InvalidConfigError(
+        key,
+        (options as unknown as Record<string, unknown>)[key],
+        `one of the manager's options (${[...KNOWN_OPTIONS].join(', ')})`,
+        'Unknown option',
+      );
+    }
   }
   if ((options.rest === undefined) === (options.transport === undefined)) {
     throw new InvalidConfigError(
@@ -152,6 +174,11 @@ export function resolveManagerOptions(options: MessageUpdateManagerOptions<Metri
   if (options.repository !== undefined && typeof options.repository.claim !== 'function') {
     throw new InvalidConfigError('repository', options.repository, 'an UpdateRepository (SqliteUpdateRepository, ...)');
   }
+  checkContract('clock', options.clock, CLOCK_METHODS, 'a Clock');
+  checkContract('metrics', options.metrics, METRICS_METHODS, 'a MetricsCollector (InMemoryMetricsCollector, ...)');
+  if (options.random !== undefined && typeof options.random !== 'function') {
+    throw new InvalidConfigError('random', options.random, 'a function returning a number in [0, 1)');
+  }
   const integer = (field: keyof typeof BOUNDS): number =>
     checkIntegerOption(field, options[field] ?? DEFAULT_MANAGER_OPTIONS[field], BOUNDS[field]);
   return {
@@ -160,11 +187,65 @@ export function resolveManagerOptions(options: MessageUpdateManagerOptions<Metri
     ...(options.repository === undefined ? {} : { repository: options.repository }),
     ...(options.rateLimitStore === undefined ? {} : { rateLimitStore: options.rateLimitStore }),
     clock: options.clock ?? DEFAULT_MANAGER_OPTIONS.clock,
-    random: options.random ?? DEFAULT_MANAGER_OPTIONS.random,
+    random: options.random === undefined ? DEFAULT_MANAGER_OPTIONS.random : unitInterval(options.random),
     maxRememberedMessages: integer('maxRememberedMessages'),
     leaseMs: integer('leaseMs'),
     metricsSnapshotIntervalMs: integer('metricsSnapshotIntervalMs'),
     outboxPollIntervalMs: integer('outboxPollIntervalMs'),
     rateLimitReservationTtlMs: integer('rateLimitReservationTtlMs'),
+    requestTimeoutMs: integer('requestTimeoutMs'),
+  };
+}
+
+/** Every option's name: a misspelt one is refused, not ignored. */
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  'rest',
+  'transport',
+  'config',
+  'metrics',
+  'clock',
+  'random',
+  'maxRememberedMessages',
+  'repository',
+  'leaseMs',
+  'metricsSnapshotIntervalMs',
+  'outboxPollIntervalMs',
+  'rateLimitStore',
+  'rateLimitReservationTtlMs',
+  'requestTimeoutMs',
+] satisfies (keyof MessageUpdateManagerOptions)[]);
+
+const CLOCK_METHODS = ['now', 'setTimeout', 'clearTimeout'] as const satisfies readonly (keyof Clock)[];
+const METRICS_METHODS = [
+  'bindGauges',
+  'recordOperation',
+  'recordCoalesced',
+  'recordRequest',
+  'recordRateLimit',
+  'recordRetry',
+] as const satisfies readonly (keyof MetricsCollector)[];
+
+/** Checks at construction that an injected object has the methods the manager will call (not later, in a timer). */
+function checkContract(field: string, value: unknown, methods: readonly string[], what: string): void {
+  if (value === undefined) return;
+  const missing =
+    value === null || typeof value !== 'object'
+      ? methods
+      : methods.filter((method) => typeof (value as Record<string, unknown>)[method] !== 'function');
+  if (missing.length > 0) {
+    throw new InvalidConfigError(
+      field,
+      value,
+      `${what} (with ${methods.join(', ')})`,
+      `Missing: ${missing.join(', ')}`,
+    );
+  }
+}
+
+/** A random source whose values outside [0, 1) (NaN included) count as 0.5. */
+function unitInterval(random: () => number): () => number {
+  return () => {
+    const value = random();
+    return value >= 0 && value < 1 ? value : 0.5;
   };
 }

@@ -246,6 +246,7 @@ export class MessageUpdateManager<
       config,
       metrics,
       clock,
+      requestTimeoutMs: resolved.requestTimeoutMs,
       emit,
       cancelling: () => state.cancelling,
       schedulePass: () => scheduler.schedulePass(),
@@ -532,7 +533,11 @@ export class MessageUpdateManager<
 
   #assertSnowflake(name: string, value: unknown): void {
     if (!isSnowflake(value))
-      throw new InvalidArgumentError(name, value, 'a Discord snowflake (a string of 17 to 20 digits)');
+      throw new InvalidArgumentError(
+        name,
+        value,
+        'a Discord snowflake (a string of 17 to 20 digits, not starting with 0)',
+      );
   }
 
   #assertKey(key: unknown): void {

@@ -144,7 +144,8 @@ export function resolveRateLimitConfig(config: Partial<RateLimitConfig> = {}): R
     throw new InvalidConfigError('config', config, 'an object with RateLimitConfig fields');
   }
   for (const key of Object.keys(config)) {
-    if (!(key in DEFAULT_RATE_LIMIT_CONFIG)) {
+    // Own fields only: `toString` or `constructor` are not settings.
+    if (!Object.hasOwn(DEFAULT_RATE_LIMIT_CONFIG, key)) {
       throw new InvalidConfigError(
         `config.${key}`,
         (config as Record<string, unknown>)[key],
@@ -170,7 +171,7 @@ export function resolveRateLimitConfig(config: Partial<RateLimitConfig> = {}): R
 /**
  * Reads a partial configuration from environment variables (`BATCH_SIZE`, `BATCH_DELAY_MS`,
  * `MAX_CONCURRENT_UPDATES`, `BASE_BACKOFF_MS`, `MAX_BACKOFF_MS`, `MAX_RETRIES`, and the extra fields' variables).
- * Unset or empty variables are left out, so the defaults apply.
+ * Unset or empty variables are left out, so the defaults apply; anything else must be the number alone (no spaces).
  *
  * @param env - the environment, usually `process.env`
  * @returns the fields that were set, validated
@@ -182,12 +183,21 @@ export function resolveRateLimitConfig(config: Partial<RateLimitConfig> = {}): R
  * ```
  */
 export function rateLimitConfigFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<RateLimitConfig> {
+  if (env === null || typeof env !== 'object') {
+    throw new InvalidConfigError('env', env, 'an object of environment variables (process.env)');
+  }
   const result: Record<string, number> = {};
   for (const [field, variable] of Object.entries(RATE_LIMIT_ENV_VARS) as [keyof RateLimitConfig, string][]) {
-    const raw = env[variable];
-    if (raw === undefined || raw.trim() === '') continue;
+    const raw: unknown = env[variable];
+    if (raw === undefined || raw === '') continue;
     const [min, max] = BOUNDS[field];
-    if (!/^\s*-?\d+\s*$/.test(raw)) throw new InvalidConfigError(variable, raw, integerRangeText(min, max));
+    if (typeof raw !== 'string') {
+      throw new InvalidConfigError(variable, raw, `a string holding ${integerRangeText(min, max)}`);
+    }
+    // Digits only: ' 5 ' or '5\n' is a typo in a .env file more often than a number.
+    if (!/^-?\d+$/.test(raw)) {
+      throw new InvalidConfigError(variable, raw, integerRangeText(min, max), 'Write the number alone, without spaces');
+    }
     const value = Number(raw);
     if (value < min || value > max) throw new InvalidConfigError(variable, raw, integerRangeText(min, max));
     result[field] = value;

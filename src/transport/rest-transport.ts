@@ -92,6 +92,9 @@ export class RestTransport implements Transport {
     const controller = new AbortController();
     const pending: PendingRequest = { request, last: undefined, reported: Promise.resolve() };
     this.#pending.set(controller.signal, pending);
+    // The manager gave up waiting (requestTimeoutMs): REST aborts the request.
+    const abort = (): void => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', abort, { once: true });
     try {
       const body = await this.#rest.request({
         fullRoute: request.path,
@@ -108,6 +111,7 @@ export class RestTransport implements Transport {
       if (answered) return answered;
       throw error;
     } finally {
+      request.signal?.removeEventListener('abort', abort);
       this.#pending.delete(controller.signal);
     }
   }

@@ -21,6 +21,11 @@ export interface TransportRequest {
    * it is fine: the manager then learns from the answer `request` resolves with.
    */
   readonly onResponse?: (response: TransportResponse) => void;
+  /**
+   * Aborted when the manager stops waiting for this request (`requestTimeoutMs`); a transport should abort the HTTP
+   * request then. One that ignores it is fine: its answer, if it comes, is ignored.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSnowflake, redactPath, routeOf } from '../../../src/index.js';
+import { isSnowflake, maskTokens, redactPath, routeOf } from '../../../src/index.js';
 
 const NOW = Date.UTC(2026, 10, 29);
 // A snowflake created "now" and one created 30 days earlier.
@@ -61,5 +61,27 @@ describe('redactPath', () => {
     expect(redactPath('/webhooks/123/secret-token/messages/456')).toBe('/webhooks/123/:token/messages/456');
     expect(redactPath('/interactions/123/secret/callback')).toBe('/interactions/123/:token/callback');
     expect(redactPath('/channels/1/messages')).toBe('/channels/1/messages');
+  });
+
+  it('hides tokens however the path is spelt: letter case, empty or encoded ids, query and fragment', () => {
+    const cases: [string, string][] = [
+      ['/WEBHOOKS/123/SeCrEt', '/WEBHOOKS/123/:token'],
+      ['/webhooks//SeCrEt', '/webhooks//:token'],
+      ['/webhooks/123%2F/SeCrEt', '/webhooks/123//:token'],
+      ['/webhooks%2F123%2FSeCrEt/messages/9', '/webhooks/123/:token/messages/9'],
+      ['/webhooks/123/SeCrEt/messages/@original?wait=true', '/webhooks/123/:token/messages/@original?wait=true'],
+      ['/oauth2/callback#token=SeCrEt&x=1', '/oauth2/callback#token=:token&x=1'],
+      ['/x?access_token=SeCrEt', '/x?access_token=:token'],
+    ];
+    for (const [path, redacted] of cases) {
+      expect(redactPath(path), path).toBe(redacted);
+      expect(redactPath(path), path).not.toContain('SeCrEt');
+    }
+  });
+
+  it('masks anything shaped like a bot token, in paths and in text', () => {
+    const token = `${'M'.repeat(24)}.${'a'.repeat(6)}.${'b'.repeat(27)}`;
+    expect(redactPath(`/channels/1/${token}`)).toBe('/channels/1/[token]');
+    expect(maskTokens(`Bot ${token} end`)).toBe('Bot [token] end');
   });
 });

@@ -30,6 +30,11 @@ describe('isSnowflake', () => {
     expect(isSnowflake('1234')).toBe(false);
     expect(isSnowflake(175928847299117)).toBe(false);
   });
+
+  it('refuses ids with a leading zero, the all-zero one among them', () => {
+    expect(isSnowflake('00000000000000000')).toBe(false);
+    expect(isSnowflake('0175928847299117063')).toBe(false);
+  });
 });
 
 describe('SnowflakeGenerator', () => {

@@ -420,6 +420,64 @@ describe('MessageUpdateManager', () => {
       expect(metrics.getMetrics().failedUpdates).toBe(1);
     });
 
+    it('times out a request the transport never answers, aborts it, and retries it as a failure', async () => {
+      const clock = new FakeClock(1_700_000_000_000);
+      const signals: AbortSignal[] = [];
+      const transport = {
+        request: (request: { signal?: AbortSignal }) => {
+          signals.push(request.signal!);
+          return new Promise<TransportResponse>(() => undefined); // never answers
+        },
+      };
+      const manager = new MessageUpdateManager({
+        transport,
+        clock,
+        random: () => 0.5,
+        requestTimeoutMs: 1000,
+        config: { maxRetries: 1, baseBackoffMs: 100 },
+      });
+      await manager.start();
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      const settled = handle.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await clock.advance(999);
+      expect(signals).toHaveLength(1);
+      expect(signals[0]!.aborted).toBe(false);
+      const error = await advanceUntilSettled(clock, settled);
+      expect(error).toBeInstanceOf(RetriesExhaustedError);
+      expect((error as RetriesExhaustedError).cause).toBeInstanceOf(TransportError);
+      expect((error as Error).message).toMatch(/no answer within 1000 ms \(requestTimeoutMs\)/);
+      expect(signals).toHaveLength(2);
+      expect(signals.map((signal) => signal.aborted)).toEqual([true, true]);
+      await manager.stop();
+    });
+
+    it('keeps backing off with a random source that returns NaN', async () => {
+      const clock = new FakeClock(1_700_000_000_000);
+      const transport = new ScriptedTransport(clock, () => ({ status: 500, headers: {}, body: undefined }));
+      const manager = new MessageUpdateManager({
+        transport,
+        clock,
+        random: () => Number.NaN,
+        config: { baseBackoffMs: 100, maxRetries: 3 },
+      });
+      await manager.start();
+      const delays: number[] = [];
+      manager.on('updateRetried', (e) => delays.push(e.delayMs));
+      const handle = manager.edit(CHANNEL, MESSAGE, { content: 'x' });
+      await advanceUntilSettled(
+        clock,
+        handle.then(
+          () => undefined,
+          () => undefined,
+        ),
+      );
+      expect(delays).toEqual([0, 75, 150]); // as with random() = 0.5
+      await manager.stop();
+    });
+
     it('slows every request down while failures cluster, loses nothing, and returns to full speed after', async () => {
       const { clock, transport, manager } = setup(); // 50 requests/s global
       transport.limit = 10_000; // only the global limit binds
@@ -638,6 +696,24 @@ describe('MessageUpdateManager', () => {
       expect(() => new MessageUpdateManager({ transport, maxRememberedMessages: Number.NaN })).toThrow(
         /maxRememberedMessages/,
       );
+    });
+
+    it('checks injected contracts and option names at construction, not later in a timer', () => {
+      const transport = { request: async () => ({ status: 200, headers: {}, body: {} }) };
+      expect(() => new MessageUpdateManager({ transport, clock: {} as never })).toThrow(
+        /`clock` to be a Clock .*Missing: now, setTimeout, clearTimeout/,
+      );
+      expect(() => new MessageUpdateManager({ transport, metrics: {} as never })).toThrow(
+        /`metrics`.*Missing: bindGauges/,
+      );
+      expect(() => new MessageUpdateManager({ transport, random: 0.5 as never })).toThrow(/`random`/);
+      expect(() => new MessageUpdateManager({ transport, leasMs: 5000 } as never)).toThrow(/`leasMs`.*Unknown option/);
+      expect(() => new MessageUpdateManager({ transport, requestTimeoutMs: 10 })).toThrow(/requestTimeoutMs/);
+    });
+
+    it('refuses the all-zero snowflake', () => {
+      const { manager } = setup();
+      expect(() => manager.edit('00000000000000000', MESSAGE, { content: 'x' })).toThrow(/not starting with 0/);
     });
 
     it('requires exactly one of rest and transport', () => {

@@ -80,6 +80,38 @@ describe('RateLimitConfig', () => {
     );
   });
 
+  it('refuses inherited names as fields: toString and constructor are not settings', () => {
+    expect(() => resolveRateLimitConfig({ toString: 5 } as never)).toThrow(/config.toString.*Unknown field/);
+    expect(() => resolveRateLimitConfig(JSON.parse('{"constructor": 1}') as never)).toThrow(InvalidConfigError);
+  });
+
+  it('refuses environment values that are not strings or not the number alone, with a typed error', () => {
+    for (const value of [5, null, {}, ' 5 ', '5\n', ' ', '0x10', '1e3']) {
+      expect(() => rateLimitConfigFromEnv({ BATCH_SIZE: value } as never), JSON.stringify(value)).toThrow(
+        InvalidConfigError,
+      );
+    }
+    expect(() => rateLimitConfigFromEnv(null as never)).toThrow(/`env`/);
+  });
+
+  it('never echoes a token put where a number belongs', () => {
+    const token = `${'M'.repeat(24)}.${'a'.repeat(6)}.${'b'.repeat(27)}`;
+    const error = (() => {
+      try {
+        rateLimitConfigFromEnv({ BATCH_SIZE: token });
+      } catch (caught) {
+        return caught as InvalidConfigError;
+      }
+      throw new Error('expected a throw');
+    })();
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error.message).not.toContain(token);
+    expect(error.message).toContain('[token]');
+    expect(String(error.value)).not.toContain(token);
+    expect(() => new MessageUpdateManager({ rest: token as never })).toThrow(/`rest` to be .*\[token\]/);
+    expect(() => new MessageUpdateManager({ rest: token as never })).not.toThrow(token);
+  });
+
   it('is validated when the manager is constructed', () => {
     const transport = { request: async () => ({ status: 200, headers: {}, body: {} }) };
     expect(() => new MessageUpdateManager({ transport, config: { maxRetries: -3 } })).toThrow(InvalidConfigError);
