@@ -37,6 +37,7 @@ export {
 } from './rate-limit/rate-limit-config.js';
 export type { RateLimitConfig } from './rate-limit/rate-limit-config.js';
 export type { RateLimitScope, BucketSnapshot } from './rate-limit/rate-limit-tracker.js';
+export { INVALID_BUDGET_SHARES } from './rate-limit/rate-limit-tracker.js';
 export { routeOf } from './discord/route.js';
 export { isSnowflake } from './discord/snowflake.js';
 export type { HttpMethod, RouteInfo } from './discord/route.js';

@@ -1,4 +1,5 @@
 import type { RouteInfo } from '../discord/route.js';
+import { SortedTimes } from '../util/sorted-times.js';
 import { RateLimitState, type BucketSnapshot, type RateLimitCheck } from './rate-limit-state.js';
 import type { RateLimitObservation, RateLimitReservation, RateLimitStoreLimits } from './rate-limit-store.js';
 
@@ -40,6 +41,20 @@ export interface RateLimitTrackerOptions {
 }
 
 /**
+ * How the invalid-request budget (`invalidRequestLimit` answers 401, 403 or 429 per `invalidRequestWindowMs`; crossing
+ * Discord's gets the IP banned) is shared, so that one channel the bot may not write to cannot use it up and block
+ * every other channel for the whole window. Counted per process, by major parameter (the channel):
+ *
+ * - `perChannel`: a channel whose invalid answers in the window reach this share of the limit (10%: 1,000 of the
+ *   default 10,000) gets no more requests until the oldest of them age out;
+ * - `reserve`: once the whole budget is this far used (50%), channels with any invalid answer in the window wait, and
+ *   the rest of the budget is kept for channels whose requests have all been valid.
+ *
+ * Held requests wait (their deadlines still apply); they are not failed, since a permission may be granted again.
+ */
+export const INVALID_BUDGET_SHARES = { perChannel: 0.1, reserve: 0.5 } as const;
+
+/**
  * Discord's rate-limit state as this process has learned it, for the manager's scheduler: route → bucket hash,
  * per-bucket windows, the global window, 429 pauses and the invalid-request budget. It never guesses: an unknown
  * bucket gets one request at a time, windows come from `X-RateLimit-Reset-After` (relative, so clock differences
@@ -53,6 +68,8 @@ export class RateLimitTracker {
   readonly #limits: RateLimitStoreLimits;
   readonly #state: RateLimitState;
   #unauthorized = false;
+  /** Times of this process's invalid answers (401, 403, non-shared 429) by major parameter (channel, webhook). */
+  readonly #invalidByMajor = new Map<string, SortedTimes>();
 
   /**
    * @param limits - the limits to keep (the manager's config)
@@ -93,7 +110,39 @@ export class RateLimitTracker {
   public availableAt(route: RouteInfo, now: number): number | undefined {
     if (this.#unauthorized) return undefined;
     const blocked = this.#state.check(route, this.#limits, now);
-    return blocked === undefined ? now : blocked.at;
+    const at = blocked === undefined ? now : blocked.at;
+    const held = this.#heldForInvalidAnswers(route.majorParameter, now);
+    return at === undefined || held === undefined ? at : Math.max(at, held);
+  }
+
+  /**
+   * The invalid-request budget is kept for requests likely to be valid (see {@link INVALID_BUDGET_SHARES}): until when
+   * requests to a channel that has been answered 401/403/429 are held, or `undefined` when they are not.
+   */
+  /** Forgets channels whose invalid answers have all aged out (bounds the map when many channels failed once). */
+  #sweepInvalid(now: number): void {
+    for (const [major, times] of this.#invalidByMajor) {
+      if (times.dropUpTo(now - this.#limits.invalidRequestWindowMs) === 0) this.#invalidByMajor.delete(major);
+    }
+  }
+
+  #heldForInvalidAnswers(major: string, now: number): number | undefined {
+    const own = this.#invalidByMajor.get(major);
+    if (own === undefined) return undefined;
+    const { invalidRequestLimit: limit, invalidRequestWindowMs: windowMs } = this.#limits;
+    if (own.dropUpTo(now - windowMs) === 0) {
+      this.#invalidByMajor.delete(major);
+      return undefined;
+    }
+    let until: number | undefined;
+    const share = Math.max(1, Math.floor(limit * INVALID_BUDGET_SHARES.perChannel));
+    if (own.size >= share) until = own.nth(own.size - share + 1)! + windowMs;
+    if (this.invalidCount(now) >= Math.floor(limit * INVALID_BUDGET_SHARES.reserve)) {
+      // Held while the budget is low; asked again every second, as answers age out of the window.
+      const clean = own.nth(own.size)! + windowMs;
+      until = Math.max(until ?? now, Math.min(clean, now + 1000));
+    }
+    return until;
   }
 
   /**
@@ -119,6 +168,16 @@ export class RateLimitTracker {
    * status.
    */
   public observe(grant: Grant, observation: RateLimitObservation, now: number): RateLimitHit | undefined {
+    const { status } = observation;
+    if (status === 401 || status === 403 || (status === 429 && observation.scope !== 'shared')) {
+      const major = grant.route.majorParameter;
+      let times = this.#invalidByMajor.get(major);
+      if (times === undefined) {
+        if (this.#invalidByMajor.size >= 1024) this.#sweepInvalid(now);
+        this.#invalidByMajor.set(major, (times = new SortedTimes()));
+      }
+      times.insert(now);
+    }
     if (!grant.completed) this.#state.answer(grant.reservation, observation, this.#limits, now);
     else this.#state.learn(grant.reservation, observation, this.#limits, now);
     if (observation.status !== 429) return undefined;

@@ -371,6 +371,35 @@ describe('MessageUpdateManager', () => {
       expect(transport.requests).toHaveLength(8);
       for (const handle of handles) await expect(handle).rejects.toBeInstanceOf(DiscordAPIError);
     });
+    it('keeps the invalid-request budget for channels whose requests are valid: a forbidden one cannot use it up', async () => {
+      const { clock, transport, manager } = setup({ invalidRequestLimit: 20, invalidRequestWindowMs: 60_000 });
+      transport.limit = 1000;
+      const forbidden = snowflake();
+      transport.handler = (request) =>
+        request.path.startsWith(`/channels/${forbidden}/`)
+          ? { status: 403, headers: {}, body: { message: 'Missing Permissions', code: 50013 } }
+          : transport.discord(request);
+      const bad = Array.from({ length: 30 }, () => manager.edit(forbidden, snowflake(), { content: 'x' }));
+      const settledBad = bad.map((handle) =>
+        handle.then(
+          () => 'sent',
+          () => 'failed',
+        ),
+      );
+      await clock.advance(1000);
+      const toForbidden = () => transport.requests.filter((r) => r.path.startsWith(`/channels/${forbidden}/`)).length;
+      // 10% of the budget per channel: 2 of 20, then the channel waits for its answers to age out.
+      expect(toForbidden()).toBe(2);
+      const good = Array.from({ length: 15 }, () => manager.edit(snowflake(), snowflake(), { content: 'ok' }));
+      for (const handle of good) expect((await advanceUntilSettled(clock, handle)).outcome).toBe('sent');
+      expect(toForbidden()).toBe(2);
+      expect(manager.getStats().invalidRequestBudgetRemaining).toBe(18);
+      // Held, not failed: once the window passes the channel is tried again, 2 at a time.
+      await clock.advance(60_000);
+      expect(toForbidden()).toBe(4);
+      await clock.advance(15 * 60_000);
+      expect(await Promise.all(settledBad)).toEqual(bad.map(() => 'failed'));
+    });
   });
 
   describe('retries and failures', () => {
