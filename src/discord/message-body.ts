@@ -10,7 +10,8 @@
  */
 import { InvalidPayloadError } from '../errors/message-update-error.js';
 import { isRecord } from '../util/is-record.js';
-import { assertValidPayload, type PayloadKind } from './payload-limits.js';
+import { textProblem, type TextProblem } from '../util/well-formed-text.js';
+import { assertValidPayload, isPlainObject, type PayloadKind } from './payload-limits.js';
 
 /** A body as JSON gives it back: plain objects, arrays, strings, finite numbers, booleans and `null`. */
 export type JsonBody = Record<string, unknown>;
@@ -164,61 +165,119 @@ function findTypeProblem(body: JsonBody): TypeProblem | undefined {
   return undefined;
 }
 
-/** Where in `value` JSON serialisation fails: a `BigInt`, or an object that contains itself. */
-function findUnserialisable(value: unknown, path: string, ancestors: object[]): TypeProblem | undefined {
-  if (typeof value === 'bigint') return { path, expected: 'JSON-serialisable (a BigInt is not)', value };
-  if (value === null || typeof value !== 'object') return undefined;
-  if (ancestors.includes(value)) {
-    return { path, expected: 'JSON-serialisable (it refers back to an object that contains it)', value };
+/** Why a value cannot be copied as JSON, or holds text that would not be kept as given. */
+class CopyProblem {
+  public constructor(public readonly error: InvalidPayloadError) {}
+}
+
+/**
+ * Copies `value` as `JSON.parse(JSON.stringify(value))` would (`toJSON` applied, `undefined`, functions and symbols
+ * dropped from objects and `null` in arrays, non-finite numbers `null`, boxed primitives unboxed), in one walk that
+ * also finds what JSON cannot carry (a `BigInt`, a cycle) and strings that would not be kept as given.
+ */
+function jsonCopy(value: unknown, key: string, path: string, ancestors: object[], rejectNul: boolean): unknown {
+  if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: (key: string) => unknown }).toJSON(key);
   }
-  const resolved: unknown =
-    typeof (value as { toJSON?: unknown }).toJSON === 'function'
-      ? (value as { toJSON: () => unknown }).toJSON()
-      : value;
-  if (resolved !== value) return findUnserialisable(resolved, path, ancestors);
+  if (value instanceof String || value instanceof Number || value instanceof Boolean) value = value.valueOf();
+  switch (typeof value) {
+    case 'string': {
+      const problem = textProblem(value, rejectNul);
+      if (problem) throw new CopyProblem(textError(path || 'body', problem));
+      return value;
+    }
+    case 'number':
+      return Number.isFinite(value) ? value : null;
+    case 'boolean':
+      return value;
+    case 'bigint':
+      throw new CopyProblem(typeError({ path, expected: 'JSON-serialisable (a BigInt is not)', value }, UNSENDABLE));
+    case 'object':
+      break;
+    default:
+      return undefined; // undefined, functions, symbols
+  }
+  if (value === null) return null;
+  if (ancestors.length >= MAX_DEPTH) {
+    const expected = `nested at most ${MAX_DEPTH} levels deep (Discord's bodies need a handful)`;
+    throw new CopyProblem(typeError({ path, expected, value }, UNSENDABLE));
+  }
+  if (ancestors.includes(value)) {
+    const expected = 'JSON-serialisable (it refers back to an object that contains it)';
+    throw new CopyProblem(typeError({ path, expected, value }, UNSENDABLE));
+  }
   ancestors.push(value);
   try {
-    const entries: [string, unknown][] = Array.isArray(value)
-      ? value.map((item, i): [string, unknown] => [`${path}[${i}]`, item])
-      : Object.entries(value).map(([key, item]): [string, unknown] => [path ? `${path}.${key}` : key, item]);
-    for (const [at, item] of entries) {
-      const found = findUnserialisable(item, at, ancestors);
-      if (found) return found;
+    if (Array.isArray(value)) {
+      const copy: unknown[] = new Array<unknown>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        copy[i] = jsonCopy(value[i], String(i), `${path}[${i}]`, ancestors, rejectNul) ?? null;
+      }
+      return copy;
     }
-    return undefined;
+    const copy: Record<string, unknown> = {};
+    for (const name of Object.keys(value)) {
+      const at = path ? `${path}.${name}` : name;
+      const ownProblem = textProblem(name, rejectNul);
+      if (ownProblem) throw new CopyProblem(textError(at, ownProblem));
+      const item = jsonCopy((value as Record<string, unknown>)[name], name, at, ancestors, rejectNul);
+      if (item !== undefined) copy[name] = item;
+    }
+    return copy;
   } finally {
     ancestors.pop();
   }
+}
+
+const UNSENDABLE = 'It could never be sent; pass plain JSON data.';
+/** Deepest nesting copied: far beyond any message body, far below the call stack's limit. */
+const MAX_DEPTH = 64;
+
+function textError(path: string, problem: TextProblem): InvalidPayloadError {
+  return new InvalidPayloadError(
+    path,
+    problem.count,
+    0,
+    problem.unit,
+    problem.unit === 'unpaired surrogates'
+      ? 'It would not be sent or stored as given; cut strings by code point, not by UTF-16 unit.'
+      : 'The repository cannot store them; remove them before enqueueing.',
+  );
 }
 
 function typeError(problem: TypeProblem, advice?: string): InvalidPayloadError {
   return new InvalidPayloadError(problem.path || 'body', { expected: problem.expected, value: problem.value }, advice);
 }
 
+/** Options of {@link snapshotMessageBody}. */
+export interface SnapshotOptions {
+  /** Refuse NUL characters (U+0000): the repository cannot store them (Postgres). */
+  readonly rejectNul: boolean;
+}
+
 /**
  * Takes the copy of a message body the manager will keep, check, store and send, and checks it: serialisable as JSON,
- * fields of the types Discord expects, within Discord's payload limits.
+ * fields of the types Discord expects, within Discord's payload limits, every string storable as given.
  *
  * @param body - the caller's body (plain object; embeds and components may be builders with `toJSON`)
  * @param kind - `create` (must not be empty) or `edit`
+ * @param options - what the repository cannot store
  * @returns a JSON copy of the body, independent of the caller's object
  * @throws {@link InvalidPayloadError} naming the field at fault
  */
-export function snapshotMessageBody(body: unknown, kind: PayloadKind): JsonBody {
-  // Sizes and the shape of the body itself are checked on the original, so that a class instance is named as such.
-  assertValidPayload(body, kind);
-  let json: string;
+export function snapshotMessageBody(body: unknown, kind: PayloadKind, options: SnapshotOptions): JsonBody {
+  // The shape of the body itself is checked on the original (its copy would turn a class instance into a plain object).
+  if (!isPlainObject(body)) assertValidPayload(body, kind); // throws: not a plain object
+  let copy: JsonBody;
   try {
-    json = JSON.stringify(body);
+    copy = jsonCopy(body, '', '', [], options.rejectNul) as JsonBody;
   } catch (error) {
-    const found = findUnserialisable(body, '', []);
-    if (found) throw typeError(found, 'It could never be sent; pass plain JSON data.');
+    if (error instanceof CopyProblem) throw error.error;
     throw error;
   }
-  const copy = JSON.parse(json) as JsonBody;
   const problem = findTypeProblem(copy);
   if (problem) throw typeError(problem);
-  // A toJSON may return more than it held: check the limits of what is really sent.
+  // Sizes on what is really sent (a toJSON may return more than its object held).
   assertValidPayload(copy, kind);
   return copy;
 }

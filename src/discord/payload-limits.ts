@@ -82,7 +82,8 @@ export type PayloadKind = 'create' | 'edit';
 
 type Loose = Record<string, unknown>;
 
-function isPlainObject(value: unknown): value is Loose {
+/** A plain object (`{}` or `Object.create(null)`), not a class instance, array or primitive. */
+export function isPlainObject(value: unknown): value is Loose {
   if (!isRecord(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

@@ -145,6 +145,7 @@ export class InvalidPayloadError extends MessageUpdateError {
     advice?: string,
   ) {
     const wrongType = typeof sizeOrType === 'object' ? sizeOrType : undefined;
+    path = maskTokens(path); // a property name may hold anything
     super(
       ErrorCodes.InvalidPayload,
       wrongType

@@ -11,7 +11,7 @@ import { NonceSource } from '../discord/nonce-source.js';
 import { snapshotMessageBody } from '../discord/message-body.js';
 import type { PayloadKind } from '../discord/payload-limits.js';
 import { isSnowflake } from '../discord/snowflake.js';
-import { InvalidArgumentError, InvalidPayloadError, ManagerClosedError } from '../errors/message-update-error.js';
+import { InvalidArgumentError, ManagerClosedError } from '../errors/message-update-error.js';
 import { InMemoryMetricsCollector } from '../metrics/in-memory-metrics-collector.js';
 import type { ManagerGauges, MetricsCollector } from '../metrics/metrics-collector.js';
 import { OutboxRecovery } from '../outbox/outbox-recovery.js';
@@ -26,7 +26,7 @@ import { UpdateScheduler } from '../scheduler/update-scheduler.js';
 import { RestTransport } from '../transport/rest-transport.js';
 import type { Transport } from '../transport/transport.js';
 import type { Clock } from '../util/clock.js';
-import { findTextProblem, textProblem } from '../util/well-formed-text.js';
+import { textProblem } from '../util/well-formed-text.js';
 import { resolveManagerOptions, type MessageUpdateManagerOptions } from './manager-options.js';
 import { ManagerState } from './manager-state.js';
 import { Outcomes } from './outcomes.js';
@@ -558,27 +558,10 @@ export class MessageUpdateManager<
 
   /**
    * The copy of a body the manager keeps (see {@link snapshotMessageBody}), checked against Discord's limits and types
-   * and against what the repository can store.
+   * and against what the repository can store (text, at enqueue: never after).
    */
   #snapshot(body: unknown, kind: PayloadKind): MessageCreateBody & MessageEditBody {
-    const copy = snapshotMessageBody(body, kind);
-    this.#assertStorableBody(copy);
-    return copy as MessageCreateBody & MessageEditBody;
-  }
-
-  /** Refuses, at enqueue, text in a body that Discord or the repository would not keep as given. */
-  #assertStorableBody(body: unknown): void {
-    const problem = findTextProblem(body, this.#rejectsNul);
-    if (!problem) return;
-    throw new InvalidPayloadError(
-      problem.path,
-      problem.count,
-      0,
-      problem.unit,
-      problem.unit === 'unpaired surrogates'
-        ? 'It would not be sent or stored as given; cut strings by code point, not by UTF-16 unit.'
-        : 'The repository cannot store them; remove them before enqueueing.',
-    );
+    return snapshotMessageBody(body, kind, { rejectNul: this.#rejectsNul }) as MessageCreateBody & MessageEditBody;
   }
 
   #readOptions(options: UpdateOptions): { priority: number; deadlineMs: number | undefined } {

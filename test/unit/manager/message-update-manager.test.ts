@@ -660,6 +660,11 @@ describe('MessageUpdateManager', () => {
       };
       // After an acknowledged edit of the message, as in the probe that found a raw RangeError.
       await advanceUntilSettled(clock, manager.edit(CHANNEL, MESSAGE, { content: 'sent' }));
+      const deep = (levels: number): Record<string, unknown> => {
+        let value: Record<string, unknown> = {};
+        for (let i = 0; i < levels; i++) value = { a: value };
+        return value;
+      };
       const circular: Record<string, unknown> = { title: 'loop' };
       circular['author'] = { name: 'a', self: circular };
       const cases: [unknown, string, RegExp][] = [
@@ -670,6 +675,7 @@ describe('MessageUpdateManager', () => {
         [{ embeds: [{ fields: [{ name: 'n' }] }] }, 'embeds[0].fields[0].value', /a string, got `undefined`/],
         [{ embeds: [{ color: 1.5 }] }, 'embeds[0].color', /an integer/],
         [{ components: [{ components: [] }] }, 'components[0].type', /ComponentType/],
+        [{ content: 'x', allowed_mentions: deep(5000) }, `allowed_mentions${'.a'.repeat(63)}`, /at most 64 levels/],
       ];
       for (const [body, path, message] of cases) {
         const error = thrown(() => manager.edit(CHANNEL, MESSAGE_2, body as never));
@@ -683,6 +689,10 @@ describe('MessageUpdateManager', () => {
       }
       expect(manager.getStats().queueSize).toBe(0);
       expect(transport.requests).toHaveLength(1);
+      const token = `${'M'.repeat(24)}.${'a'.repeat(6)}.${'b'.repeat(27)}`;
+      const named = thrown(() => manager.edit(CHANNEL, MESSAGE, { content: 'x', poll: { [token]: 1n } } as never));
+      expect((named as InvalidPayloadError).path).toBe('poll.[token]');
+      expect((named as Error).message).not.toContain(token);
       // null clears a field in an edit: it is a valid type.
       expect(() => manager.edit(CHANNEL, MESSAGE, { content: 'x', embeds: null as never })).not.toThrow();
     });
