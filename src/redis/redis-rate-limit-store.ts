@@ -161,6 +161,11 @@ export class RedisRateLimitStore implements RateLimitStore {
   readonly #pending = new Set<(error: Error) => void>();
   /** The client whose `close` event the store listens to, and the listener. */
   #watched: { readonly client: RedisClientLike; readonly listener: () => void } | undefined;
+  /**
+   * The wait for the owned client's connection, shared by every call made while it runs, so the client carries one
+   * set of `ready`/`close`/`end`/`error` listeners however many calls wait (see `#waitReady`).
+   */
+  #readyWait: Promise<boolean> | undefined;
 
   /**
    * Checks the options; connects nothing (the first call does, or {@link RedisRateLimitStore.connect}).
@@ -565,13 +570,26 @@ export class RedisRateLimitStore implements RateLimitStore {
       return client;
     }
     if (!this.#everReady || explain) {
-      if (await waitReady(client, this.#operationTimeoutMs)) {
+      if (await this.#waitReady(client)) {
         this.#everReady = true;
         return client;
       }
     }
     if (explain) throw this.#unreachable(new Error(`connection ${client.status}`));
     throw new Error(client.status);
+  }
+
+  /**
+   * Resolves `true` once the owned client is ready, `false` when its connection attempt fails or `operationTimeoutMs`
+   * pass since the wait began. Calls that arrive while a wait runs join it: one wait per call put four listeners per
+   * call on the client, so the burst of `acquire` calls a manager makes at start-up, before the first connection is
+   * up, gave the warning "11 close listeners added to [Commander]" in every process (issue 8, item 6).
+   */
+  #waitReady(client: OwnedRedisClient): Promise<boolean> {
+    this.#readyWait ??= waitReady(client, this.#operationTimeoutMs).finally(() => {
+      this.#readyWait = undefined;
+    });
+    return this.#readyWait;
   }
 
   async #createClient(): Promise<OwnedRedisClient> {

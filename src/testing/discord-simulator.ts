@@ -1,6 +1,6 @@
-import { setMaxListeners } from 'node:events';
-import { sleep, type Clock } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import { handleControlRequest, isControlPath } from './simulator/control-api.js';
+import { DelayedAnswers } from './simulator/delayed-answers.js';
 import { FaultInjector } from './simulator/fault-injector.js';
 import { readRequestLine } from './simulator/pipeline/request-context.js';
 import { RequestPipeline } from './simulator/pipeline/request-pipeline.js';
@@ -72,8 +72,8 @@ export class DiscordSimulator {
   readonly #world: SimulatorWorld;
   readonly #pipeline: RequestPipeline;
   readonly #http: SimulatorHttpServer;
-  /** Aborts the delays of answers still pending when the simulator is closed. */
-  #abort = unlimitedAbortController();
+  /** The answers being delayed, failed when the simulator is closed. */
+  readonly #delayed: DelayedAnswers;
 
   /**
    * @param options - see {@link DiscordSimulatorOptions}
@@ -82,6 +82,7 @@ export class DiscordSimulator {
   public constructor(options: DiscordSimulatorOptions = {}) {
     const resolved = resolveSimulatorOptions(options);
     this.#clock = resolved.clock;
+    this.#delayed = new DelayedAnswers(this.#clock);
     this.#log = new RequestLog(resolved.requestLogLimit);
     this.#faults = new FaultInjector(resolved.seed);
     this.#limiter = new SimulatorRateLimiter(resolved.limits, resolved.sharedHashSeparateCounters);
@@ -143,8 +144,7 @@ export class DiscordSimulator {
    * @returns once the server is closed
    */
   public async close(): Promise<void> {
-    this.#abort.abort(new SimulatorConnectionResetError('the simulator was closed'));
-    this.#abort = unlimitedAbortController();
+    this.#delayed.failAll(new SimulatorConnectionResetError('the simulator was closed'));
     await this.#http.close();
   }
 
@@ -174,7 +174,7 @@ export class DiscordSimulator {
     const line = readRequestLine(request.method, request.path);
     if (isControlPath(line.pathname)) return handleControlRequest(this, request, line);
     const outcome = this.#pipeline.run(request, line);
-    if (outcome.delayMs > 0) await sleep(this.#clock, outcome.delayMs, this.#abort.signal);
+    if (outcome.delayMs > 0) await this.#delayed.wait(outcome.delayMs);
     if (outcome.reset) throw new SimulatorConnectionResetError();
     return outcome.response;
   }
@@ -505,14 +505,4 @@ export class DiscordSimulator {
    * ```
    */
   public static readonly routes: readonly SimulatorRouteKey[] = SIMULATOR_ROUTE_KEYS;
-}
-
-/**
- * An AbortController whose signal any number of delayed answers may listen to at once (Node warns past ten listeners;
- * a simulator under load delays hundreds).
- */
-function unlimitedAbortController(): AbortController {
-  const controller = new AbortController();
-  setMaxListeners(0, controller.signal);
-  return controller;
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -105,6 +106,77 @@ const ok = (remaining: number, resetAfterMs: number, limit = 5): RateLimitObserv
   resetAfterMs,
 });
 const inChannel = (channel: string): RateLimitSlotRequest => ({ ...EDIT, majorParameter: channel });
+
+/** Node's default `maxListeners`: past it, an emitter whose limit was not raised prints MaxListenersExceededWarning. */
+const NODE_DEFAULT_MAX_LISTENERS = 10;
+
+/**
+ * Records, for every listener added to an ioredis client while it runs, how many listeners of that event the client
+ * then held: the largest count per event is what MaxListenersExceededWarning reports, transient listeners included.
+ * (ioredis copies EventEmitter's methods onto `Redis.prototype`, so they are wrapped there.)
+ */
+function trackRedisListenerPeaks(): { readonly peaks: Map<Redis, Map<string, number>>; readonly restore: () => void } {
+  const peaks = new Map<Redis, Map<string, number>>();
+  const prototype = Redis.prototype as EventEmitter;
+  const { on, addListener, prependListener } = prototype;
+  const note = (client: Redis, event: string | symbol): void => {
+    if (typeof event !== 'string') return;
+    const counts = peaks.get(client) ?? new Map<string, number>();
+    peaks.set(client, counts);
+    counts.set(event, Math.max(counts.get(event) ?? 0, client.listenerCount(event)));
+  };
+  const wrap = (add: EventEmitter['on']) =>
+    function (this: Redis, event: string | symbol, listener: (...args: unknown[]) => void) {
+      add.call(this, event, listener);
+      note(this, event);
+      return this;
+    };
+  // `once` goes through `on`.
+  prototype.on = wrap(on);
+  prototype.addListener = wrap(addListener);
+  prototype.prependListener = wrap(prependListener);
+  return {
+    peaks,
+    restore: () => Object.assign(prototype, { on, addListener, prependListener }),
+  };
+}
+
+/** Collects the MaxListenersExceededWarning messages the process emits until `stop()`. */
+function collectListenerWarnings(): { readonly messages: string[]; readonly stop: () => Promise<void> } {
+  const messages: string[] = [];
+  const onWarning = (warning: Error): void => {
+    if (warning.name === 'MaxListenersExceededWarning') messages.push(warning.message);
+  };
+  process.on('warning', onWarning);
+  return {
+    messages,
+    stop: async () => {
+      // Node emits a warning on a later tick than the listener that raised it.
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off('warning', onWarning);
+    },
+  };
+}
+
+/** The connection events the store listens to. */
+const CONNECTION_EVENTS = ['ready', 'close', 'end', 'error'] as const;
+
+/** The listener count of each connection event. */
+function connectionListeners(client: Redis): Record<string, number> {
+  return Object.fromEntries(CONNECTION_EVENTS.map((event) => [event, client.listenerCount(event)]));
+}
+
+/** `operations` acquires (spread over as many channels) in bursts of `burst` at once, each grant completed. */
+async function runOperations(store: RedisRateLimitStore, operations: number, burst: number): Promise<void> {
+  for (let done = 0; done < operations; done += burst) {
+    await Promise.all(
+      Array.from({ length: Math.min(burst, operations - done) }, async (_, i) => {
+        const slot = await store.acquire(inChannel(`7${String(done + i).padStart(17, '0')}`), LIMITS);
+        if (slot.granted) await store.complete(slot.reservation, ok(4, 5000), LIMITS);
+      }),
+    );
+  }
+}
 
 describeRateLimitStoreContract('redis', async () => {
   const redis = await redisAdmin();
@@ -572,6 +644,62 @@ describe('RedisRateLimitStore', () => {
         for (const store of stores) await store.close();
         await deleteKeys(redis, prefix);
       }
+    });
+  });
+  describe('listeners', () => {
+    it('keeps one set of connection listeners on its client however many calls wait for it to connect', async () => {
+      const redis = await redisAdmin();
+      const prefix = newPrefix();
+      const connectionName = `dumtest-${randomBytes(4).toString('hex')}`;
+      const warnings = collectListenerWarnings();
+      const listeners = trackRedisListenerPeaks();
+      const store = new RedisRateLimitStore({ url: REDIS_URL, keyPrefix: prefix, connectionName });
+      try {
+        // A manager's first burst: 200 calls before the connection is up, then 800 more once it is.
+        await runOperations(store, 1000, 200);
+        const client = [...listeners.peaks.keys()].find((c) => c.options.connectionName === connectionName);
+        if (client === undefined) throw new Error('the store created no ioredis client');
+        const settled = connectionListeners(client);
+        // A reconnection met by 100 calls that wait for it (connect() does), then 1000 operations more.
+        const [id] = await connectionsNamed(redis, connectionName);
+        await redis.call('CLIENT', 'KILL', 'ID', id!);
+        await vi.waitFor(() => expect(client.status).not.toBe('ready'));
+        await Promise.all(Array.from({ length: 100 }, () => store.connect()));
+        await runOperations(store, 1000, 200);
+        expect(connectionListeners(client)).toEqual(settled);
+        const peaks = Object.fromEntries(listeners.peaks.get(client)!);
+        for (const event of CONNECTION_EVENTS) {
+          expect(peaks[event] ?? 0, `${event} listeners at the peak`).toBeLessThanOrEqual(NODE_DEFAULT_MAX_LISTENERS);
+        }
+      } finally {
+        listeners.restore();
+        await warnings.stop();
+        await store.close();
+        await deleteKeys(redis, prefix);
+      }
+      expect(warnings.messages).toEqual([]);
+    });
+
+    it('adds one close listener to a client passed as `client`, whatever the load, and removes it on close()', async () => {
+      const redis = await redisAdmin();
+      const prefix = newPrefix();
+      const client = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false });
+      client.on('error', () => {});
+      const warnings = collectListenerWarnings();
+      try {
+        await client.connect();
+        const before = connectionListeners(client);
+        const store = new RedisRateLimitStore({ client, keyPrefix: prefix });
+        await runOperations(store, 1000, 200);
+        expect(connectionListeners(client)).toEqual({ ...before, close: before.close! + 1 });
+        await store.close();
+        expect(connectionListeners(client)).toEqual(before);
+      } finally {
+        await warnings.stop();
+        await client.quit();
+        await deleteKeys(redis, prefix);
+      }
+      expect(warnings.messages).toEqual([]);
     });
   });
 });
