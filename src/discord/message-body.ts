@@ -275,6 +275,14 @@ export function snapshotMessageBody(body: unknown, kind: PayloadKind, options: S
     if (error instanceof CopyProblem) throw error.error;
     throw error;
   }
+  if (!isPlainObject(copy)) {
+    // A toJSON of the body itself returned something that is not an object (null, undefined, a string...).
+    throw typeError({
+      path: 'body',
+      expected: 'a plain JSON object (its toJSON() returned something else)',
+      value: copy,
+    });
+  }
   const problem = findTypeProblem(copy);
   if (problem) throw typeError(problem);
   // Sizes on what is really sent (a toJSON may return more than its object held).

@@ -151,6 +151,11 @@ export function resolveManagerOptions(options: MessageUpdateManagerOptions<Metri
       );
     }
   }
+  for (const field of ['rest', 'transport', 'repository', 'rateLimitStore'] as const) {
+    if (options[field] === null) {
+      throw new InvalidConfigError(field, null, `${DEPENDENCY_TEXT[field]}, or leave it out (not null)`);
+    }
+  }
   if ((options.rest === undefined) === (options.transport === undefined)) {
     throw new InvalidConfigError(
       'rest',
@@ -196,6 +201,14 @@ export function resolveManagerOptions(options: MessageUpdateManagerOptions<Metri
     requestTimeoutMs: integer('requestTimeoutMs'),
   };
 }
+
+/** What each injected dependency must be, as error messages say it. */
+const DEPENDENCY_TEXT = {
+  rest: 'a REST instance from @discordjs/rest',
+  transport: 'an object with a request(request) method',
+  repository: 'an UpdateRepository (SqliteUpdateRepository, ...)',
+  rateLimitStore: 'a RateLimitStore (RedisRateLimitStore, ...)',
+} as const;
 
 /** Every option's name: a misspelt one is refused, not ignored. */
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
