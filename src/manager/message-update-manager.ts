@@ -394,7 +394,7 @@ export class MessageUpdateManager<
     const { priority, deadlineMs } = this.#readOptions(options);
     if (options.key === undefined) {
       return this.#coalescer.enqueue(
-        this.#registry.newTarget(channelId, undefined, undefined),
+        this.#registry.anonymousTarget(channelId),
         'create',
         copy,
         priority,

@@ -64,6 +64,16 @@ export class TargetRegistry {
   }
 
   /**
+   * The target of a create without a key: new every time, and registered under its own key while it has work, so
+   * that a stop without draining finds it (and settles it) like any other.
+   */
+  public anonymousTarget(channelId: string): Target {
+    const target = this.newTarget(channelId, undefined, undefined);
+    this.#targets.set(target.durableKey, target);
+    return target;
+  }
+
+  /**
    * The target of a message, created on first use.
    *
    * @throws InvalidArgumentError when the message is known in another channel
@@ -157,6 +167,9 @@ export class TargetRegistry {
   /** Idle targets are not kept: their last acknowledged content goes to a bounded map (managed ones: the record). */
   public dropIfIdle(target: Target): void {
     if (target.pending || target.inFlight || target.grantWaiter) return;
+    if (target.durableKey.startsWith('c:') && this.#targets.get(target.durableKey) === target) {
+      this.#targets.delete(target.durableKey);
+    }
     if (target.messageId !== undefined) {
       if (target.deleted) this.#deletedIds.set(target.messageId, true);
       else if (target.lastAckedHash !== undefined) this.#acked.set(target.messageId, target.lastAckedHash);
