@@ -378,7 +378,8 @@ export class MessageUpdateManager<
    * @param body - the message body (discord-api-types `RESTPostAPIChannelMessageJSONBody`, without nonce)
    * @param options - priority, deadline and managed-message key
    * @returns a handle whose result carries the new `messageId`
-   * @throws InvalidArgumentError for a bad channel id, key or options, or a key already bound to a sent message
+   * @throws InvalidArgumentError for a bad channel id, key or options, or a key already bound to a message (sent, or
+   *   being created)
    * @throws InvalidPayloadError for a body over Discord's limits, empty, with a field of the wrong type, or that JSON
    *   cannot carry; the body is copied at enqueue
    * @throws ManagerClosedError after `stop()`
@@ -408,6 +409,14 @@ export class MessageUpdateManager<
         'options.key',
         options.key,
         `a key not yet bound to a message (it is bound to message ${target.messageId}; use sync(key, ...) to edit it or deleteManaged(key) first)`,
+      );
+    }
+    if (target.inFlight?.kind === 'create') {
+      // Its create is on the wire: a second one would make a second message for the key.
+      throw new InvalidArgumentError(
+        'options.key',
+        options.key,
+        'a key not yet bound to a message (its create is being sent; use sync(key, ...) to change what it shows)',
       );
     }
     return this.#coalescer.enqueue(target, 'create', copy, priority, deadlineMs);
