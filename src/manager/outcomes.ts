@@ -66,6 +66,7 @@ export class Outcomes {
     now: number,
     message?: APIMessage,
   ): void {
+    if (outcome !== 'sent') undoDelete(target, op);
     const last = op.waiters.length - 1;
     const replaced = outcome === 'sent' || outcome === 'skipped' ? last : 0;
     op.waiters.forEach((waiter, index) => {
@@ -98,6 +99,7 @@ export class Outcomes {
 
   /** Rejects every waiter of `op` with `error`. */
   public fail(target: Target, op: Operation, error: Error, now: number): void {
+    undoDelete(target, op);
     for (const waiter of op.waiters) waiter.reject(error);
     this.#metrics.recordOperation({
       kind: op.kind,
@@ -122,4 +124,15 @@ export class Outcomes {
       EMPTY_ACCEPTED,
     );
   }
+}
+
+/**
+ * A delete that ended without being sent (cancelled, expired, failed) did not delete the message: unless another
+ * delete of it is still queued or on the wire, the target is not deleted after all (later edits and deletes go on).
+ */
+function undoDelete(target: Target, op: Operation): void {
+  if (op.kind !== 'delete' || !target.deleted) return;
+  const otherDelete = (other: Operation | undefined): boolean =>
+    other !== undefined && other !== op && other.kind === 'delete';
+  if (!otherDelete(target.pending) && !otherDelete(target.inFlight)) target.deleted = false;
 }

@@ -69,7 +69,13 @@ export class Coalescer {
       const error = new MessageDeletedError(target.channelId, target.messageId ?? '(not created)');
       return new UpdateHandle(Promise.reject(error), Promise.reject(error));
     }
-    if (target.deleted && kind === 'delete') {
+    if (
+      target.deleted &&
+      kind === 'delete' &&
+      target.pending?.kind !== 'delete' &&
+      target.inFlight?.kind !== 'delete'
+    ) {
+      // Its delete was sent: nothing more to do.
       return outcomes.resolvedHandle('skipped', 'delete', target.channelId, target.messageId, target.key);
     }
 
@@ -93,7 +99,11 @@ export class Coalescer {
     if (write) write.item.waiter = waiter;
     let merged = false;
 
-    if (kind === 'delete') {
+    if (kind === 'delete' && target.pending?.kind === 'delete') {
+      // A second delete while the first is queued: one request, the first handle coalesced into this one.
+      merged = true;
+      this.#merge(target, target.pending, waiter, priority, deadlineAt, now);
+    } else if (kind === 'delete') {
       target.deleted = true;
       const pending = target.pending;
       if (pending) {
@@ -111,18 +121,9 @@ export class Coalescer {
       scheduler.setPending(target, scheduler.newOperation('delete', undefined, priority, now, deadlineAt, waiter));
       if (!target.inFlight) scheduler.makeReady(target, now);
     } else if (target.pending) {
-      const pending = target.pending;
       merged = true;
-      pending.body = body;
-      pending.waiters.push(waiter);
-      pending.deadlineAt = Math.max(pending.deadlineAt, deadlineAt);
-      if (pending.deadlineAt !== Infinity && deadlineAt === pending.deadlineAt)
-        scheduler.watchDeadline(target, pending);
-      if (priority > pending.priority) {
-        pending.priority = priority;
-        if (!target.inFlight) scheduler.makeReady(target, now);
-      }
-      emit('updateCoalesced', outcomes.settledEvent(target, pending, pending.waiters.length - 1, now));
+      target.pending.body = body; // the newest body wins
+      this.#merge(target, target.pending, waiter, priority, deadlineAt, now);
     } else {
       if (skipIdentical) {
         const skipped = scheduler.newOperation('edit', body, priority, now, deadlineAt, waiter);
@@ -143,6 +144,22 @@ export class Coalescer {
     });
     scheduler.schedulePass();
     return new UpdateHandle(result, accepted);
+  }
+
+  /**
+   * Merges an update into the target's queued operation: its waiter joins, the latest deadline and the highest
+   * priority are kept (a higher one makes the target ready sooner).
+   */
+  #merge(target: Target, pending: Operation, waiter: Waiter, priority: number, deadlineAt: number, now: number): void {
+    const { scheduler, outcomes, emit } = this.#options;
+    pending.waiters.push(waiter);
+    pending.deadlineAt = Math.max(pending.deadlineAt, deadlineAt);
+    if (pending.deadlineAt !== Infinity && deadlineAt === pending.deadlineAt) scheduler.watchDeadline(target, pending);
+    if (priority > pending.priority) {
+      pending.priority = priority;
+      if (!target.inFlight) scheduler.makeReady(target, now);
+    }
+    emit('updateCoalesced', outcomes.settledEvent(target, pending, pending.waiters.length - 1, now));
   }
 }
 
