@@ -212,6 +212,13 @@ export class RateLimitState {
     const bucketAt = bucketAvailableAt(bucket.window, now, inFlight, limits.maxInFlightPerBucket);
     if (bucketAt === undefined) blockOn(blocked, 'bucket', undefined, pollMs(bucket.inFlight, now));
     else if (bucketAt > now) blockOn(blocked, 'bucket', bucketAt);
+    // Requests sent before the route's hash was learned (from another major parameter's answer) count in the real
+    // bucket too, but were reserved under the provisional key: wait for their answers, whose headers tell the rest.
+    const provisionalKey = `${request.routeKey}|${request.majorParameter}`;
+    const provisional = bucketKey === provisionalKey ? undefined : this.#buckets.get(provisionalKey);
+    if (provisional !== undefined && provisional.inFlight.prune(now) > 0) {
+      blockOn(blocked, 'bucket', undefined, pollMs(provisional.inFlight, now));
+    }
 
     if (blocked.reason === undefined) return undefined;
     return { reason: blocked.reason, at: blocked.at, retryInMs: Math.max(1, Math.ceil(blocked.waitMs)) };
