@@ -394,13 +394,7 @@ export class MessageUpdateManager<
     const copy = this.#snapshot(body, 'create');
     const { priority, deadlineMs } = this.#readOptions(options);
     if (options.key === undefined) {
-      return this.#coalescer.enqueue(
-        this.#registry.anonymousTarget(channelId),
-        'create',
-        copy,
-        priority,
-        deadlineMs,
-      );
+      return this.#coalescer.enqueue(this.#registry.anonymousTarget(channelId), 'create', copy, priority, deadlineMs);
     }
     this.#assertKey(options.key);
     const target = this.#registry.keyTarget(options.key, channelId);
