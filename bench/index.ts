@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput, memory, persistence and
- * scale-out (several processes of one bot). Prints markdown tables on stdout (progress on stderr) and writes them to
- * `.bench-out/latest.md`.
+ * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput, memory, persistence, claim
+ * cost by outbox size and scale-out (several processes of one bot). Prints markdown tables on stdout (progress on
+ * stderr) and writes them to `.bench-out/latest.md`.
  *
- * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario;
- * `--only` runs one part: scenario, faults, throughput, memory, persistence or scale-out (all of them by default).
+ * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario
+ * and the 1,000,000-row outboxes of claim-cost; `--only` runs one part: scenario, faults, throughput, memory,
+ * persistence, claim-cost or scale-out (all of them by default).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runClaimCostBench } from './claim-cost.js';
 import { runFaultBench } from './fault-bench.js';
 import { runMemoryBench } from './memory.js';
 import { runPersistenceBench } from './persistence.js';
@@ -16,7 +18,7 @@ import { runScaleOutBench } from './scale-out.js';
 import { runScenarioBench } from './scenario-bench.js';
 import { runThroughputBench } from './throughput.js';
 
-const PARTS = ['scenario', 'faults', 'throughput', 'memory', 'persistence', 'scale-out'] as const;
+const PARTS = ['scenario', 'faults', 'throughput', 'memory', 'persistence', 'claim-cost', 'scale-out'] as const;
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt === -1 ? undefined : argv[onlyAt + 1];
@@ -59,6 +61,10 @@ if (runs('memory')) {
 if (runs('persistence')) {
   log('persistence: running ...');
   print(await runPersistenceBench({ quick, log }));
+}
+if (runs('claim-cost')) {
+  log('claim-cost: running ...');
+  print(await runClaimCostBench({ quick, log }));
 }
 if (runs('scale-out')) {
   log('scale-out: running ...');

@@ -44,7 +44,12 @@ export class OutboxRecovery {
         sortOrder: managed.sortOrder,
       });
     }
-    for (const row of await repository.listPending()) this.recover(row);
+    const rows = await repository.listPending();
+    for (let i = 0; i < rows.length; i++) {
+      this.recover(rows[i]!);
+      // A large outbox is queued in slices, so timers and I/O run meanwhile.
+      if (i % 1000 === 999) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Puts an outbox row this process does not know yet in the queue (no handle waits for it). */

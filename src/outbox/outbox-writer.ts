@@ -6,6 +6,9 @@ import type { UpdateScheduler } from '../scheduler/update-scheduler.js';
 import type { Clock } from '../util/clock.js';
 import { withRepositoryRetries } from './repository-retry.js';
 
+/** Most upserts written in one `enqueueMany` call. */
+const MAX_BATCH = 1000;
+
 /** An outbox write waiting for its batch to commit; `waiter` is the handle it stores (set once created). */
 export interface PendingWrite {
   readonly upsert: OutboxUpsert;
@@ -82,9 +85,14 @@ export class OutboxWriter {
       this.#flushQueued = true;
       queueMicrotask(() => {
         this.#flushQueued = false;
-        const batch = this.#batch;
+        const all = this.#batch;
         this.#batch = [];
-        this.#chain = this.#chain.then(() => this.#flush(batch));
+        // At most MAX_BATCH upserts a statement and a transaction: a synchronous driver (SQLite) holds the event loop
+        // for the whole of one.
+        for (let start = 0; start < all.length; start += MAX_BATCH) {
+          const batch = all.slice(start, start + MAX_BATCH);
+          this.#chain = this.#chain.then(() => this.#flush(batch));
+        }
       });
     }
     return { accepted, item };

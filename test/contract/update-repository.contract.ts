@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OutboxUpsert, UpdateRepository } from '../../src/repositories/update-repository.js';
+import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
+import type { ClaimOptions, OutboxUpsert, UpdateRepository } from '../../src/repositories/update-repository.js';
+import { SeededRandom } from '../../src/testing/index.js';
 
 /** What each adapter's test file provides to the shared contract suite. */
 export interface RepositoryHarness {
@@ -132,6 +134,99 @@ export function describeUpdateRepositoryContract(name: string, create: () => Pro
       await repo.enqueueMany([upsert('k:a'), upsert('k:b')]);
       const claimed = await repo.claim({ limit: 10, leaseMs: LONG, targetKeys: ['k:b'], newNonce: nonce });
       expect(claimed.map((row) => row.targetKey)).toEqual(['k:b']);
+    });
+
+    it('claims the rows the memory repository would, in its order, whatever state each row is in', async () => {
+      // The same random script runs here and on the memory repository (the reference): rows idle, leased, with an
+      // ended lease, retried (time to come or come), dead or re-driven, claimed in every shape the API allows. Times
+      // are relative to each repository's own clock (an ended lease is `leaseMs` < 0, a retry due is `retryInMs` <= 0),
+      // so both agree on what is claimable without waiting.
+      const reference = new MemoryUpdateRepository();
+      const random = new SeededRandom(2026_04_08);
+      const pick = <T>(items: readonly T[]): T => items[Math.floor(random.next() * items.length)]!;
+      const HOUR = 3_600_000;
+      const keys = Array.from({ length: 40 }, (_, i) => `k:t${String(i).padStart(2, '0')}`);
+      const sides = [
+        { repo, leases: new Map<string, { token: string; version: number }>() },
+        { repo: reference, leases: new Map<string, { token: string; version: number }>() },
+      ];
+      const fresh = (key: string): OutboxUpsert =>
+        upsert(key, { priority: pick([0, 1, 2, 3]), enqueuedAt: 1000 + 10 * Math.floor(random.next() * 5) });
+      const initial = keys.map(fresh);
+      for (const side of sides) await side.repo.enqueueMany(initial);
+      const claimShape = (): Omit<ClaimOptions, 'newNonce'> => {
+        const leaseMs = pick([-1000, LONG, LONG]);
+        const limit = pick([0, 1, 1, 3, 10, Infinity]);
+        const targets = pick([undefined, undefined, 'one', 'several'] as const);
+        if (targets === undefined) return { limit, leaseMs };
+        if (targets === 'one') return { limit, leaseMs, targetKeys: [pick(keys)] };
+        return { limit, leaseMs, targetKeys: [pick(keys), pick(keys), pick(keys), 'k:missing'] };
+      };
+      for (let step = 0; step < 300; step++) {
+        const action = pick([
+          'claim',
+          'claim',
+          'claim',
+          'release',
+          'release',
+          'dead',
+          'ack',
+          'ack',
+          'enqueue',
+          'redrive',
+        ]);
+        // Releases, dead letters and acks go to a row this side holds a lease on (an ended one included), when any.
+        const held = [...sides[0]!.leases.keys()];
+        const key =
+          held.length > 0 && (action === 'release' || action === 'dead' || action === 'ack') ? pick(held) : pick(keys);
+        const leased = sides[0]!.leases.has(key);
+        if (action === 'claim') {
+          const shape = claimShape();
+          const claimed = await Promise.all(sides.map((side) => side.repo.claim({ ...shape, newNonce: nonce })));
+          const [got, expected] = claimed.map((rows) => rows.map((row) => `${row.targetKey}@${row.version}`));
+          expect(got, `step ${step}: claim ${JSON.stringify(shape)}`).toEqual(expected);
+          claimed.forEach((rows, index) => {
+            for (const row of rows) {
+              sides[index]!.leases.set(row.targetKey, { token: row.leaseToken, version: row.version });
+            }
+          });
+        } else if (action === 'release' && leased) {
+          const retryInMs = pick([-HOUR, 0, HOUR]);
+          const results = [];
+          for (const side of sides) {
+            const { token } = side.leases.get(key)!;
+            side.leases.delete(key);
+            results.push(
+              await side.repo.release({ targetKey: key, leaseToken: token, attempts: 1, retryInMs, error: 'HTTP 503' }),
+            );
+          }
+          expect(results[0], `step ${step}: release`).toBe(results[1]);
+        } else if (action === 'dead' && leased) {
+          const results = [];
+          for (const side of sides) {
+            const { token } = side.leases.get(key)!;
+            side.leases.delete(key);
+            results.push(await side.repo.deadLetter({ targetKey: key, leaseToken: token, error: 'HTTP 404' }));
+          }
+          expect(results[0], `step ${step}: dead letter`).toBe(results[1]);
+        } else if (action === 'ack' && leased) {
+          const results = [];
+          for (const side of sides) {
+            const { token, version } = side.leases.get(key)!;
+            side.leases.delete(key);
+            results.push(await side.repo.ack({ targetKey: key, leaseToken: token, version }));
+          }
+          expect(results[0], `step ${step}: ack`).toBe(results[1]);
+        } else if (action === 'enqueue') {
+          const update = fresh(key);
+          for (const side of sides) await side.repo.enqueue(update);
+        } else if (action === 'redrive') {
+          const results = await Promise.all(sides.map((side) => side.repo.redrive(key)));
+          expect(results[0], `step ${step}: redrive`).toBe(results[1]);
+        }
+      }
+      const [pending, expectedPending] = await Promise.all(sides.map((side) => side.repo.listPending()));
+      expect(pending!.map((row) => row.targetKey)).toEqual(expectedPending!.map((row) => row.targetKey));
     });
 
     it('gives a create a nonce at its first claim and keeps it across claims', async () => {

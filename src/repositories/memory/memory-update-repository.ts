@@ -119,14 +119,14 @@ export class MemoryUpdateRepository implements UpdateRepository {
   /** {@inheritDoc UpdateRepository.claim} */
   public async claim(options: ClaimOptions): Promise<readonly ClaimedRow[]> {
     const now = this.#clock.now();
-    const only = options.targetKeys ? new Set(options.targetKeys) : undefined;
-    const candidates = [...this.#rows.values()]
+    // The targets asked for are looked up, not searched for: the manager claims one target before each send.
+    const rows = options.targetKeys
+      ? [...new Set(options.targetKeys)].flatMap((key) => this.#rows.get(key) ?? [])
+      : [...this.#rows.values()];
+    const candidates = rows
       .filter(
         (row) =>
-          row.deadAt === null &&
-          (row.leaseToken === null || (row.leaseExpiresAt ?? 0) <= now) &&
-          row.notBefore <= now &&
-          (only === undefined || only.has(row.targetKey)),
+          row.deadAt === null && (row.leaseToken === null || (row.leaseExpiresAt ?? 0) <= now) && row.notBefore <= now,
       )
       .sort(compareRows)
       .slice(0, Math.max(0, options.limit));

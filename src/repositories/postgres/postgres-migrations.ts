@@ -1,6 +1,7 @@
 import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
 import { migration as initial } from './migrations/001-initial.js';
 import { migration as outboxFillfactor } from './migrations/002-outbox-fillfactor.js';
+import { migration as claimableIndexes } from './migrations/003-claimable-indexes.js';
 import type { PgPoolClientLike } from './postgres-pool-like.js';
 
 /**
@@ -36,7 +37,11 @@ export const DEFAULT_POSTGRES_SCHEMA = 'discord_update_manager';
  * const latest = POSTGRES_MIGRATIONS.at(-1)?.version; // the schema version this release writes
  * ```
  */
-export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([initial, outboxFillfactor]);
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = Object.freeze([
+  initial,
+  outboxFillfactor,
+  claimableIndexes,
+]);
 
 /**
  * The schema version this release of the package reads and writes (the last migration's version).
@@ -66,11 +71,16 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * ```
  */
 export function quotePostgresSchema(schema: unknown): string {
-  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || schema.startsWith('pg_')) {
+  if (
+    typeof schema !== 'string' ||
+    !SCHEMA_NAME.test(schema) ||
+    schema.startsWith('pg_') ||
+    schema === 'information_schema' // Postgres's own catalog views: never a place for the package's tables
+  ) {
     throw new InvalidConfigError(
       'schema',
       schema,
-      'a PostgreSQL schema name of 1 to 63 characters: lower-case letters, digits and underscores, not starting with a digit or `pg_`',
+      'a PostgreSQL schema name of 1 to 63 characters: lower-case letters, digits and underscores, not starting with a digit or `pg_`, not `information_schema`',
       `For example \`${DEFAULT_POSTGRES_SCHEMA}\``,
     );
   }

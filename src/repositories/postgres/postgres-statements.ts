@@ -28,6 +28,28 @@ const CLAIMABLE = `o.dead_at IS NULL
   AND (o.lease_token IS NULL OR COALESCE(o.lease_expires_at, 0) <= (SELECT now_ms FROM clock))
   AND o.not_before <= (SELECT now_ms FROM clock)`;
 
+/**
+ * An idle row of `t`: live, no lease, no retry time; claimable whatever the clock says. Exactly the rows of
+ * `outbox_idle_idx` (schema version 3), written as its `WHERE` so that PostgreSQL sees the index applies.
+ */
+const idle = (t: string): string => `${t}.dead_at IS NULL AND ${t}.lease_token IS NULL AND ${t}.not_before = 0`;
+
+/** A live row of `t` that is not idle: leased, or given a retry time. Exactly the rows of `outbox_waiting_idx`. */
+const waiting = (t: string): string =>
+  `${t}.dead_at IS NULL AND (${t}.lease_token IS NOT NULL OR ${t}.not_before <> 0)`;
+
+/**
+ * When a waiting row of `t` becomes claimable (database time, ms): its retry time, or the end of its lease if it has
+ * one and that is later. A waiting row is claimable exactly when this is at most now (the clock is never negative),
+ * so the claimable rows are the idle ones and the waiting ones whose time has come. The key of `outbox_waiting_idx`,
+ * as the migration writes it: PostgreSQL uses an expression index only for the same expression.
+ */
+const readyAt = (t: string): string =>
+  `GREATEST(${t}.not_before, CASE WHEN ${t}.lease_token IS NULL THEN 0 ELSE COALESCE(${t}.lease_expires_at, 0) END)`;
+
+/** Whether the claim must create a message and has no nonce yet (columns of `o`). */
+const NEEDS_NONCE = `(o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce`;
+
 /** A row is leased when it has a token whose lease has not ended (database clock). */
 const LEASED = `(lease_token IS NOT NULL AND COALESCE(lease_expires_at, 0) > ${POSTGRES_NOW_MS})`;
 
@@ -167,18 +189,68 @@ export function buildPostgresStatements(s: string) {
     /**
      * Locks up to $1 claimable rows, best first, skipping rows other transactions hold, and says which need a nonce.
      * The filter re-runs on the latest row version after a wait, so a row claimed meanwhile is never taken twice.
+     *
+     * Two branches, of which PostgreSQL runs one (each is gated by a one-time filter on `due`: one probe of
+     * `outbox_waiting_idx` for a waiting row whose time has come):
+     * - none is due (the usual case): the claimable rows are the idle ones, locked from the front of
+     *   `outbox_idle_idx`: $1 entries, each a row taken, plus those skipped because another claim holds them. No
+     *   sort, and nothing that grows with the outbox or with the rows leased or backing off.
+     * - some are: the best $1 idle rows and the best $1 claimable waiting rows (a range of `outbox_waiting_idx`,
+     *   sorted: the only sort, of the rows whose time has come), each locked in its order, then the best $1 of both.
+     *   The same rows as a walk of every claimable row best first; the other rows locked (at most $1) are only held
+     *   until the claim commits, and other claims skip them meanwhile as they skip any row being claimed.
+     * Each branch reads a bounded number of rows whatever the statistics say, so the plan stays cheap (no hash of the
+     * outbox, no sort of the idle rows).
      */
-    claimLock: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
-      SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+    claimLock: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms),
+      due AS (SELECT EXISTS (SELECT 1 FROM ${outbox} AS w
+        WHERE ${waiting('w')} AND ${readyAt('w')} <= (SELECT now_ms FROM clock)) AS found)
+      SELECT idle_rows.target_key, idle_rows.needs_nonce FROM (
+        SELECT o.target_key, ${NEEDS_NONCE}
+        FROM ${outbox} AS o
+        WHERE ${idle('o')} AND NOT (SELECT found FROM due)
+        ORDER BY ${BEST_FIRST}
+        LIMIT $1
+        FOR UPDATE OF o SKIP LOCKED
+      ) AS idle_rows
+      UNION ALL
+      SELECT due_rows.target_key, due_rows.needs_nonce FROM (
+        SELECT * FROM (
+          SELECT o.target_key, ${NEEDS_NONCE}, o.priority, o.enqueued_at
+          FROM ${outbox} AS o
+          WHERE ${idle('o')}
+          ORDER BY ${BEST_FIRST}
+          LIMIT $1
+          FOR UPDATE OF o SKIP LOCKED
+        ) AS idle_part
+        UNION ALL
+        SELECT * FROM (
+          SELECT o.target_key, ${NEEDS_NONCE}, o.priority, o.enqueued_at
+          FROM ${outbox} AS o
+          WHERE ${waiting('o')} AND ${readyAt('o')} <= (SELECT now_ms FROM clock)
+          ORDER BY ${BEST_FIRST}
+          LIMIT $1
+          FOR UPDATE OF o SKIP LOCKED
+        ) AS waiting_part
+        ORDER BY priority DESC, enqueued_at, target_key
+        LIMIT $1
+      ) AS due_rows
+      WHERE (SELECT found FROM due)`,
+
+    /** As {@link claimLock}, for one target only ($2): a primary-key lookup. */
+    claimLockKey: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
+      SELECT o.target_key, ${NEEDS_NONCE}
       FROM ${outbox} AS o
-      WHERE ${CLAIMABLE}
-      ORDER BY ${BEST_FIRST}
+      WHERE ${CLAIMABLE} AND o.target_key = $2
       LIMIT $1
       FOR UPDATE OF o SKIP LOCKED`,
 
-    /** As {@link claimLock}, among the keys in $2 only. */
+    /**
+     * As {@link claimLock}, among the keys in $2 only: a primary-key lookup per key, then a sort of the rows found (at
+     * most one per key given).
+     */
     claimLockKeys: `WITH clock AS (SELECT ${POSTGRES_NOW_MS} AS now_ms)
-      SELECT o.target_key, (o.desired = 'present' AND o.message_id IS NULL AND o.nonce IS NULL) AS needs_nonce
+      SELECT o.target_key, ${NEEDS_NONCE}
       FROM ${outbox} AS o
       WHERE ${CLAIMABLE} AND o.target_key = ANY($2::text[])
       ORDER BY ${BEST_FIRST}

@@ -75,7 +75,8 @@ export interface PostgresUpdateRepositoryOptions {
   readonly pool?: PgPoolLike;
   /**
    * The PostgreSQL schema holding the tables (created by {@link PostgresUpdateRepository.migrate} if missing): 1 to 63
-   * lower-case letters, digits and underscores, not starting with a digit or `pg_`. Give each bot (or each test) its
+   * lower-case letters, digits and underscores, not starting with a digit or `pg_`, not `information_schema` (system
+   * schemas are refused; `public` only when you pass it). Give each bot (or each test) its
    * own schema to share one database.
    * @defaultValue `'discord_update_manager'`
    */
@@ -137,7 +138,8 @@ const URL_EXAMPLE = '`postgres://user:password@host:5432/database`';
  * `BEGIN ... COMMIT` transaction; `autocommit` — writes that are each a single statement, committed on their own
  * (atomic without a transaction, and two round trips shorter); `relaxed` — a transaction whose commit does not wait
  * for the disk (`synchronous_commit = off`): a server crash may lose its last fraction of a second, so it is only for
- * writes that are safe to lose (acks of edits and deletes: the row is sent again, and edits carry full bodies).
+ * writes that are safe to lose (acks of edits and deletes: the row is sent again, and edits carry full bodies), and
+ * claims; it also turns JIT compilation off (`jit = off`) for its statements.
  */
 type TransactionMode = 'read' | 'write' | 'autocommit' | 'relaxed';
 
@@ -483,9 +485,13 @@ export class PostgresUpdateRepository implements UpdateRepository {
     const limit = sqlLimit(options.limit);
     if (limit === 0 || options.targetKeys?.length === 0) return [];
     return this.#run('claim', 'relaxed', async (client) => {
-      const locked = options.targetKeys
-        ? await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(options.targetKeys)])
-        : await this.#query(client, 'claimLock', [limit]);
+      const only = options.targetKeys;
+      const locked =
+        only === undefined
+          ? await this.#query(client, 'claimLock', [limit])
+          : only.length === 1 && typeof only[0] === 'string'
+            ? await this.#query(client, 'claimLockKey', [limit, only[0]])
+            : await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(only)]);
       const rows = locked.rows as { readonly target_key: string; readonly needs_nonce: boolean }[];
       if (rows.length === 0) return [];
       const keys = rows.map((row) => row.target_key);
@@ -827,7 +833,11 @@ export class PostgresUpdateRepository implements UpdateRepository {
       let phase: PostgresConnectionPhase = 'query';
       try {
         if (mode === 'write') await client.query('BEGIN');
-        else if (mode === 'relaxed') await client.query('BEGIN; SET LOCAL synchronous_commit TO off');
+        // JIT off too: these statements read a handful of rows, but the estimated cost of a claim's generic plan
+        // (a `LIMIT $1` of unknown size) grows with the outbox and crosses `jit_above_cost` on a large one; compiling
+        // then costs some 50 ms per claim, a hundred times the claim itself.
+        else if (mode === 'relaxed')
+          await client.query('BEGIN; SET LOCAL synchronous_commit TO off; SET LOCAL jit = off');
         const result = await work(client);
         if (mode === 'write' || mode === 'relaxed') {
           phase = 'commit';

@@ -22,6 +22,11 @@ export interface SqliteStatementLike {
   get(...params: unknown[]): unknown;
   /** Every row. */
   all(...params: unknown[]): unknown[];
+  /**
+   * The rows one at a time (better-sqlite3). While the iterator is open the connection runs nothing else, so the
+   * repository only uses it on a connection it opened itself; without it, lists are read with {@link all}.
+   */
+  iterate?(...params: unknown[]): IterableIterator<unknown>;
 }
 
 /** A transaction function made by {@link SqliteDatabaseLike.transaction}. */

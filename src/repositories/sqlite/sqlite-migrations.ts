@@ -1,5 +1,6 @@
 import { ErrorCodes, MessageUpdateError } from '../../errors/message-update-error.js';
 import { migration as initial } from './migrations/001-initial.js';
+import { migration as claimableIndexes } from './migrations/002-claimable-indexes.js';
 import type { SqliteDatabaseLike } from './sqlite-database-like.js';
 import { SQLITE_NOW_MS } from './sqlite-statements.js';
 
@@ -27,7 +28,7 @@ export interface SqliteMigration {
  * const latest = SQLITE_MIGRATIONS.at(-1)?.version; // the schema version this release writes
  * ```
  */
-export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([initial]);
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = Object.freeze([initial, claimableIndexes]);
 
 /** The schema version this release of the package reads and writes. */
 export const SQLITE_SCHEMA_VERSION: number = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

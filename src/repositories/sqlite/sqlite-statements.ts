@@ -60,21 +60,129 @@ export const SELECT_ROW = 'SELECT * FROM outbox WHERE target_key = ?';
 /** Deletes one row whatever its state. */
 export const DELETE_ROW = 'DELETE FROM outbox WHERE target_key = ?';
 
+/** Best first: highest priority, then the earliest enqueue, then the key (the order of `compareRows`). */
+const BEST_FIRST = 'priority DESC, enqueued_at ASC, target_key ASC';
+
 /**
- * Leases up to `@limit` claimable rows, best first, in one statement. `@targetKeys` is a JSON array of keys or
- * `NULL` for any. Lease tokens are 128 random bits from SQLite. `RETURNING` gives no order: the caller sorts.
+ * A row a claim may take now (database clock): live, its lease free or ended, its retry time come.
+ *
+ * @param row - the table alias to qualify the columns with, with its dot (`'o.'`), or `''`
+ * @returns the condition
+ */
+function claimable(row: string): string {
+  return `${row}dead_at IS NULL
+    AND (${row}lease_token IS NULL OR COALESCE(${row}lease_expires_at, 0) <= ${SQLITE_NOW_MS})
+    AND ${row}not_before <= ${SQLITE_NOW_MS}`;
+}
+
+/**
+ * An idle row: live, no lease, no retry time; claimable whatever the clock says. Exactly the rows of
+ * `outbox_claim_idx` (schema version 2), written as its `WHERE` so that SQLite sees the index applies.
+ */
+const IDLE = 'dead_at IS NULL AND lease_token IS NULL AND not_before = 0';
+
+/** A live row that is not idle: leased, or given a retry time. Exactly the rows of `outbox_waiting_idx`. */
+const WAITING = 'dead_at IS NULL AND (lease_token IS NOT NULL OR not_before <> 0)';
+
+/**
+ * When a waiting row becomes claimable (database time, ms): its retry time, or the end of its lease if it has one
+ * and that is later. A waiting row is claimable exactly when `READY_AT <= now` (for any `now` >= 0, which the
+ * database clock is), so with {@link IDLE} rows the claimable rows are `IDLE OR (WAITING AND READY_AT <= now)`. The key
+ * of `outbox_waiting_idx`, written as in the migration: SQLite uses an expression index only for the same expression.
+ */
+const READY_AT = 'max(not_before, CASE WHEN lease_token IS NULL THEN 0 ELSE COALESCE(lease_expires_at, 0) END)';
+
+/**
+ * The database clock for comparing with {@link READY_AT}. `+ 0` drops the INTEGER affinity the `CAST` of
+ * {@link SQLITE_NOW_MS} carries: an index on an expression has no affinity, and SQLite only searches an index with a
+ * comparison of the same affinity (it would scan `outbox_waiting_idx` instead). The value is unchanged.
+ */
+const NOW_FOR_READY_AT = `${SQLITE_NOW_MS} + 0`;
+
+/** A fresh lease: 128 random bits from SQLite, ending `@leaseMs` after now on the database clock. */
+const LEASE = `lease_token = lower(hex(randomblob(16))),
+  lease_expires_at = ${SQLITE_NOW_MS} + @leaseMs`;
+
+/**
+ * Whether any waiting row is claimable now: one seek on `outbox_waiting_idx`. It decides which claim statement runs,
+ * in the same `BEGIN IMMEDIATE` transaction: {@link CLAIM_ROWS} when none is (the usual case), else
+ * {@link CLAIM_DUE_ROWS}. (A lease or retry time that ends in the microseconds between the two statements is seen by
+ * the next claim: the claim is the one due at the time of this probe.)
+ */
+export const ANY_ROW_DUE = `
+SELECT EXISTS (
+  SELECT 1 FROM outbox INDEXED BY outbox_waiting_idx WHERE ${WAITING} AND ${READY_AT} <= ${NOW_FOR_READY_AT}
+) AS due`;
+
+/**
+ * Leases the best `@limit` idle rows, in one statement: the claim when no waiting row is claimable (see
+ * {@link ANY_ROW_DUE}), when the idle rows are all the claimable ones. It reads the front of `outbox_claim_idx` and
+ * stops after `@limit` entries, each one a row it takes: the cost does not depend on how many rows the outbox holds,
+ * nor on how many are leased or backing off. `INDEXED BY` pins the plan (the statement fails to prepare rather than
+ * silently scan if the index cannot serve it). `RETURNING` gives no order: the caller sorts.
  */
 export const CLAIM_ROWS = `
-UPDATE outbox SET
-  lease_token = lower(hex(randomblob(16))),
-  lease_expires_at = ${SQLITE_NOW_MS} + @leaseMs
+UPDATE outbox SET ${LEASE}
 WHERE target_key IN (
-  SELECT target_key FROM outbox
-  WHERE dead_at IS NULL
-    AND (lease_token IS NULL OR COALESCE(lease_expires_at, 0) <= ${SQLITE_NOW_MS})
-    AND not_before <= ${SQLITE_NOW_MS}
-    AND (@targetKeys IS NULL OR target_key IN (SELECT value FROM json_each(@targetKeys)))
-  ORDER BY priority DESC, enqueued_at ASC, target_key ASC
+  SELECT target_key FROM outbox INDEXED BY outbox_claim_idx
+  WHERE ${IDLE}
+  ORDER BY ${BEST_FIRST}
+  LIMIT @limit
+)
+RETURNING *`;
+
+/**
+ * Leases the best `@limit` claimable rows when some waiting rows are claimable (an expired lease, a retry come due):
+ * the best `@limit` idle rows (the front of `outbox_claim_idx`) and the best `@limit` claimable waiting rows (a range
+ * of `outbox_waiting_idx`, sorted), then the best `@limit` of those. Two sorts, of the waiting rows whose time has come
+ * and of at most `2 × @limit` rows; the same rows as a walk of every claimable row best first. `RETURNING` gives no
+ * order: the caller sorts.
+ */
+export const CLAIM_DUE_ROWS = `
+UPDATE outbox SET ${LEASE}
+WHERE target_key IN (
+  SELECT target_key FROM (
+    SELECT * FROM (
+      SELECT target_key, priority, enqueued_at FROM outbox INDEXED BY outbox_claim_idx
+      WHERE ${IDLE}
+      ORDER BY ${BEST_FIRST}
+      LIMIT @limit
+    )
+    UNION ALL
+    SELECT * FROM (
+      SELECT target_key, priority, enqueued_at FROM outbox INDEXED BY outbox_waiting_idx
+      WHERE ${WAITING} AND ${READY_AT} <= ${NOW_FOR_READY_AT}
+      ORDER BY ${BEST_FIRST}
+      LIMIT @limit
+    )
+  )
+  ORDER BY ${BEST_FIRST}
+  LIMIT @limit
+)
+RETURNING *`;
+
+/**
+ * Leases one target's row if it is claimable: a primary-key lookup, whatever the outbox holds. The claim the manager
+ * makes before each send (`targetKeys` of one key). `RETURNING` the row, or nothing.
+ */
+export const CLAIM_TARGET_ROW = `
+UPDATE outbox SET ${LEASE}
+WHERE target_key = @targetKey AND ${claimable('')}
+RETURNING *`;
+
+/**
+ * Leases up to `@limit` claimable rows among the keys of `@targetKeys` (a JSON array), best first: one primary-key
+ * lookup per distinct key (`CROSS JOIN` keeps the keys as the outer loop, so SQLite never walks the outbox to find
+ * them), then a sort of the rows found, at most one per key given. `RETURNING` gives no order: the caller sorts.
+ */
+export const CLAIM_TARGET_ROWS = `
+UPDATE outbox SET ${LEASE}
+WHERE target_key IN (
+  SELECT o.target_key
+  FROM (SELECT DISTINCT value AS target_key FROM json_each(@targetKeys)) AS k
+  CROSS JOIN outbox AS o ON o.target_key = k.target_key
+  WHERE ${claimable('o.')}
+  ORDER BY o.priority DESC, o.enqueued_at ASC, o.target_key ASC
   LIMIT @limit
 )
 RETURNING *`;
@@ -83,6 +191,12 @@ RETURNING *`;
 export const SET_NONCE = `
 UPDATE outbox SET nonce = @nonce, nonce_version = version
 WHERE target_key = @targetKey AND nonce IS NULL`;
+
+/**
+ * Rewrites a row's nonce as it is, in a commit of its own that waits for the disk: makes a nonce handed out by a claim
+ * (committed without waiting) durable before the create it goes with is sent.
+ */
+export const TOUCH_NONCE = 'UPDATE outbox SET nonce = nonce WHERE target_key = @targetKey';
 
 /**
  * A message id learned from Discord: stored if the row has none, and then the create is over (the nonce is
@@ -133,9 +247,9 @@ SELECT * FROM outbox WHERE dead_at IS NOT NULL ORDER BY dead_at ASC, target_key 
 export const REDRIVE_ROW = `
 UPDATE outbox SET dead_at = NULL, attempts = 0, not_before = 0 WHERE target_key = ? AND dead_at IS NOT NULL`;
 
-/** Rows not dead, best first (the claim order). */
+/** Rows not dead, best first (the claim order), along `outbox_pending_idx`. */
 export const LIST_PENDING = `
-SELECT * FROM outbox WHERE dead_at IS NULL ORDER BY priority DESC, enqueued_at ASC, target_key ASC LIMIT ?`;
+SELECT * FROM outbox WHERE dead_at IS NULL ORDER BY ${BEST_FIRST} LIMIT ?`;
 
 /** A `managed_messages` row. */
 export interface ManagedRecord {

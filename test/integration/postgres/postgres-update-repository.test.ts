@@ -235,7 +235,18 @@ describe('PostgresUpdateRepository', () => {
   describe('options', () => {
     it('accepts only plain lower-case identifiers as schema names', async () => {
       const env = await postgresTestEnv();
-      for (const schema of ['Bad', 'bad-name', '1abc', '', 'a'.repeat(64), 'x"; DROP TABLE y; --', 'pg_mine', ' a']) {
+      for (const schema of [
+        'Bad',
+        'bad-name',
+        '1abc',
+        '',
+        'a'.repeat(64),
+        'x"; DROP TABLE y; --',
+        'pg_mine',
+        'pg_catalog',
+        'information_schema',
+        ' a',
+      ]) {
         const error = caught(() => new PostgresUpdateRepository({ connectionString: env.url, schema }));
         expect(error, schema).toBeInstanceOf(InvalidConfigError);
         expect(error).toMatchObject({ field: 'schema', value: schema });

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidConfigError, MessageUpdateError } from '../../../src/errors/message-update-error.js';
+import { InvalidConfigError, MessageUpdateError, RepositoryError } from '../../../src/errors/message-update-error.js';
 import {
   SQLITE_MIGRATIONS,
   SQLITE_SCHEMA_VERSION,
@@ -201,7 +201,10 @@ describe('SqliteUpdateRepository', () => {
 
     it('tells the caller to migrate when a method is used on a database never migrated', async () => {
       await expect(open().listPending()).rejects.toThrow(
-        /has schema version 0, but this release of discord-update-manager needs version 1: call `await repository.migrate\(\)`/,
+        new RegExp(
+          `has schema version 0, but this release of discord-update-manager needs version ${SQLITE_SCHEMA_VERSION}: ` +
+            'call `await repository.migrate\\(\\)`',
+        ),
       );
     });
   });
@@ -648,3 +651,43 @@ function runClaimer(databaseFile: string): {
     keys,
   };
 }
+
+describe('SqliteUpdateRepository on a file it cannot use', () => {
+  it('refuses a file that is not a SQLite database at migrate(), naming the file, with a typed error', async () => {
+    const dir = await tempDir();
+    const filename = join(dir, 'not-a-database.db');
+    await writeFile(filename, 'these are not the pages of a SQLite database '.repeat(200));
+    const repository = new SqliteUpdateRepository({ filename });
+    const error = await repository.migrate().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(RepositoryError);
+    expect((error as Error).message).toContain(filename);
+    expect((error as Error).message).toMatch(/It is not a SQLite database/);
+    await repository.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds at migrate() that a database cannot be written, instead of failing every enqueue later', async () => {
+    const dir = await tempDir();
+    const filename = join(dir, 'updates.db');
+    const first = new SqliteUpdateRepository({ filename });
+    await first.migrate(); // already current: the next migrate() writes nothing
+    await first.close();
+    // As a read-only file, folder or mount opens it (root ignores file modes, so the driver asks for read-only).
+    const ReadOnly = function (path: string, options?: { timeout?: number }) {
+      return new Database(path, { ...options, readonly: true });
+    } as unknown as SqliteDriver;
+    const repository = new SqliteUpdateRepository({ filename, driver: ReadOnly });
+    const error = await repository.migrate().then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(RepositoryError);
+    expect((error as Error).message).toContain(filename);
+    expect((error as Error).message).toMatch(/cannot be written/);
+    await repository.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
