@@ -691,3 +691,28 @@ export async function assertOutboxModel(
     { seed: params.seed, numRuns: params.numRuns },
   );
 }
+
+/**
+ * Checks that a harness's repository runs on its fake database clock: a lease taken right after start expires
+ * `leaseMs` after the fake time, not the real one.
+ *
+ * @param factory - the dialect's harness
+ * @param expectedExpiry - the fake start time plus 1,000 ms
+ */
+export async function expectFakeDatabaseClock(factory: OutboxHarnessFactory, expectedExpiry: number): Promise<void> {
+  const harness = await factory();
+  await harness.repository.enqueue({
+    targetKey: 'k:clock',
+    desired: 'present',
+    channelId: '100000000000000001',
+    messageId: null,
+    managedKey: 'clock',
+    body: { content: 'x' },
+    priority: 1,
+    enqueuedAt: 1,
+    deadlineAt: null,
+  });
+  const [row] = await harness.repository.claim({ limit: 1, leaseMs: 1000, newNonce: () => 'n' });
+  expect(row?.leaseExpiresAt).toBe(expectedExpiry);
+  await harness.dispose();
+}

@@ -7,13 +7,14 @@
  * the same pool and schema. Without a server the tests fail (postgresTestEnv), never skip.
  */
 import pg from 'pg';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, it } from 'vitest';
 import { PostgresUpdateRepository } from '../../../src/repositories/postgres/index.js';
 import {
   assertOutboxModel,
   runOutboxModel,
   type OutboxAction,
   type OutboxHarness,
+  expectFakeDatabaseClock,
 } from '../../property/outbox-model.js';
 import { closePostgresTestEnv, postgresTestEnv, type PostgresTestEnv } from './postgres-test-env.js';
 
@@ -82,21 +83,7 @@ async function postgresHarness(): Promise<OutboxHarness> {
 
 describe('PostgresUpdateRepository (outbox model)', () => {
   it('runs on the fake database clock', async () => {
-    const harness = await postgresHarness();
-    await harness.repository.enqueue({
-      targetKey: 'k:clock',
-      desired: 'present',
-      channelId: '100000000000000001',
-      messageId: null,
-      managedKey: 'clock',
-      body: { content: 'x' },
-      priority: 1,
-      enqueuedAt: 1,
-      deadlineAt: null,
-    });
-    const [row] = await harness.repository.claim({ limit: 1, leaseMs: 1000, newNonce: () => 'n' });
-    expect(row?.leaseExpiresAt).toBe(START_MS + 1000);
-    await harness.dispose();
+    await expectFakeDatabaseClock(postgresHarness, START_MS + 1000);
   });
 
   it('agrees with the outbox model: nothing accepted lost, leases exclusive, stale acks harmless, newest body claimed', async () => {

@@ -5,7 +5,7 @@
  * A crash is a new repository object on the same database: only what the database holds survives.
  */
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SqliteUpdateRepository } from '../../../src/repositories/sqlite/index.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import {
@@ -13,6 +13,7 @@ import {
   runOutboxModel,
   type OutboxAction,
   type OutboxHarness,
+  expectFakeDatabaseClock,
 } from '../../property/outbox-model.js';
 
 async function sqliteHarness(): Promise<OutboxHarness> {
@@ -44,21 +45,7 @@ async function sqliteHarness(): Promise<OutboxHarness> {
 
 describe('SqliteUpdateRepository (outbox model)', () => {
   it('runs on the fake database clock', async () => {
-    const harness = await sqliteHarness();
-    await harness.repository.enqueue({
-      targetKey: 'k:clock',
-      desired: 'present',
-      channelId: '100000000000000001',
-      messageId: null,
-      managedKey: 'clock',
-      body: { content: 'x' },
-      priority: 1,
-      enqueuedAt: 1,
-      deadlineAt: null,
-    });
-    const [row] = await harness.repository.claim({ limit: 1, leaseMs: 1000, newNonce: () => 'n' });
-    expect(row?.leaseExpiresAt).toBe(1_700_000_001_000);
-    await harness.dispose();
+    await expectFakeDatabaseClock(sqliteHarness, 1_700_000_001_000);
   });
 
   it('agrees with the outbox model: nothing accepted lost, leases exclusive, stale acks harmless, newest body claimed', async () => {
