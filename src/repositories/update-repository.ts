@@ -1,3 +1,4 @@
+import { compareCodePoints } from '../util/compare-code-points.js';
 /**
  * The persistence contract: a durable outbox of desired message states, the managed-message map, and performance
  * snapshots. One contract, three implementations (memory, SQLite, Postgres), one test suite run against each.
@@ -203,8 +204,8 @@ export interface UpdateRepository {
 
 /**
  * The order `claim` hands rows out in, the same in every adapter: highest priority first, then the earliest enqueue,
- * then the target key (stable).
+ * then the target key by code point (as SQLite's BINARY and Postgres's "C" collations order it).
  */
 export function compareRows(a: OutboxRow, b: OutboxRow): number {
-  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.targetKey < b.targetKey ? -1 : 1);
+  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || compareCodePoints(a.targetKey, b.targetKey);
 }

@@ -18,6 +18,7 @@
  * not sleep.
  */
 import fc from 'fast-check';
+import { compareCodePoints } from '../../src/util/compare-code-points.js';
 import { expect } from 'vitest';
 import type {
   AckResult,
@@ -359,7 +360,7 @@ export type RowOrder = (a: OutboxRow, b: OutboxRow) => number;
 
 /** The contract's order: `compareRows` (priority, enqueue time, then the key in JavaScript's UTF-16 order). */
 export function contractOrder(a: OutboxRow, b: OutboxRow): number {
-  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || (a.targetKey < b.targetKey ? -1 : 1);
+  return b.priority - a.priority || a.enqueuedAt - b.enqueuedAt || compareCodePoints(a.targetKey, b.targetKey);
 }
 
 // ------------------------------------------------------------------------------------------------ the runner

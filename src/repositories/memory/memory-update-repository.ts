@@ -13,6 +13,7 @@ import type {
   UpdateRepository,
 } from '../update-repository.js';
 import { compareRows } from '../update-repository.js';
+import { compareCodePoints } from '../../util/compare-code-points.js';
 
 type MutableRow = { -readonly [K in keyof OutboxRow]: OutboxRow[K] };
 
@@ -197,7 +198,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
   public async listDeadLetters(limit = 1000): Promise<readonly OutboxRow[]> {
     return [...this.#rows.values()]
       .filter((row) => row.deadAt !== null)
-      .sort((a, b) => a.deadAt! - b.deadAt! || (a.targetKey < b.targetKey ? -1 : 1))
+      .sort((a, b) => a.deadAt! - b.deadAt! || compareCodePoints(a.targetKey, b.targetKey))
       .slice(0, limit)
       .map((row) => ({ ...row }));
   }
@@ -234,7 +235,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.listManaged} */
   public async listManaged(): Promise<readonly ManagedMessage[]> {
-    return [...this.#managed.values()].sort((a, b) => a.sortOrder - b.sortOrder || (a.key < b.key ? -1 : 1));
+    return [...this.#managed.values()].sort((a, b) => a.sortOrder - b.sortOrder || compareCodePoints(a.key, b.key));
   }
 
   /** {@inheritDoc UpdateRepository.saveManaged} */
