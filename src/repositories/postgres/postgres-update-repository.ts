@@ -102,6 +102,16 @@ export interface PostgresUpdateRepositoryOptions {
    * @defaultValue `true` with `connectionString`, `false` with `pool`
    */
   readonly preparedStatements?: boolean;
+  /**
+   * Whether the connections the repository opens start with `synchronous_commit = off` and `jit = off`, so that the
+   * writes that are safe to lose (claims, acks of edits and deletes) cost one round trip each instead of three; every
+   * other write then turns `synchronous_commit` back on for its own transaction, so what must survive a crash still
+   * does. Turn it off behind a connection pooler in transaction mode (PgBouncer's `pool_mode = transaction`), where a
+   * session's settings would reach other clients of the pooler: each such call then sets what it needs with
+   * `SET LOCAL`. Only with `connectionString`: the sessions of a pool you pass are left as they are.
+   * @defaultValue `true` with `connectionString`
+   */
+  readonly relaxedSessions?: boolean;
 }
 
 /**
@@ -139,9 +149,37 @@ const URL_EXAMPLE = '`postgres://user:password@host:5432/database`';
  * (atomic without a transaction, and two round trips shorter); `relaxed` — a transaction whose commit does not wait
  * for the disk (`synchronous_commit = off`): a server crash may lose its last fraction of a second, so it is only for
  * writes that are safe to lose (acks of edits and deletes: the row is sent again, and edits carry full bodies), and
- * claims; it also turns JIT compilation off (`jit = off`) for its statements.
+ * claims; `relaxedAutocommit` — the same, for statements that are each atomic on their own (acks).
+ *
+ * The connections of a pool the repository opens itself start with `synchronous_commit = off` and `jit = off` (see
+ * {@link RELAXED_SESSION}): a relaxed statement is then one round trip instead of three, and the durable modes say
+ * `SET LOCAL synchronous_commit TO on` in their transaction (an `autocommit` write becomes a short transaction). A
+ * pool passed in keeps its sessions as they are: each relaxed call sets what it needs with `SET LOCAL`.
  */
-type TransactionMode = 'read' | 'write' | 'autocommit' | 'relaxed';
+type TransactionMode = 'read' | 'write' | 'autocommit' | 'relaxed' | 'relaxedAutocommit';
+
+/**
+ * What each session of a pool the repository opens runs first. JIT off too: these statements read a handful of rows,
+ * but the estimated cost of a claim's generic plan (a `LIMIT $1` of unknown size) grows with the outbox and crosses
+ * `jit_above_cost` on a large one; compiling then costs some 50 ms per claim, a hundred times the claim itself.
+ */
+const RELAXED_SESSION = 'SET synchronous_commit TO off; SET jit = off';
+
+/** How each mode opens its call: the statement that starts it (if any), and whether it runs in a transaction. */
+function openingOf(
+  mode: TransactionMode,
+  relaxedSessions: boolean,
+): { readonly begin: string | undefined; readonly transaction: boolean } {
+  if (mode === 'read') return { begin: undefined, transaction: false };
+  if (relaxedSessions) {
+    if (mode === 'relaxedAutocommit') return { begin: undefined, transaction: false };
+    if (mode === 'relaxed') return { begin: 'BEGIN', transaction: true };
+    return { begin: 'BEGIN; SET LOCAL synchronous_commit TO on', transaction: true };
+  }
+  if (mode === 'autocommit') return { begin: undefined, transaction: false };
+  if (mode === 'write') return { begin: 'BEGIN', transaction: true };
+  return { begin: 'BEGIN; SET LOCAL synchronous_commit TO off; SET LOCAL jit = off', transaction: true };
+}
 
 /**
  * The mode of acks: an ack that records a created message's id must survive a server crash (or the message could be
@@ -149,7 +187,7 @@ type TransactionMode = 'read' | 'write' | 'autocommit' | 'relaxed';
  * and losing one just sends that row again: they commit without waiting for the disk.
  */
 function ackMode(inputs: readonly AckInput[]): TransactionMode {
-  return inputs.some((input) => learnedMessageId(input.messageId) !== null) ? 'autocommit' : 'relaxed';
+  return inputs.some((input) => learnedMessageId(input.messageId) !== null) ? 'autocommit' : 'relaxedAutocommit';
 }
 
 /**
@@ -189,6 +227,8 @@ export class PostgresUpdateRepository implements UpdateRepository {
   /** The name of each statement when they run as prepared statements, else `undefined`. */
   readonly #names: { readonly [K in StatementName]: string } | undefined;
   readonly #givenPool: PgPoolLike | undefined;
+  /** Whether the sessions of the pool this repository opens start relaxed (see `relaxedSessions`). */
+  readonly #relaxedSessions: boolean;
   /** Acks made this tick, sent together (see {@link PostgresUpdateRepository.ack}). */
   #acks: { input: AckInput; resolve: (result: AckResult) => void; reject: (error: unknown) => void }[] = [];
   readonly #connectionString: string | undefined;
@@ -276,6 +316,18 @@ export class PostgresUpdateRepository implements UpdateRepository {
       throw new InvalidConfigError('preparedStatements', prepared, 'true or false');
     }
     this.#names = prepared ? statementNames(this.#sql) : undefined;
+    const relaxed = options.relaxedSessions ?? pool === undefined;
+    if (typeof relaxed !== 'boolean') {
+      throw new InvalidConfigError('relaxedSessions', relaxed, 'true or false');
+    }
+    if (relaxed && pool !== undefined) {
+      throw new InvalidConfigError(
+        'relaxedSessions',
+        relaxed,
+        'false or unset with `pool` (the sessions of a pool you pass are left as they are)',
+      );
+    }
+    this.#relaxedSessions = relaxed;
   }
 
   /** The schema this repository uses. */
@@ -813,6 +865,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
     work: (client: PgPoolClientLike) => Promise<T>,
   ): Promise<T> {
     const pool = await poolPromise;
+    const opening = openingOf(mode, this.#relaxedSessions);
     for (let attempt = 1; ; attempt++) {
       let client: PgPoolClientLike;
       try {
@@ -832,14 +885,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
       };
       let phase: PostgresConnectionPhase = 'query';
       try {
-        if (mode === 'write') await client.query('BEGIN');
-        // JIT off too: these statements read a handful of rows, but the estimated cost of a claim's generic plan
-        // (a `LIMIT $1` of unknown size) grows with the outbox and crosses `jit_above_cost` on a large one; compiling
-        // then costs some 50 ms per claim, a hundred times the claim itself.
-        else if (mode === 'relaxed')
-          await client.query('BEGIN; SET LOCAL synchronous_commit TO off; SET LOCAL jit = off');
+        if (opening.begin !== undefined) await client.query(opening.begin);
         const result = await work(client);
-        if (mode === 'write' || mode === 'relaxed') {
+        if (opening.transaction) {
           phase = 'commit';
           await client.query('COMMIT');
         }
@@ -850,7 +898,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
           // A deadlock or serialization failure (an answer, even to COMMIT) means the whole transaction was rolled
           // back: running it again is safe.
           try {
-            if (mode === 'write' || mode === 'relaxed') await client.query('ROLLBACK');
+            if (opening.transaction) await client.query('ROLLBACK');
             giveBack();
           } catch (rollbackError) {
             giveBack(rollbackError);
@@ -862,7 +910,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
           giveBack(lost);
           // A statement that commits on its own may have committed before its answer was lost: it is re-run only
           // when it cannot have been applied.
-          const unapplied = mode !== 'autocommit' || neverApplied(error);
+          const unapplied = opening.transaction || mode === 'read' || neverApplied(error);
           if (phase === 'query' && unapplied && attempt < MAX_ATTEMPTS) {
             // Lets the pool see the other connections that died with this one before the next checkout.
             await nextTurn();
@@ -870,7 +918,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
           }
           throw this.#lostError(action, unapplied ? phase : 'commit', error);
         }
-        if (mode === 'write' || mode === 'relaxed') {
+        if (opening.transaction) {
           try {
             await client.query('ROLLBACK');
           } catch (rollbackError) {
@@ -914,8 +962,13 @@ export class PostgresUpdateRepository implements UpdateRepository {
     // pool hands the client out (dropping its own listener) and the notice is emitted before the caller can listen.
     // This listener, attached when the pool creates the client, keeps that from ending the process; the failure
     // still reaches the next query, and a client that failed is never reused.
+    const relaxed = this.#relaxedSessions;
     pool.on('connect', (client) => {
       client.on('error', () => {});
+      if (!relaxed) return;
+      // Queued before the query of the call that opened the connection. If it fails the connection is dead, and that
+      // call's query fails too (and is retried on another connection).
+      void client.query(RELAXED_SESSION).catch(() => undefined);
     });
     return pool;
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   InvalidArgumentError,
   InvalidConfigError,
@@ -588,6 +588,106 @@ describe('PostgresUpdateRepository', () => {
       });
       expect(acked).toBe('done');
       expect(texts).toEqual([expect.stringMatching(/^DELETE/)]);
+    });
+
+    it('opens its own sessions relaxed: an ack of an edit is one statement, durable writes turn synchronous_commit on', async () => {
+      const texts: string[] = [];
+      /** The repository's connections (the test's own admin connection is not one), each with its first statement. */
+      const clients = new Map<pg.Client, string>();
+      const query = pg.Client.prototype.query;
+      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+        this: pg.Client,
+        ...args: unknown[]
+      ) {
+        const [config] = args;
+        const text = typeof config === 'string' ? config : (config as { text: string }).text;
+        const application = (this as unknown as { connectionParameters: { application_name?: string } })
+          .connectionParameters.application_name;
+        if (application !== 'discord-update-manager') return (query as (...a: unknown[]) => unknown).apply(this, args);
+        texts.push(text.trim().replace(/\s+/g, ' ').slice(0, 44));
+        if (!clients.has(this)) clients.set(this, text);
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query);
+      try {
+        const { repository } = await open();
+        // Every connection the repository opened ran the session settings first.
+        expect(clients.size).toBeGreaterThan(0);
+        for (const first of clients.values()) expect(first).toBe('SET synchronous_commit TO off; SET jit = off');
+        texts.length = 0;
+        await repository.enqueueMany([upsert('m:300000000000000021'), { ...upsert('k:new'), messageId: null }]);
+        expect(texts).toEqual([
+          'BEGIN; SET LOCAL synchronous_commit TO on',
+          expect.stringMatching(/^INSERT/),
+          'COMMIT',
+        ]);
+        texts.length = 0;
+        const rows = await repository.claim({ limit: 2, leaseMs: 60_000, newNonce: nonce });
+        expect(texts[0]).toBe('BEGIN');
+        expect(texts.at(-1)).toBe('COMMIT');
+        const edit = rows.find((row) => row.targetKey === 'm:300000000000000021')!;
+        const create = rows.find((row) => row.targetKey === 'k:new')!;
+        texts.length = 0;
+        expect(await repository.ack({ ...edit, messageId: null })).toBe('done');
+        expect(texts).toEqual([expect.stringMatching(/^DELETE/)]);
+        texts.length = 0;
+        expect(await repository.ack({ ...create, messageId: '300000000000000098' })).toBe('done');
+        expect(texts).toEqual([
+          'BEGIN; SET LOCAL synchronous_commit TO on',
+          expect.stringMatching(/^DELETE/),
+          'COMMIT',
+        ]);
+        // The settings are in effect on the idle connections.
+        spy.mockRestore();
+        for (const client of clients.keys()) {
+          const settings = await client.query<{ sync: string; jit: string }>(
+            "SELECT current_setting('synchronous_commit') AS sync, current_setting('jit') AS jit",
+          );
+          expect(settings.rows[0]).toEqual({ sync: 'off', jit: 'off' });
+        }
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it('leaves its sessions as they are with relaxedSessions: false, setting what a call needs with SET LOCAL', async () => {
+      const texts: string[] = [];
+      const query = pg.Client.prototype.query;
+      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
+        this: pg.Client,
+        ...args: unknown[]
+      ) {
+        const [config] = args;
+        const text = typeof config === 'string' ? config : (config as { text: string }).text;
+        const application = (this as unknown as { connectionParameters: { application_name?: string } })
+          .connectionParameters.application_name;
+        if (application === 'discord-update-manager') texts.push(text.trim().replace(/\s+/g, ' ').slice(0, 44));
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof query);
+      try {
+        const { repository } = await open({ relaxedSessions: false });
+        expect(texts).not.toContain('SET synchronous_commit TO off; SET jit = off');
+        await repository.enqueueMany([upsert('m:300000000000000022')]);
+        const [row] = await repository.claim({ limit: 1, leaseMs: 60_000, newNonce: nonce });
+        texts.length = 0;
+        expect(await repository.ack({ ...row!, messageId: null })).toBe('done');
+        expect(texts).toEqual([
+          'BEGIN; SET LOCAL synchronous_commit TO off; ',
+          expect.stringMatching(/^DELETE/),
+          'COMMIT',
+        ]);
+      } finally {
+        spy.mockRestore();
+      }
+      const env = await postgresTestEnv();
+      expect(
+        caught(() => new PostgresUpdateRepository({ connectionString: env.url, relaxedSessions: 1 as never })),
+      ).toMatchObject({ name: 'InvalidConfigError', field: 'relaxedSessions' });
+      const pool = ownPool(env.url, 1);
+      expect(caught(() => new PostgresUpdateRepository({ pool, relaxedSessions: true }))).toMatchObject({
+        name: 'InvalidConfigError',
+        field: 'relaxedSessions',
+        message: expect.stringContaining('with `pool`'),
+      });
     });
 
     it('re-runs a single-statement write on a fresh connection when the one handed out was dead', async () => {
