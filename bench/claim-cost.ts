@@ -44,6 +44,8 @@ export const CLAIM_COST_TARGETS = {
   claimP95Ms: 0.2,
   /** Longest event-loop delay while draining {@link CLAIM_COST.drainRows} rows, ms. */
   stallMs: 50,
+  /** "Flat": p50 of the largest outbox at most this many times the p50 of the smallest ("one target" and "next"). */
+  flatRatio: 1.5,
 } as const;
 
 /** Sizes and sample counts. */
@@ -385,6 +387,34 @@ interface DialectResult {
   readonly sizes: readonly SizeResult[];
   readonly drain?: DrainResult;
   readonly error?: string;
+  /** Postgres: a transaction of the claim's shape with trivial statements, what the wire alone costs. */
+  readonly floor?: Quantiles;
+}
+
+/** Statements of a Postgres claim (`BEGIN`, lock, lease, `COMMIT`): each one round trip. */
+const POSTGRES_CLAIM_ROUND_TRIPS = 4;
+
+/**
+ * The round trips of a Postgres claim with nothing to do: `BEGIN`, two `SELECT $1::int`, `COMMIT` on one pooled
+ * connection, p50 / p95 over {@link CLAIM_COST.samples} after {@link CLAIM_COST.warmUp}.
+ */
+async function measurePostgresFloor(url: string): Promise<Quantiles> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i < CLAIM_COST.warmUp + CLAIM_COST.samples; i++) {
+      const started = performance.now();
+      await client.query('BEGIN');
+      await client.query('SELECT $1::int AS n', [i]);
+      await client.query('SELECT $1::int AS n', [i]);
+      await client.query('COMMIT');
+      if (i >= CLAIM_COST.warmUp) samples.push(performance.now() - started);
+    }
+    return quantiles(samples);
+  } finally {
+    await client.end();
+  }
 }
 
 const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : 'n/a');
@@ -412,7 +442,8 @@ export async function runClaimCostBench(options: ClaimCostBenchOptions): Promise
       for (const size of sizes) measured.push(await measureSize(factory, size, log));
       log(`claim-cost: ${factory.name}, draining ${formatInt(CLAIM_COST.drainRows)} rows ...`);
       const drain = await measureDrain(factory);
-      results.push({ name: factory.name, sizes: measured, drain });
+      const floor = factory.name === 'Postgres' ? await measurePostgresFloor(postgresUrl) : undefined;
+      results.push({ name: factory.name, sizes: measured, drain, ...(floor === undefined ? {} : { floor }) });
     } catch (error) {
       const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 300);
       log(`claim-cost: ${factory.name} failed: ${message}`);
@@ -500,8 +531,11 @@ function render(results: readonly DialectResult[], sizes: readonly number[]): st
       drainRows,
     ),
     '',
-    `Targets: claim p95 ≤ ${CLAIM_COST_TARGETS.claimP95Ms} ms at every size ("one target" and "next"); no ` +
-      `event-loop delay over ${CLAIM_COST_TARGETS.stallMs} ms while draining.`,
+    `Targets: claim p95 ≤ ${CLAIM_COST_TARGETS.claimP95Ms} ms at every size ("one target" and "next"); flat: the ` +
+      `p50 of the largest outbox ≤ ${CLAIM_COST_TARGETS.flatRatio}× the p50 of the smallest; no event-loop delay ` +
+      `over ${CLAIM_COST_TARGETS.stallMs} ms while draining. A Postgres claim is ${POSTGRES_CLAIM_ROUND_TRIPS} round ` +
+      'trips (`BEGIN`, lock, lease, `COMMIT`): "wire floor" is that transaction with trivial statements, what the ' +
+      'connection alone costs on this machine.',
     '',
   ];
   for (const result of results) {
@@ -514,6 +548,17 @@ function render(results: readonly DialectResult[], sizes: readonly number[]): st
       `- ${result.name}, claim p95 ≤ ${CLAIM_COST_TARGETS.claimP95Ms} ms: ` +
         `${verdict(worst <= CLAIM_COST_TARGETS.claimP95Ms)} (worst ${ms(worst)} ms)`,
     );
+    const [smallest, largest] = [result.sizes[0], result.sizes.at(-1)];
+    if (smallest !== undefined && largest !== undefined && largest !== smallest) {
+      const ratio = Math.max(largest.one.p50 / smallest.one.p50, largest.next.p50 / smallest.next.p50);
+      lines.push(
+        `- ${result.name}, flat from ${formatInt(smallest.size)} to ${formatInt(largest.size)} rows (p50 ratio ≤ ` +
+          `${CLAIM_COST_TARGETS.flatRatio}): ${verdict(ratio <= CLAIM_COST_TARGETS.flatRatio)} (${ratio.toFixed(2)}×)`,
+      );
+    }
+    if (result.floor !== undefined) {
+      lines.push(`- ${result.name}, wire floor of a claim (p50 / p95): ${pair(result.floor)} ms`);
+    }
     if (result.drain) {
       lines.push(
         `- ${result.name}, event-loop delay ≤ ${CLAIM_COST_TARGETS.stallMs} ms while draining: ` +

@@ -113,16 +113,30 @@ export function learnWindow(
 }
 
 /**
+ * How much longer than the longest `X-RateLimit-Reset-After` seen an assumed window lasts. That longest value is a
+ * lower bound of the window's length, not the length: each answer says what is left of its window, and the first
+ * answers of a bucket may all come late in theirs (a 429's Reset-After, say). Waiting a quarter window more after a
+ * lost answer is cheap; probing an exhausted window costs a 429.
+ */
+export const ASSUMED_WINDOW_MARGIN = 1.25;
+
+/** The length of a window assumed after a lost answer, ms, from the longest Reset-After seen. */
+export function assumedWindowMs(longestResetAfterMs: number): number {
+  return Math.ceil(longestResetAfterMs * ASSUMED_WINDOW_MARGIN);
+}
+
+/**
  * An answer without rate-limit headers (a proxy's 502) or no answer at all (a reset, a timeout): the request may have
  * been counted, in a window nothing dated. Rather than probe into a window that may be exhausted, assume it began
- * now and lasts as long as the longest window seen; a header of the same window replaces the assumption.
+ * now and lasts {@link ASSUMED_WINDOW_MARGIN} times the longest Reset-After seen; a header of the same window replaces
+ * the assumption.
  */
 export function assumeWindow(bucket: BucketWindow, now: number, epoch: number): void {
   if (!bucket.known || bucket.unlimited || bucket.windowKnown || bucket.windowMs === 0) return;
   if (bucket.epoch !== epoch) return;
   bucket.windowKnown = true;
   bucket.windowAssumed = true;
-  bucket.resetAt = now + bucket.windowMs;
+  bucket.resetAt = now + assumedWindowMs(bucket.windowMs);
 }
 
 /** A 429 of scope `user` or `shared` (not a sub-limit): nothing more in this bucket until the wait is over. */

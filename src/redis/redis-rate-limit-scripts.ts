@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ASSUMED_WINDOW_MARGIN } from '../rate-limit/bucket-window.js';
 
 /**
  * The Lua scripts of the Redis rate-limit store: one per operation (acquire, complete, cancel), each atomic and timed
@@ -178,8 +179,9 @@ local function epoch_of(id)
   return tonumber(string.match(id, '%.(%d+)$'))
 end
 
--- An answer without rate-limit headers, or none: assume the request used a window that began now and lasts as long
--- as the longest one seen, rather than probe into one that may be exhausted (bucket-window.ts: assumeWindow). The
+-- An answer without rate-limit headers, or none: assume the request used a window that began now and lasts the
+-- longest Reset-After seen times ASSUMED_WINDOW_MARGIN, rather than probe into one that may be exhausted
+-- (bucket-window.ts: assumeWindow, assumedWindowMs). The
 -- stored window is read as it is, not rolled (a window that has ended is rolled by the next acquire).
 local function assume_window(prefix, bucket_key, id, now, bucket_idle)
   local key = prefix .. 'bucket:' .. bucket_key
@@ -187,8 +189,9 @@ local function assume_window(prefix, bucket_key, id, now, bucket_idle)
   if f[1] ~= '1' or f[2] == '1' or f[3] == '1' then return end
   local window_ms = num(f[4], 0)
   if window_ms <= 0 or epoch_of(id) ~= num(f[5], 0) then return end
-  redis.call('HSET', key, 'window_known', '1', 'window_assumed', '1', 'reset_at', now + window_ms)
-  extend(key, math.max(bucket_idle, window_ms))
+  local assumed_ms = math.ceil(window_ms * ${ASSUMED_WINDOW_MARGIN})
+  redis.call('HSET', key, 'window_known', '1', 'window_assumed', '1', 'reset_at', now + assumed_ms)
+  extend(key, math.max(bucket_idle, assumed_ms))
 end
 
 -- The global limit in force: the configured one, or the one learned from global 429s, raised by one per probe
@@ -305,6 +308,14 @@ elseif (not b.unlimited) and b.remaining <= 0 then
     block('bucket', poll(b.inflight, now, poll_ms))
   end
   -- else: the window is unknown and no answer will come to teach it: probe with one request at a time.
+end
+-- Requests sent before the route's hash was learned (from another major parameter's answer) count in the real bucket
+-- too, but were reserved under the unhashed key: wait for their answers, whose headers tell the rest
+-- (rate-limit-state.ts: check).
+local unhashed_key = route_key .. '|' .. major
+if bucket_key ~= unhashed_key then
+  local unhashed_inflight = prefix .. 'bucket-inflight:' .. unhashed_key
+  if live(unhashed_inflight, now) > 0 then block('bucket', poll(unhashed_inflight, now, poll_ms)) end
 end
 
 if reason then

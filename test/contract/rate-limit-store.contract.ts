@@ -172,6 +172,18 @@ export function describeRateLimitStoreContract(name: string, create: () => Promi
         expect((await refusal(store, inChannel(EDIT, OTHER_CHANNEL))).reason).toBe('bucket');
       });
 
+      it("waits for requests reserved under a route's unhashed bucket once another channel taught its hash", async () => {
+        const first = await grant(store, EDIT);
+        const other = await grant(store, inChannel(EDIT, OTHER_CHANNEL)); // reserved as route|other, hash unknown
+        await store.complete(first, ok(4, 5000), LIMITS); // the route's hash is learned: abc
+        // `other` counts in abc:other too, but nothing of that bucket is known: wait for its answer, not probe.
+        const refused = await refusal(store, inChannel(EDIT, OTHER_CHANNEL));
+        expect(refused.reason).toBe('bucket');
+        expect(refused.retryInMs).toBeLessThanOrEqual(POLL);
+        await store.complete(other, ok(3, 5000), LIMITS);
+        expect((await grant(store, inChannel(EDIT, OTHER_CHANNEL))).bucket).toBe(`abc:${OTHER_CHANNEL}`);
+      });
+
       it('counts remaining down per grant and refuses at 0 until the window resets', async () => {
         await answer(store, EDIT, ok(2, 1000, 3));
         await grant(store, EDIT);
@@ -218,7 +230,7 @@ export function describeRateLimitStoreContract(name: string, create: () => Promi
         await grant(store, EDIT, limits);
       });
 
-      it('assumes a request answered without rate-limit headers (or not at all) used a window of the longest length seen', async () => {
+      it('assumes a request answered without rate-limit headers (or not at all) used a window 1.25× the longest Reset-After seen', async () => {
         await answer(store, EDIT, ok(1, 300, 2));
         await harness.wait(300);
         // Both slots of the new window go out: a proxy's 502 without headers, then no answer at all (a reset).
@@ -227,15 +239,15 @@ export function describeRateLimitStoreContract(name: string, create: () => Promi
         // No header dated the window they were counted in: rather than probe into it, wait out an assumed one.
         const refused = await refusal(store, EDIT);
         expect(refused.reason).toBe('bucket');
-        about(refused.retryInMs, 300);
-        await harness.wait(300);
+        about(refused.retryInMs, 375);
+        await harness.wait(375);
         await grant(store, EDIT);
       });
 
       it('lets a header of the same window replace the end it assumed', async () => {
         await answer(store, EDIT, ok(4, 400));
         await harness.wait(400);
-        await answer(store, EDIT, { status: 502 }); // assumed: the window ends 400 ms from now
+        await answer(store, EDIT, { status: 502 }); // assumed: the window ends 500 ms from now
         const dated = await grant(store, EDIT);
         await store.complete(dated, ok(2, 100), LIMITS); // Discord says: 100 ms left, 2 requests
         await grant(store, EDIT);

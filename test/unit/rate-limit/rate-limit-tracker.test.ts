@@ -241,9 +241,10 @@ describe('RateLimitTracker', () => {
     const b = t.acquire(edit, T0 + 1000);
     t.complete(a, T0 + 1001, false);
     t.complete(b, T0 + 1002, false);
-    // No budget, and no header dated the window `b` was counted in: it may run until 1 s (the window seen) from now.
-    expect(t.availableAt(edit, T0 + 1003)).toBe(T0 + 2002);
-    expect(t.availableAt(edit, T0 + 2002)).toBe(T0 + 2002);
+    // No budget, and no header dated the window `b` was counted in: it may run until 1.25 × 1 s (the longest
+    // Reset-After seen) from now.
+    expect(t.availableAt(edit, T0 + 1003)).toBe(T0 + 2252);
+    expect(t.availableAt(edit, T0 + 2252)).toBe(T0 + 2252);
   });
 
   it('lets a header of the same window replace the end it assumed after an answer without headers', () => {
@@ -252,9 +253,9 @@ describe('RateLimitTracker', () => {
     observe(t, first, 200, headers(4, 2), undefined, T0);
     t.complete(first, T0, true);
     for (let i = 0; i < 4; i++) t.complete(t.acquire(edit, T0 + 2000), T0 + 2000, false); // the window rolled: 4 of 5 used
-    // ...none answered (resets): the window is assumed to end at T0 + 2000 + 2 s. One slot is left.
+    // ...none answered (resets): the window is assumed to end at T0 + 2000 + 1.25 × 2 s. One slot is left.
     const last = t.acquire(edit, T0 + 2001);
-    expect(t.availableAt(edit, T0 + 2001)).toBe(T0 + 4000);
+    expect(t.availableAt(edit, T0 + 2001)).toBe(T0 + 4500);
     observe(t, last, 200, headers(0, 0.5), undefined, T0 + 2010);
     t.complete(last, T0 + 2010, true);
     expect(t.availableAt(edit, T0 + 2011)).toBe(T0 + 2510);
