@@ -84,7 +84,7 @@ export type PostgresStatements = ReturnType<typeof buildPostgresStatements>;
  */
 export function buildPostgresStatements(s: string) {
   const outbox = `${s}.outbox`;
-  return {
+  const statements = {
     /**
      * The merge of one upsert into its row (coalescing happens here): the newest body and desired state, the known
      * message id kept, the highest priority, the earliest enqueue time, a deadline only while every part has one, the
@@ -354,4 +354,38 @@ export function buildPostgresStatements(s: string) {
         failed_updates
       FROM ${s}.performance_metrics WHERE "timestamp" >= $1 ORDER BY id`,
   } as const;
+  return {
+    ...statements,
+    /** {@link claimLock} and the lease in one statement: $1 limit, then as {@link leaseLocked} from $2. */
+    claim: leaseLocked(outbox, statements.claimLock, 2),
+    /** {@link claimLockKey} and the lease in one statement: $1 limit, $2 key, then as {@link leaseLocked} from $3. */
+    claimKey: leaseLocked(outbox, statements.claimLockKey, 3),
+    /** {@link claimLockKeys} and the lease in one statement: $1 limit, $2 keys, then as {@link leaseLocked} from $3. */
+    claimKeys: leaseLocked(outbox, statements.claimLockKeys, 3),
+  } as const;
+}
+
+/**
+ * A claim in one statement (one round trip, atomic on its own): the rows `lock` locks (a materialized CTE, so they are
+ * locked once, `SKIP LOCKED` as in `lock` alone), ranked best first, then leased. Parameters from `$first`: the lease
+ * length in ms (counted from the database clock, read once, so every row of the claim gets the same end), the lease
+ * tokens and the nonces, as text arrays indexed by rank (row `r` gets token `r`, and nonce `r` if it needs one; the
+ * caller passes at least as many as the claim's limit). Returns the claimed rows with their rank (`claim_rank`).
+ */
+function leaseLocked(outbox: string, lock: string, first: number): string {
+  const [leaseMs, tokens, nonces] = [first, first + 1, first + 2].map((n) => `$${n}`);
+  return `WITH locked AS MATERIALIZED (${lock}),
+      ranked AS (
+        SELECT l.target_key AS claimed_key, l.needs_nonce,
+          row_number() OVER (ORDER BY r.priority DESC, r.enqueued_at, r.target_key) AS claim_rank
+        FROM locked AS l JOIN ${outbox} AS r ON r.target_key = l.target_key
+      )
+    UPDATE ${outbox} AS o SET
+        lease_token = (${tokens}::text[])[ranked.claim_rank],
+        lease_expires_at = (clock.now_ms + ${leaseMs}::float8)::bigint,
+        nonce = CASE WHEN ranked.needs_nonce THEN (${nonces}::text[])[ranked.claim_rank] ELSE o.nonce END,
+        nonce_version = CASE WHEN ranked.needs_nonce THEN o.version ELSE o.nonce_version END
+      FROM ranked, (SELECT ${POSTGRES_NOW_MS} AS now_ms) AS clock
+      WHERE o.target_key = ranked.claimed_key
+      RETURNING ranked.claim_rank, ${OUTBOX_COLUMNS}`;
 }

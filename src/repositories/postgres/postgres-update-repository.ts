@@ -133,6 +133,12 @@ export const DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS = {
 /** The `application_name` of connections the repository opens (a connection string's own one wins). */
 const APPLICATION_NAME = 'discord-update-manager';
 
+/**
+ * The most rows a claim takes in one statement: it needs a lease token and a nonce made beforehand for each row it may
+ * take. A claim of more (or of all) locks, then leases, in a transaction of two statements.
+ */
+const ONE_STATEMENT_CLAIM_MAX = 256;
+
 /** Tries per call when connections turn out to be dead before anything was committed (stale pooled connections). */
 const MAX_ATTEMPTS = 4;
 
@@ -536,14 +542,40 @@ export class PostgresUpdateRepository implements UpdateRepository {
     this.#assertOpen('claim');
     const limit = sqlLimit(options.limit);
     if (limit === 0 || options.targetKeys?.length === 0) return [];
+    const only = options.targetKeys;
+    const most = limit === null ? (only?.length ?? null) : Math.min(limit, only?.length ?? limit);
+    if (most === null || most > ONE_STATEMENT_CLAIM_MAX) return this.#claimInTwoSteps(options, limit, only);
+    // One statement (locks, ranks and leases), so one round trip on the repository's own relaxed sessions. Lease
+    // tokens and nonces are made here for every row the claim may take; the statement hands out nonces by rank, to the
+    // rows that need one (the others are never used).
+    const tokens = Array.from({ length: most }, () => randomUUID());
+    const nonces = Array.from({ length: most }, () => options.newNonce());
+    return this.#run('claim', 'relaxedAutocommit', async (client) => {
+      const lease = [options.leaseMs, arrayLiteral(tokens), arrayLiteral(nonces)];
+      const claimed =
+        only === undefined
+          ? await this.#query(client, 'claim', [limit, ...lease])
+          : only.length === 1 && typeof only[0] === 'string'
+            ? await this.#query(client, 'claimKey', [limit, only[0], ...lease])
+            : await this.#query(client, 'claimKeys', [limit, arrayLiteral(only), ...lease]);
+      // Best first.
+      return (claimed.rows as (OutboxRecord & { readonly claim_rank: string | number })[])
+        .sort((a, b) => Number(a.claim_rank) - Number(b.claim_rank))
+        .map((record) => decodeOutboxRow(record) as ClaimedRow);
+    });
+  }
+
+  /** A claim of more rows than {@link ONE_STATEMENT_CLAIM_MAX} (or of all): lock, then lease, in one transaction. */
+  async #claimInTwoSteps(
+    options: ClaimOptions,
+    limit: number | null,
+    only: readonly string[] | undefined,
+  ): Promise<readonly ClaimedRow[]> {
     return this.#run('claim', 'relaxed', async (client) => {
-      const only = options.targetKeys;
       const locked =
         only === undefined
           ? await this.#query(client, 'claimLock', [limit])
-          : only.length === 1 && typeof only[0] === 'string'
-            ? await this.#query(client, 'claimLockKey', [limit, only[0]])
-            : await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(only)]);
+          : await this.#query(client, 'claimLockKeys', [limit, arrayLiteral(only)]);
       const rows = locked.rows as { readonly target_key: string; readonly needs_nonce: boolean }[];
       if (rows.length === 0) return [];
       const keys = rows.map((row) => row.target_key);

@@ -43,6 +43,13 @@ const describePlan = (plan: PlanNode): string =>
     )
     .join('\n');
 
+/** The indexes a plan read, each with the rows it returned, in plan order (only the nodes that ran). */
+function indexReads(plan: PlanNode): [string, number][] {
+  return executed(plan)
+    .filter((node) => node['Index Name'] !== undefined)
+    .map((node) => [node['Index Name']!, node['Actual Rows']]);
+}
+
 /**
  * Asserts that a plan read the outbox only through indexes, and that its filters threw away at most `rejected` of the
  * rows it read.
@@ -91,7 +98,7 @@ describe('PostgresUpdateRepository claim plans', () => {
    * the repository's named statements get after five runs), else planned for these parameters.
    */
   async function explain(
-    statement: 'claimLock' | 'claimLockKey' | 'claimLockKeys',
+    statement: 'claimLock' | 'claimLockKey' | 'claimLockKeys' | 'claimKey',
     params: readonly unknown[],
     generic: boolean,
   ): Promise<PlanNode> {
@@ -213,12 +220,24 @@ describe('PostgresUpdateRepository claim plans', () => {
           ran.filter((node) => node['Node Type'] === 'Sort'),
           describePlan(plan),
         ).toEqual([]);
+        expect(indexReads(plan), describePlan(plan)).toEqual([['outbox_pkey', 1]]);
+      });
+
+      it('locks, ranks and leases one target in one statement, reading the outbox by primary key only', async () => {
+        const plan = await explain('claimKey', [1, key(40_000), 60_000, ['token'], ['nonce']], generic);
+        expectOnlySeeks(plan);
+        const ran = executed(plan);
+        // The lock's lookup, the rank's join back to the row, the update's: one row each.
+        expect(indexReads(plan), describePlan(plan)).toEqual([
+          ['outbox_pkey', 1],
+          ['outbox_pkey', 1],
+          ['outbox_pkey', 1],
+        ]);
+        // The only sort ranks the rows locked: one.
         expect(
-          ran
-            .filter((node) => node['Index Name'] !== undefined)
-            .map((node) => [node['Index Name'], node['Actual Rows']]),
+          ran.filter((node) => node['Node Type'] === 'Sort').map((node) => node['Actual Rows']),
           describePlan(plan),
-        ).toEqual([['outbox_pkey', 1]]);
+        ).toEqual([1]);
       });
 
       it('claims several targets with one primary-key lookup per key, sorting only the rows found', async () => {
@@ -226,12 +245,7 @@ describe('PostgresUpdateRepository claim plans', () => {
         const plan = await explain('claimLockKeys', [10, [key(30_000), key(20_000), key(5), 'm:1']], generic);
         expectOnlySeeks(plan, 1);
         const ran = executed(plan);
-        expect(
-          ran
-            .filter((node) => node['Index Name'] !== undefined)
-            .map((node) => [node['Index Name'], node['Actual Rows']]),
-          describePlan(plan),
-        ).toEqual([['outbox_pkey', 2]]);
+        expect(indexReads(plan), describePlan(plan)).toEqual([['outbox_pkey', 2]]);
         expect(
           ran.filter((node) => node['Node Type'] === 'Sort').map((node) => node['Actual Rows']),
           describePlan(plan),

@@ -310,9 +310,10 @@ describe('PostgresUpdateRepository', () => {
         for (const row of rows) expect(await repository.ack(row)).toBe('done');
       }
       expect(await first.listPending()).toEqual([]);
-      expect(names.size).toBeGreaterThanOrEqual(8);
+      expect(names.size).toBeGreaterThanOrEqual(6);
       for (const name of names) expect(name).toMatch(/^dum_[A-Za-z]+_[0-9a-f]{16}$/);
       expect([...names].filter((name) => name.startsWith('dum_upsertBatch_'))).toHaveLength(2);
+      expect([...names].filter((name) => name.startsWith('dum_claim_'))).toHaveLength(2);
       // Off by default with a pool of yours (its query() may take only text).
       names.clear();
       const plain = (await open({ pool: recording })).repository;
@@ -331,6 +332,42 @@ describe('PostgresUpdateRepository', () => {
         expect((error as Error).message).toMatch(/postgres:\/\/user:password@host:5432\/database/);
         expect((error as Error).message).not.toContain('hunter22');
       }
+    });
+  });
+
+  describe('claim()', () => {
+    it('claims up to 256 rows in one statement and more in two, best first, with nonces only for creates', async () => {
+      const { repository } = await open();
+      // 300 rows: one create in three (no message id), priorities 0–2, so best first is not insertion order.
+      const keys = Array.from({ length: 300 }, (_, i) => `m:${300_000_000_000_000_000n + BigInt(i)}`);
+      await repository.enqueueMany(
+        keys.map((key, i) =>
+          upsert(key, { priority: i % 3, enqueuedAt: 1000 + i, ...(i % 3 === 0 ? { messageId: null } : {}) }),
+        ),
+      );
+      const best = [...keys].sort((a, b) => {
+        const [ia, ib] = [keys.indexOf(a), keys.indexOf(b)];
+        return (ib % 3) - (ia % 3) || ia - ib;
+      });
+      const check = (rows: readonly { targetKey: string; nonce: string | null; leaseToken: string }[]): void => {
+        for (const row of rows) {
+          const create = keys.indexOf(row.targetKey) % 3 === 0;
+          expect(row.nonce === null, `${row.targetKey}: a nonce only for a create`).toBe(!create);
+        }
+        expect(new Set(rows.map((row) => row.leaseToken)).size).toBe(rows.length);
+      };
+      const first = await repository.claim({ limit: 256, leaseMs: 60_000, newNonce: nonce });
+      expect(first.map((row) => row.targetKey)).toEqual(best.slice(0, 256));
+      check(first);
+      // The rest with a limit of more than 256: the two-statement claim.
+      const rest = await repository.claim({ limit: 1000, leaseMs: 60_000, newNonce: nonce });
+      expect(rest.map((row) => row.targetKey)).toEqual(best.slice(256));
+      check(rest);
+      for (const row of [...first, ...rest]) expect(await repository.ack(row)).toBe('done');
+      // And all of them (no limit), once more.
+      await repository.enqueueMany(keys.map((key) => upsert(key)));
+      const all = await repository.claim({ limit: Infinity, leaseMs: 60_000, newNonce: nonce });
+      expect(all).toHaveLength(300);
     });
   });
 
@@ -621,9 +658,9 @@ describe('PostgresUpdateRepository', () => {
           'COMMIT',
         ]);
         texts.length = 0;
+        // A claim is one statement: lock, rank and lease.
         const rows = await repository.claim({ limit: 2, leaseMs: 60_000, newNonce: nonce });
-        expect(texts[0]).toBe('BEGIN');
-        expect(texts.at(-1)).toBe('COMMIT');
+        expect(texts).toEqual([expect.stringMatching(/^WITH locked AS MATERIALIZED/)]);
         const edit = rows.find((row) => row.targetKey === 'm:300000000000000021')!;
         const create = rows.find((row) => row.targetKey === 'k:new')!;
         texts.length = 0;
