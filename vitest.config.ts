@@ -1,6 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// One project per test folder (STYLE.md): `npm test` runs them all; `vitest run --project unit` runs one.
+// One project per test folder (the folders mirror src/, see docs/guides/architecture.md): `npm test` runs them all; `vitest run --project unit` runs one.
 export default defineConfig({
   test: {
     projects: [
@@ -12,6 +13,31 @@ export default defineConfig({
       { test: { name: 'postgres', include: ['test/integration/postgres/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'redis', include: ['test/integration/redis/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000 } },
+      // The docs' code blocks (examples/snippets/, checked equal to README.md and docs/guides/ by test/docs/): they import
+      // the package by its public names, resolved here to the sources as tsconfig.json's `paths` do for tsc.
+      {
+        resolve: { alias: packageAliases() },
+        test: {
+          name: 'docs',
+          include: ['test/docs/**/*.test.ts', 'examples/snippets/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
     ],
   },
 });
+
+/** `discord-update-manager` and its subpaths (package.json `exports`) mapped to their entry files in src/. */
+function packageAliases(): { find: RegExp; replacement: string }[] {
+  const entries: Record<string, string> = {
+    '': 'src/index.ts',
+    '/testing': 'src/testing/index.ts',
+    '/sqlite': 'src/repositories/sqlite/index.ts',
+    '/postgres': 'src/repositories/postgres/index.ts',
+    '/redis': 'src/redis/index.ts',
+  };
+  return Object.entries(entries).map(([subpath, file]) => ({
+    find: new RegExp(`^discord-update-manager${subpath}$`),
+    replacement: fileURLToPath(new URL(`./${file}`, import.meta.url)),
+  }));
+}

@@ -1,7 +1,7 @@
 /**
  * discord-update-manager: keep Discord messages up to date under Discord's rate limits.
  *
- * @packageDocumentation
+ * @module discord-update-manager
  */
 export { MessageUpdateManager } from './manager/message-update-manager.js';
 export type { MessageUpdateManagerOptions, StopOptions, ManagerStats } from './manager/message-update-manager.js';
@@ -28,7 +28,7 @@ export type {
 } from './manager/types.js';
 export { contentHash } from './util/content-hash.js';
 export { findPayloadViolation, assertValidPayload, PAYLOAD_LIMITS } from './discord/payload-limits.js';
-export type { PayloadViolation } from './discord/payload-limits.js';
+export type { PayloadKind, PayloadViolation } from './discord/payload-limits.js';
 export {
   DEFAULT_RATE_LIMIT_CONFIG,
   RATE_LIMIT_ENV_VARS,
@@ -44,7 +44,7 @@ export type { HttpMethod, RouteInfo } from './discord/route.js';
 export { systemClock } from './util/clock.js';
 export type { Clock, ClockTimer } from './util/clock.js';
 export { RestTransport } from './transport/rest-transport.js';
-export type { RestLike, RestResponseLike, RestResponseRequest } from './transport/rest-transport.js';
+export type { RestLike, RestRequestLike, RestResponseLike, RestResponseRequest } from './transport/rest-transport.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { InMemoryMetricsCollector } from './metrics/in-memory-metrics-collector.js';
 export type { ManagerMetrics, InMemoryMetricsCollectorOptions } from './metrics/in-memory-metrics-collector.js';
@@ -62,12 +62,14 @@ export {
   InvalidArgumentError,
   InvalidPayloadError,
   ManagerClosedError,
+  RepositoryClosedError,
+  MissingPeerDependencyError,
+  SchemaVersionError,
   MessageDeletedError,
   DiscordAPIError,
   UnauthorizedError,
   RetriesExhaustedError,
   TransportError,
-  RateLimitError,
   RepositoryError,
   DeadLetterError,
   maskTokens,
@@ -96,6 +98,7 @@ export type {
   RateLimitReservation,
   RateLimitAcquireResult,
   RateLimitObservation,
+  RateLimitBlockReason,
 } from './rate-limit/rate-limit-store.js';
 export { MemoryRateLimitStore } from './rate-limit/memory-rate-limit-store.js';
 export type { MemoryRateLimitStoreOptions } from './rate-limit/memory-rate-limit-store.js';

@@ -46,7 +46,10 @@ function render(progress: ScenarioProgress<ManagerRun>, final = false): void {
 
 process.stderr.write(
   `Equipment demo: ${total} messages in ${workload.channelCount} channels, ${workload.updates.length} updates from ` +
-    `${workload.options.users} users over ${formatMs(workload.options.durationMs)}, against a local Discord simulator.\n`,
+    `${workload.options.users} users over ${formatMs(workload.options.durationMs)}, against a local Discord simulator.\n` +
+    '"up to date" counts the messages Discord shows at the newest version submitted so far: it starts near ' +
+    `${total} (nothing has changed yet), falls while the edits arrive faster than Discord's limits let anyone send ` +
+    `them, then climbs back to ${total} as the manager catches up.\n`,
 );
 let finalProgress: ScenarioProgress<ManagerRun> | undefined;
 const result = await runScenario(workload, managerStrategy(), {

@@ -40,7 +40,7 @@ export function isSnowflake(value: unknown): value is string {
  *
  * @param id - a snowflake, as a decimal string
  * @returns Unix milliseconds
- * @throws {@link InvalidArgumentError} when `id` is not a snowflake
+ * @throws {@link discord-update-manager!InvalidArgumentError} when `id` is not a snowflake
  * @example
  * ```ts
  * snowflakeToTimestamp('175928847299117063'); // 1462015105796
@@ -58,7 +58,7 @@ export function snowflakeToTimestamp(id: string): number {
  * @param increment - sequence number within the millisecond, 0 to 4095
  * @param workerId - worker id, 0 to 1023 (worker and process bits together)
  * @returns the id as a decimal string
- * @throws {@link InvalidArgumentError} when a part is out of range
+ * @throws {@link discord-update-manager!InvalidArgumentError} when a part is out of range
  * @example
  * ```ts
  * snowflakeFromTimestamp(1_700_000_000_000); // '1174109840998400000'

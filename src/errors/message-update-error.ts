@@ -14,11 +14,13 @@ export const ErrorCodes = {
   InvalidArgument: 'INVALID_ARGUMENT',
   InvalidPayload: 'INVALID_PAYLOAD',
   ManagerClosed: 'MANAGER_CLOSED',
+  RepositoryClosed: 'REPOSITORY_CLOSED',
+  MissingPeerDependency: 'MISSING_PEER_DEPENDENCY',
+  SchemaVersion: 'SCHEMA_VERSION',
   MessageDeleted: 'MESSAGE_DELETED',
   DiscordAPI: 'DISCORD_API_ERROR',
   RetriesExhausted: 'RETRIES_EXHAUSTED',
   Unauthorized: 'UNAUTHORIZED',
-  RateLimit: 'RATE_LIMITED',
   Transport: 'TRANSPORT_ERROR',
   Repository: 'REPOSITORY_ERROR',
   DeadLetter: 'DEAD_LETTER',
@@ -301,31 +303,157 @@ export class DeadLetterError extends MessageUpdateError {
 }
 
 /**
- * A request was refused because sending it would break a rate limit that cannot be waited out within the update's
- * deadline, or Discord put the client in its invalid-request ban. Also the payload of the `rateLimited` event.
+ * A repository was used after its `close()`: the call is refused and nothing was read or written. Create a new
+ * repository to use the database again.
+ *
+ * @example
+ * ```ts
+ * await repository.close();
+ * await repository.enqueue(update);
+ * // RepositoryClosedError: Cannot enqueue: this SqliteUpdateRepository (./data/updates.db) was closed. ...
+ * ```
  */
-export class RateLimitError extends MessageUpdateError {
-  public override name = 'RateLimitError' as const;
-  /** `user` (per-route bucket), `global`, or `shared` (a shared resource). */
-  public readonly scope: 'user' | 'global' | 'shared';
-  /** How long Discord asked us to wait, in milliseconds. */
-  public readonly retryAfterMs: number;
-  /** The bucket concerned (hash:major parameter), or `global`. */
-  public readonly bucket: string;
-  public constructor(
-    scope: 'user' | 'global' | 'shared',
-    retryAfterMs: number,
-    bucket: string,
-    method: string,
-    path: string,
-  ) {
+export class RepositoryClosedError extends MessageUpdateError {
+  public override name = 'RepositoryClosedError' as const;
+  /** The repository class, e.g. `SqliteUpdateRepository`. */
+  public readonly repository: string;
+  /** The call that was refused, e.g. `enqueue`. */
+  public readonly action: string;
+
+  /**
+   * @param repository - the repository class, e.g. `PostgresUpdateRepository`
+   * @param action - the call that was refused, e.g. `enqueue`
+   * @param where - which database it used, for the message (a file name, ``schema `my_bot` ``), never a password
+   */
+  public constructor(repository: string, action: string, where?: string) {
     super(
-      ErrorCodes.RateLimit,
-      `${method} ${redactPath(path)} was rate limited (scope ${scope}, bucket ${bucket}); retry after ${retryAfterMs} ms.`,
+      ErrorCodes.RepositoryClosed,
+      `Cannot ${action}: this ${repository}${where === undefined ? '' : ` (${where})`} was closed. ` +
+        'Create a new repository to use it again.',
     );
-    this.scope = scope;
-    this.retryAfterMs = retryAfterMs;
-    this.bucket = bucket;
+    this.repository = repository;
+    this.action = action;
+  }
+}
+
+/**
+ * An optional peer dependency (`better-sqlite3`, `pg`, `ioredis`) that a feature needs could not be loaded, or is
+ * not the package expected. The message names the package, the feature and the command that installs it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await repository.migrate();
+ * } catch (error) {
+ *   if (error instanceof MissingPeerDependencyError) console.error(`run: npm install ${error.packageName}`);
+ *   throw error;
+ * }
+ * ```
+ */
+export class MissingPeerDependencyError extends MessageUpdateError {
+  public override name = 'MissingPeerDependencyError' as const;
+  /** The npm package to install, e.g. `pg`. */
+  public readonly packageName: string;
+  /** What needs it, e.g. `PostgresUpdateRepository`. */
+  public readonly feature: string;
+  /** The command that installs it, e.g. `npm install better-sqlite3@12`. */
+  public readonly installCommand: string;
+
+  /**
+   * @param packageName - the npm package, e.g. `pg`
+   * @param feature - what needs it, e.g. `PostgresUpdateRepository`
+   * @param details - `version`: the major version to install (`12` gives `npm install better-sqlite3@12`);
+   *   `alternative`: what to do instead of installing it (e.g. "pass your own `pool`"); `problem`: what is wrong
+   *   when the package loaded but is not the one expected; `cause`: the error loading it failed with
+   */
+  public constructor(
+    packageName: string,
+    feature: string,
+    details: {
+      readonly version?: string;
+      readonly alternative?: string;
+      readonly problem?: string;
+      readonly cause?: unknown;
+    } = {},
+  ) {
+    const installCommand = `npm install ${packageName}${details.version === undefined ? '' : `@${details.version}`}`;
+    const cause = details.cause;
+    super(
+      ErrorCodes.MissingPeerDependency,
+      `${feature} could not ${details.problem === undefined ? 'load' : 'use'} ${packageName}, an optional peer ` +
+        `dependency it needs${details.problem === undefined ? '' : ` (${details.problem})`}: install ${packageName} ` +
+        `(${installCommand})${details.alternative === undefined ? '' : `, or ${details.alternative}`}.` +
+        (cause === undefined
+          ? ''
+          : ` Loading failed with: ${maskTokens(cause instanceof Error ? cause.message : String(cause))}`),
+      cause === undefined ? undefined : { cause },
+    );
+    this.packageName = packageName;
+    this.feature = feature;
+    this.installCommand = installCommand;
+  }
+}
+
+/**
+ * A database's schema is not the version this release of the package uses. `older`: the schema has not been
+ * migrated to this release (call `await repository.migrate()`); `newer`: a newer release migrated it, and older code
+ * could corrupt it (upgrade the package in every process using it). Nothing was read or written.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await repository.listPending();
+ * } catch (error) {
+ *   if (error instanceof SchemaVersionError && error.direction === 'older') await repository.migrate();
+ *   else throw error;
+ * }
+ * ```
+ */
+export class SchemaVersionError extends MessageUpdateError {
+  public override name = 'SchemaVersionError' as const;
+  /** The version the database records (`0`: never migrated), or `null` when it could not be read (tables missing). */
+  public readonly found: number | null;
+  /** The version this release reads and writes (for `newer`, the highest it supports), or `null` when unknown. */
+  public readonly expected: number | null;
+  /** `older`: call `migrate()`; `newer`: upgrade the package. */
+  public readonly direction: 'older' | 'newer';
+  /** What holds the schema, as the message names it, e.g. ``the PostgreSQL schema `my_bot` ``. */
+  public readonly database: string;
+
+  /**
+   * @param database - what holds the schema, e.g. `the SQLite database ./data/updates.db` (never a password)
+   * @param found - the version recorded, or `null` when it could not be read
+   * @param expected - the version this release uses
+   * @param direction - whether the schema is `older` or `newer` than this release
+   * @param details - `problem`: why the version could not be read (with `found: null`); `cause`: the driver's error
+   */
+  public constructor(
+    database: string,
+    found: number | null,
+    expected: number | null,
+    direction: 'older' | 'newer',
+    details: { readonly problem?: string; readonly cause?: unknown } = {},
+  ) {
+    const subject = database.charAt(0).toUpperCase() + database.slice(1);
+    const has =
+      found === null
+        ? `has no schema version that could be read${details.problem === undefined ? '' : ` (${details.problem})`}`
+        : `has schema version ${found}`;
+    const versions = expected === null ? 'another version' : `version ${expected}`;
+    super(
+      ErrorCodes.SchemaVersion,
+      direction === 'older'
+        ? `${subject} ${has}, but this release of discord-update-manager needs ${versions}: ` +
+            'call `await repository.migrate()` before using the repository.'
+        : `${subject} ${has}, but this release of discord-update-manager supports schema versions up to ` +
+            `${expected ?? 'an older one'}: a newer release migrated it. Upgrade discord-update-manager (to the ` +
+            'release that migrated it, or later) in every process using it.',
+      details.cause === undefined ? undefined : { cause: details.cause },
+    );
+    this.found = found;
+    this.expected = expected;
+    this.direction = direction;
+    this.database = database;
   }
 }
 

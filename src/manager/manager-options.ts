@@ -11,7 +11,10 @@ import { checkIntegerOption } from '../util/integer-option.js';
 
 /** Options of {@link MessageUpdateManager}. Give exactly one of `rest` and `transport`. */
 export interface MessageUpdateManagerOptions<TMetrics extends MetricsCollector = InMemoryMetricsCollector> {
-  /** Your `@discordjs/rest` `REST` instance, token set. Tip: `new REST({ retries: 0 })`, the manager retries itself. */
+  /**
+   * Your `@discordjs/rest` `REST` instance, token set. Tip: `new REST({ retries: 0, offset: 0 })`: the manager retries
+   * and paces itself.
+   */
   readonly rest?: RestLike;
   /** A custom {@link Transport} instead of `rest` (tests, other HTTP clients). */
   readonly transport?: Transport;

@@ -93,7 +93,7 @@ const PRIORITIES = new Set<number>(Object.values(UpdatePriority));
  * import { REST } from '@discordjs/rest';
  * import { MessageUpdateManager, UpdatePriority } from 'discord-update-manager';
  *
- * const rest = new REST({ retries: 0 }).setToken(process.env.DISCORD_TOKEN!);
+ * const rest = new REST({ retries: 0, offset: 0 }).setToken(process.env.DISCORD_TOKEN!);
  * const manager = new MessageUpdateManager({ rest });
  * await manager.start();
  * const handle = manager.edit(channelId, messageId, { content: 'v2' }, { priority: UpdatePriority.High });

@@ -148,7 +148,7 @@ export interface GlobalLimitChangedEvent {
   readonly change: 'lowered' | 'raised';
 }
 
-/** Payload of the `rateLimited` event (same fields as {@link RateLimitError}). */
+/** Payload of the `rateLimited` event: a 429 Discord answered (the manager waits it out and sends again). */
 export interface RateLimitedEvent {
   readonly scope: RateLimitScope;
   readonly retryAfterMs: number;

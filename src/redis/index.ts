@@ -13,7 +13,7 @@
  * // ...
  * await rateLimitStore.close();
  * ```
- * @module
+ * @module discord-update-manager/redis
  */
 export { DEFAULT_REDIS_RATE_LIMIT_STORE_OPTIONS, RedisRateLimitStore } from './redis-rate-limit-store.js';
 export type { RedisRateLimitStoreOptions } from './redis-rate-limit-store.js';

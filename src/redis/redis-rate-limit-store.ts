@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../errors/message-update-error.js';
+import {
+  ErrorCodes,
+  InvalidConfigError,
+  MessageUpdateError,
+  MissingPeerDependencyError,
+} from '../errors/message-update-error.js';
 import { GLOBAL_LIMIT_LEARNING, RATE_LIMIT_STORE_TIMINGS } from '../rate-limit/rate-limit-store.js';
 import type {
   RateLimitAcquireResult,
@@ -46,8 +51,9 @@ export interface RedisRateLimitStoreOptions {
    */
   readonly keyPrefix?: string;
   /**
-   * Called (once per problem) with a warning: an eviction policy that may drop the store's keys, a missing `ioredis`,
-   * or an unexpected error reply from Redis.
+   * Called (once per problem) with a warning: an eviction policy that may drop the store's keys, a missing `ioredis`
+   * (met by `acquire`, which never throws: a `connect()` throws it instead, and it is not warned about then), or an
+   * unexpected error reply from Redis.
    * @defaultValue `(message) => process.emitWarning(message, 'DiscordUpdateManagerWarning')`
    */
   readonly onWarning?: (message: string) => void;
@@ -171,9 +177,10 @@ export class RedisRateLimitStore implements RateLimitStore {
    * Checks the options; connects nothing (the first call does, or {@link RedisRateLimitStore.connect}).
    *
    * @param options - see {@link RedisRateLimitStoreOptions}
-   * @throws {@link InvalidConfigError} when neither or both of `url` and `client` are given, the URL is not a
-   *   `redis://` or `rediss://` URL, the client has no `call()` or has its own `keyPrefix`, the prefix or connection
-   *   name has characters outside the allowed set, a timing is out of range, or `onWarning` is not a function
+   * @throws {@link discord-update-manager!InvalidConfigError} when neither or both of `url` and `client` are given, the
+   *   URL is not a `redis://` or `rediss://` URL, the client has no `call()` or has its own `keyPrefix`, the prefix or
+   *   connection name has characters outside the allowed set, a timing is out of range, or `onWarning` is not a
+   *   function
    * @example
    * ```ts
    * const store = new RedisRateLimitStore({ url: 'redis://127.0.0.1:6379', keyPrefix: 'mybot:' });
@@ -273,8 +280,9 @@ export class RedisRateLimitStore implements RateLimitStore {
    * fast at start-up instead of seeing `unavailable` answers.
    *
    * @returns once Redis answered
-   * @throws {@link MessageUpdateError} with code `INVALID_CONFIG` when `ioredis` cannot be loaded ("install ioredis
-   *   (npm install ioredis@5)"), or code `TRANSPORT_ERROR` when Redis does not answer within `operationTimeoutMs`
+   * @throws {@link discord-update-manager!MissingPeerDependencyError} (`MISSING_PEER_DEPENDENCY`) when `ioredis` cannot
+   *   be loaded ("install ioredis (npm install ioredis@5)"; thrown rather than also passed to `onWarning`), or
+   *   {@link MessageUpdateError} with code `TRANSPORT_ERROR` when Redis does not answer within `operationTimeoutMs`
    *   ("Redis is not reachable at host:port ...")
    * @example
    * ```ts
@@ -556,9 +564,11 @@ export class RedisRateLimitStore implements RateLimitStore {
     try {
       client = await this.#owned;
     } catch (error) {
-      // The peer is missing: say so once, answer `unavailable` (acquire never throws), and try again next time.
+      // The peer is missing: say so once, and try again next time. `connect()` throws the error, which is then the one
+      // report (no warning besides, now or later); `acquire` never throws, so it answers `unavailable` and warns.
       this.#owned = undefined;
-      this.#warnOnce('missing-peer', messageOf(error));
+      if (explain) this.#warned.add('missing-peer');
+      else this.#warnOnce('missing-peer', messageOf(error));
       throw error;
     }
     if (this.#closed) {
@@ -684,14 +694,12 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 }
 
-function missingPeerError(cause: unknown): MessageUpdateError {
-  return new MessageUpdateError(
-    ErrorCodes.InvalidConfig,
-    'RedisRateLimitStore could not load ioredis, the optional peer dependency it connects with: install ioredis ' +
-      '(npm install ioredis@5), or pass your own `client`.' +
-      (cause === undefined ? '' : ` Loading failed with: ${messageOf(cause)}`),
-    { cause },
-  );
+function missingPeerError(cause: unknown): MissingPeerDependencyError {
+  return new MissingPeerDependencyError('ioredis', 'RedisRateLimitStore with a `url`', {
+    version: '5',
+    alternative: 'pass your own `client`',
+    ...(cause === undefined ? { problem: 'it did not export a Redis constructor' } : { cause }),
+  });
 }
 
 /** `host:port` of a redis:// or rediss:// URL, or `undefined` when it is not one. */

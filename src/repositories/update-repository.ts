@@ -153,9 +153,16 @@ export interface UpdateRepository {
    * and bodies that hold one when they are enqueued, instead of failing the write.
    */
   readonly rejectsNulCharacters?: boolean;
-  /** Creates or upgrades the schema; idempotent. Throws when the database is newer than this package. */
+  /**
+   * Creates or upgrades the schema; idempotent. Throws when the database is newer than this package (a
+   * {@link SchemaVersionError} in the repositories of this package, whose other calls throw it too while the schema
+   * is older or newer than this release's).
+   */
   migrate(): Promise<void>;
-  /** Closes what the repository opened itself (never a database or pool passed in). */
+  /**
+   * Closes what the repository opened itself (never a database or pool passed in). Idempotent; every later call
+   * rejects (with {@link RepositoryClosedError} in the repositories of this package).
+   */
   close(): Promise<void>;
 
   /** Upserts the desired state of a target; returns the row's new version. Committed when the promise resolves. */

@@ -107,6 +107,8 @@ export class TargetRegistry {
       if (record?.messageId !== undefined) {
         target = this.messageTarget(record.channelId, record.messageId);
         target.key = key;
+        // The message's target may predate the key (an edit by id): the stored order is the key's.
+        target.sortOrder = record.sortOrder;
         target.lastAckedHash ??= record.hash;
       } else {
         target = this.newTarget(record?.channelId ?? channelId, undefined, key);

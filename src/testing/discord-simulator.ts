@@ -56,7 +56,7 @@ import { SimulatorWorld } from './simulator/simulator-world.js';
  *
  * const sim = await new DiscordSimulator({ timeScale: 0.1 }).start();
  * const channel = sim.createChannel({ name: 'status' });
- * const rest = new REST({ api: sim.url }).setToken('simulator-token');
+ * const rest = new REST({ api: sim.url, retries: 0, offset: 0 }).setToken('simulator-token');
  * const message = (await rest.post(`/channels/${channel.id}/messages`, { body: { content: 'hi' } })) as { id: string };
  * await rest.patch(`/channels/${channel.id}/messages/${message.id}`, { body: { content: 'hello' } });
  * sim.getMessage(channel.id, message.id)?.version; // 1
@@ -77,7 +77,7 @@ export class DiscordSimulator {
 
   /**
    * @param options - see {@link DiscordSimulatorOptions}
-   * @throws {@link InvalidConfigError} naming the option, the value and what is allowed
+   * @throws {@link discord-update-manager!InvalidConfigError} naming the option, the value and what is allowed
    */
   public constructor(options: DiscordSimulatorOptions = {}) {
     const resolved = resolveSimulatorOptions(options);
@@ -187,7 +187,7 @@ export class DiscordSimulator {
    *
    * @param token - the token (any non-empty string without whitespace)
    * @returns the token's label for records (`token#N`); an already known token keeps its label
-   * @throws {@link InvalidArgumentError} for an empty token or one containing whitespace
+   * @throws {@link discord-update-manager!InvalidArgumentError} for an empty token or one containing whitespace
    * @example
    * ```ts
    * const label = sim.addToken('second-bot-token'); // 'token#2'
@@ -202,7 +202,8 @@ export class DiscordSimulator {
    *
    * @param init - name, guild id and topic
    * @returns the channel, with its snowflake `id`
-   * @throws {@link InvalidArgumentError} for a name outside 1 to 100 characters or a guild id that is not a snowflake
+   * @throws {@link discord-update-manager!InvalidArgumentError} for a name outside 1 to 100 characters or a guild id
+   *   that is not a snowflake
    * @example
    * ```ts
    * const { id } = sim.createChannel({ name: 'equipment' });
@@ -219,8 +220,8 @@ export class DiscordSimulator {
    * @param body - a message body as for create (`content`, `embeds`, `components`, ...)
    * @param options - backdate it with `createdAt`; choose its author with `tokenLabel`
    * @returns the message
-   * @throws {@link InvalidArgumentError} for an unknown channel or token label
-   * @throws {@link InvalidPayloadError} for a body Discord would refuse
+   * @throws {@link discord-update-manager!InvalidArgumentError} for an unknown channel or token label
+   * @throws {@link discord-update-manager!InvalidPayloadError} for a body Discord would refuse
    * @example
    * ```ts
    * const monthAgo = Date.now() - 30 * 86_400_000;
@@ -237,7 +238,7 @@ export class DiscordSimulator {
    * @param channelId - an existing channel
    * @param options - the webhook's display name
    * @returns its id and token (execute it at `/webhooks/{id}/{token}`, no `Authorization` needed)
-   * @throws {@link InvalidArgumentError} for an unknown channel
+   * @throws {@link discord-update-manager!InvalidArgumentError} for an unknown channel
    * @example
    * ```ts
    * const hook = sim.createWebhook(channelId);
@@ -256,7 +257,7 @@ export class DiscordSimulator {
    * @param channelId - an existing channel
    * @param init - `messageId` for a component interaction on that message
    * @returns the interaction's id, token and the application id
-   * @throws {@link InvalidArgumentError} for an unknown channel or message
+   * @throws {@link discord-update-manager!InvalidArgumentError} for an unknown channel or message
    * @example
    * ```ts
    * const interaction = sim.createInteraction(channelId);
@@ -383,7 +384,7 @@ export class DiscordSimulator {
    *
    * @param route - e.g. `'PATCH /channels/:channel_id/messages/:message_id'`
    * @param limit - `{ limit, windowMs }` in real milliseconds
-   * @throws {@link InvalidConfigError} for an unknown route or a bad limit
+   * @throws {@link discord-update-manager!InvalidConfigError} for an unknown route or a bad limit
    * @example
    * ```ts
    * sim.setRouteLimit('PATCH /channels/:channel_id/messages/:message_id', { limit: 2, windowMs: 1000 });
@@ -399,7 +400,7 @@ export class DiscordSimulator {
    *
    * @param route - the route
    * @param hash - an opaque string of letters, digits, `-`, `_`, `.` or `:` (at most 100)
-   * @throws {@link InvalidConfigError} for an unknown route or a bad hash
+   * @throws {@link discord-update-manager!InvalidConfigError} for an unknown route or a bad hash
    * @example
    * ```ts
    * sim.setRouteHash('DELETE /channels/:channel_id/messages/:message_id', 'shared-with-edits');
@@ -415,7 +416,7 @@ export class DiscordSimulator {
    * discarded.
    *
    * @param limits - e.g. `{ global: { limit: 10, windowMs: 1000 } }`
-   * @throws {@link InvalidConfigError} for an unknown name or a bad value
+   * @throws {@link discord-update-manager!InvalidConfigError} for an unknown name or a bad value
    * @example
    * ```ts
    * sim.setLimits({ invalidRequests: { limit: 10, windowMs: 60_000, banMs: 1_000 } });
@@ -443,7 +444,7 @@ export class DiscordSimulator {
    *
    * @param route - a route, or `'*'`
    * @param faults - latency, server errors, commit-then-timeout, connection resets
-   * @throws {@link InvalidConfigError} for an unknown route or an out-of-range value
+   * @throws {@link discord-update-manager!InvalidConfigError} for an unknown route or an out-of-range value
    * @example
    * ```ts
    * sim.setFaults('*', { latencyMs: [5, 25] });
@@ -473,7 +474,7 @@ export class DiscordSimulator {
    *
    * @param channelId - the channel
    * @param durationMs - how long, milliseconds (greater than 0)
-   * @throws {@link InvalidConfigError} for a bad duration
+   * @throws {@link discord-update-manager!InvalidConfigError} for a bad duration
    * @example
    * ```ts
    * sim.throttleResource(channelId, 2_000);

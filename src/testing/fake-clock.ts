@@ -29,12 +29,12 @@ export class FakeClock implements Clock {
     this.#now = startMs;
   }
 
-  /** {@inheritDoc Clock.now} */
+  /** {@inheritDoc discord-update-manager!Clock.now} */
   public now(): number {
     return this.#now;
   }
 
-  /** {@inheritDoc Clock.setTimeout} */
+  /** {@inheritDoc discord-update-manager!Clock.setTimeout} */
   public setTimeout(callback: () => void, ms: number): ClockTimer {
     const timer: FakeTimer = { id: this.#nextId++, at: this.#now + Math.max(0, ms), callback };
     // Keep timers sorted by due time, then by creation order (stable, like Node's timers).
@@ -44,7 +44,7 @@ export class FakeClock implements Clock {
     return { id: timer.id };
   }
 
-  /** {@inheritDoc Clock.clearTimeout} */
+  /** {@inheritDoc discord-update-manager!Clock.clearTimeout} */
   public clearTimeout(timer: ClockTimer): void {
     const id = (timer as { id?: number }).id;
     const index = this.#timers.findIndex((t) => t.id === id);

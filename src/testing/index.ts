@@ -10,7 +10,7 @@
  * const sim = new DiscordSimulator({ clock });
  * const channel = sim.createChannel();
  * ```
- * @module
+ * @module discord-update-manager/testing
  */
 export { FakeClock, flushPromises } from './fake-clock.js';
 export { DiscordSimulator } from './discord-simulator.js';

@@ -35,7 +35,7 @@ export class SimulatorTransport implements Transport {
     this.#authorization = `Bot ${token}`;
   }
 
-  /** {@inheritDoc Transport.request} */
+  /** {@inheritDoc discord-update-manager!Transport.request} */
   public async request(request: TransportRequest): Promise<TransportResponse> {
     const answer = await this.#simulator.handle({
       method: request.method,

@@ -1,14 +1,30 @@
-import type { REST, RequestMethod } from '@discordjs/rest';
 import { parseBody, type Transport, type TransportRequest, type TransportResponse } from './transport.js';
 
+/** What {@link RestTransport} passes to `REST.request` (a subset of `@discordjs/rest`'s `InternalRequest`). */
+export interface RestRequestLike {
+  /** The path, from `/` (e.g. `/channels/1/messages/2`). */
+  readonly fullRoute: `/${string}`;
+  /** `GET`, `POST`, `PATCH`, `PUT` or `DELETE` (the values of `@discordjs/rest`'s `RequestMethod`). */
+  readonly method: string;
+  readonly body?: unknown;
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
- * The part of an `@discordjs/rest` `REST` instance the transport uses. Only its type is imported: the package never
- * loads `@discordjs/rest` itself (it is your instance, a peer dependency).
+ * The part of an `@discordjs/rest` `REST` instance the transport uses, typed by its shape: the package never loads
+ * `@discordjs/rest` and its types never name it, so a project with a custom `transport` type-checks without it (it
+ * is your instance, an optional peer dependency). A `REST` of `@discordjs/rest` 2.x is one.
  */
-export type RestLike = Pick<REST, 'request' | 'on' | 'off'> & {
+export interface RestLike {
+  /** Sends one request (REST's own queue and retries apply) and resolves with the parsed body. */
+  request(options: RestRequestLike): Promise<unknown>;
+  /** Listens to REST's `response` event (every answer, with its headers). */
+  on(event: 'response', listener: (request: RestResponseRequest, response: RestResponseLike) => void): unknown;
+  /** Stops listening. */
+  off(event: 'response', listener: (request: RestResponseRequest, response: RestResponseLike) => void): unknown;
   /** REST's options; `retries` tells whether it repeats requests on its own (REST's default is 3). */
   readonly options?: { readonly retries?: number };
-};
+}
 
 /** The request data `REST` passes with its `response` event. */
 export interface RestResponseRequest {
@@ -41,12 +57,13 @@ function headersOf(response: RestResponseLike): Record<string, string> {
 /**
  * A {@link Transport} over the user's own `@discordjs/rest` `REST`. The manager hands it a request only when the
  * bucket has room, so `REST`'s internal queue never holds a backlog; `REST`'s `response` event tells the manager the
- * rate-limit headers of every answer. Recommended: `new REST({ retries: 0 })`, since the manager retries 5xx itself
- * with backoff (with `REST`'s default of 3 it retries at once, before the manager's backoff applies).
+ * rate-limit headers of every answer. Recommended: `new REST({ retries: 0, offset: 0 })`, since the manager retries
+ * 5xx itself with backoff (with `REST`'s default of 3 it retries at once, before the manager's backoff applies) and
+ * paces requests by the headers (REST's default `offset` of 50 ms only adds a wait to each bucket reset).
  *
  * @example
  * ```ts
- * const rest = new REST({ retries: 0 }).setToken(process.env.DISCORD_TOKEN!);
+ * const rest = new REST({ retries: 0, offset: 0 }).setToken(process.env.DISCORD_TOKEN!);
  * const manager = new MessageUpdateManager({ rest }); // wraps it in a RestTransport
  * ```
  */
@@ -98,8 +115,8 @@ export class RestTransport implements Transport {
     try {
       const body = await this.#rest.request({
         fullRoute: request.path,
-        // RequestMethod is a string enum whose values are exactly our method names.
-        method: request.method as RequestMethod,
+        // REST's RequestMethod is a string enum whose values are exactly our method names.
+        method: request.method,
         ...(request.body === undefined ? {} : { body: request.body }),
         signal: controller.signal,
       });

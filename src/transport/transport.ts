@@ -47,6 +47,13 @@ export interface TransportRequest {
  * ```
  */
 export interface Transport {
+  /**
+   * Sends one request to Discord and resolves with its answer, whatever the HTTP status (the manager decides what a
+   * 404 or a 429 means); rejects only when no answer came (timeout, connection reset, DNS failure...).
+   *
+   * @param request - method, path, JSON body, the `onResponse` callback and the abort signal
+   * @returns the final HTTP answer: status, lowercase headers and parsed body
+   */
   request(request: TransportRequest): Promise<TransportResponse>;
   /**
    * True when the transport itself sends one request at a time per rate-limit bucket (as `@discordjs/rest` does):

@@ -1,5 +1,6 @@
 /**
- * Time source used by every timing decision in the package, so tests can inject a {@link FakeClock}.
+ * Time source used by every timing decision in the package, so tests can inject a
+ * {@link discord-update-manager/testing!FakeClock}.
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MessageUpdateError, RepositoryClosedError } from '../../src/errors/message-update-error.js';
 import { MemoryUpdateRepository } from '../../src/repositories/memory/memory-update-repository.js';
 import type { ClaimOptions, OutboxUpsert, UpdateRepository } from '../../src/repositories/update-repository.js';
 import { SeededRandom } from '../../src/testing/index.js';
@@ -56,6 +57,73 @@ export function describeUpdateRepositoryContract(name: string, create: () => Pro
       await repo.migrate();
       await repo.migrate();
       expect(await repo.listPending()).toEqual([]);
+    });
+
+    it('refuses every call after close() with RepositoryClosedError naming the repository and the call', async () => {
+      await repo.enqueue(upsert('k:before-close'));
+      await repo.close();
+      await repo.close(); // idempotent
+      const calls: [string, () => Promise<unknown>][] = [
+        ['migrate', () => repo.migrate()],
+        ['enqueue', () => repo.enqueue(upsert('k:after-close'))],
+        ['enqueueMany', () => repo.enqueueMany([upsert('k:after-close')])],
+        ['claim', () => repo.claim({ limit: 1, leaseMs: LONG, newNonce: nonce })],
+        ['ack', () => repo.ack({ targetKey: 'k:before-close', leaseToken: 'x', version: 1, messageId: null })],
+        [
+          'release',
+          () =>
+            repo.release({
+              targetKey: 'k:before-close',
+              leaseToken: 'x',
+              attempts: 1,
+              retryInMs: 0,
+              error: 'e',
+              messageId: null,
+            }),
+        ],
+        ['deadLetter', () => repo.deadLetter({ targetKey: 'k:before-close', leaseToken: 'x', error: 'e' })],
+        ['listDeadLetters', () => repo.listDeadLetters()],
+        ['redrive', () => repo.redrive('k:before-close')],
+        ['listPending', () => repo.listPending()],
+        ['getRow', () => repo.getRow('k:before-close')],
+        ['remove', () => repo.remove('k:before-close')],
+        ['listManaged', () => repo.listManaged()],
+        [
+          'saveManaged',
+          () => repo.saveManaged({ key: 'a', channelId: '1', messageId: '2', contentHash: null, sortOrder: 0 }),
+        ],
+        ['deleteManaged', () => repo.deleteManaged('a')],
+        [
+          'recordSnapshot',
+          () =>
+            repo.recordSnapshot({
+              timestamp: 1000,
+              messagesUpdated: 0,
+              averageUpdateTimeMs: 0,
+              queueSize: 0,
+              rateLimitHits: 0,
+              failedUpdates: 0,
+            }),
+        ],
+        ['listSnapshots', () => repo.listSnapshots()],
+      ];
+      for (const [action, call] of calls) {
+        const error = await call().then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
+        expect(error, action).toBeInstanceOf(RepositoryClosedError);
+        expect(error, action).toBeInstanceOf(MessageUpdateError);
+        expect(error, action).toMatchObject({
+          name: 'RepositoryClosedError',
+          code: 'REPOSITORY_CLOSED',
+          repository: repo.constructor.name,
+          action,
+        });
+        expect((error as Error).message, action).toMatch(
+          new RegExp(`^Cannot ${action}: this ${repo.constructor.name}\\b.* was closed\\. Create a new repository`),
+        );
+      }
     });
 
     it('inserts a row at version 1 and coalesces later upserts into it', async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { RepositoryClosedError } from '../../errors/message-update-error.js';
 import { systemClock, type Clock } from '../../util/clock.js';
 import type {
   AckInput,
@@ -41,6 +42,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
   readonly #rows = new Map<string, MutableRow>();
   readonly #managed = new Map<string, ManagedMessage>();
   readonly #snapshots: PerformanceSnapshot[] = [];
+  #closed = false;
 
   /** @param options - see {@link MemoryUpdateRepositoryOptions} */
   public constructor(options: MemoryUpdateRepositoryOptions = {}) {
@@ -48,18 +50,27 @@ export class MemoryUpdateRepository implements UpdateRepository {
   }
 
   /** Nothing to migrate in memory. */
-  public async migrate(): Promise<void> {}
+  public async migrate(): Promise<void> {
+    this.#assertOpen('migrate');
+  }
 
-  /** Nothing to close in memory. */
-  public async close(): Promise<void> {}
+  /**
+   * Marks the repository closed, like the database adapters: every later call rejects with
+   * {@link RepositoryClosedError}. Idempotent.
+   */
+  public async close(): Promise<void> {
+    this.#closed = true;
+  }
 
   /** {@inheritDoc UpdateRepository.enqueue} */
   public async enqueue(update: OutboxUpsert): Promise<{ readonly version: number }> {
+    this.#assertOpen('enqueue');
     return this.#upsert(update);
   }
 
   /** {@inheritDoc UpdateRepository.enqueueMany} */
   public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
+    this.#assertOpen('enqueueMany');
     return updates.map((update) => this.#upsert(update));
   }
 
@@ -119,6 +130,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.claim} */
   public async claim(options: ClaimOptions): Promise<readonly ClaimedRow[]> {
+    this.#assertOpen('claim');
     const now = this.#clock.now();
     // The targets asked for are looked up, not searched for: the manager claims one target before each send.
     const rows = options.targetKeys
@@ -144,6 +156,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.ack} */
   public async ack(input: AckInput): Promise<AckResult> {
+    this.#assertOpen('ack');
     const row = this.#rows.get(input.targetKey);
     if (!row || row.leaseToken !== input.leaseToken) return 'lost';
     if (row.version === input.version) {
@@ -164,6 +177,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.release} */
   public async release(input: ReleaseInput): Promise<boolean> {
+    this.#assertOpen('release');
     const row = this.#rows.get(input.targetKey);
     if (!row || row.leaseToken !== input.leaseToken) return false;
     row.leaseToken = null;
@@ -185,6 +199,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
     readonly leaseToken: string;
     readonly error: string;
   }): Promise<boolean> {
+    this.#assertOpen('deadLetter');
     const row = this.#rows.get(input.targetKey);
     if (!row || row.leaseToken !== input.leaseToken) return false;
     row.leaseToken = null;
@@ -196,6 +211,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.listDeadLetters} */
   public async listDeadLetters(limit = 1000): Promise<readonly OutboxRow[]> {
+    this.#assertOpen('listDeadLetters');
     return [...this.#rows.values()]
       .filter((row) => row.deadAt !== null)
       .sort((a, b) => a.deadAt! - b.deadAt! || compareCodePoints(a.targetKey, b.targetKey))
@@ -205,6 +221,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.redrive} */
   public async redrive(targetKey: string): Promise<boolean> {
+    this.#assertOpen('redrive');
     const row = this.#rows.get(targetKey);
     if (!row || row.deadAt === null) return false;
     row.deadAt = null;
@@ -215,6 +232,7 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.listPending} */
   public async listPending(limit = 1_000_000): Promise<readonly OutboxRow[]> {
+    this.#assertOpen('listPending');
     return [...this.#rows.values()]
       .filter((row) => row.deadAt === null)
       .sort(compareRows)
@@ -224,37 +242,48 @@ export class MemoryUpdateRepository implements UpdateRepository {
 
   /** {@inheritDoc UpdateRepository.getRow} */
   public async getRow(targetKey: string): Promise<OutboxRow | undefined> {
+    this.#assertOpen('getRow');
     const row = this.#rows.get(targetKey);
     return row ? { ...row } : undefined;
   }
 
   /** {@inheritDoc UpdateRepository.remove} */
   public async remove(targetKey: string): Promise<void> {
+    this.#assertOpen('remove');
     this.#rows.delete(targetKey);
   }
 
   /** {@inheritDoc UpdateRepository.listManaged} */
   public async listManaged(): Promise<readonly ManagedMessage[]> {
+    this.#assertOpen('listManaged');
     return [...this.#managed.values()].sort((a, b) => a.sortOrder - b.sortOrder || compareCodePoints(a.key, b.key));
   }
 
   /** {@inheritDoc UpdateRepository.saveManaged} */
   public async saveManaged(message: ManagedMessage): Promise<void> {
+    this.#assertOpen('saveManaged');
     this.#managed.set(message.key, { ...message });
   }
 
   /** {@inheritDoc UpdateRepository.deleteManaged} */
   public async deleteManaged(key: string): Promise<void> {
+    this.#assertOpen('deleteManaged');
     this.#managed.delete(key);
   }
 
   /** {@inheritDoc UpdateRepository.recordSnapshot} */
   public async recordSnapshot(snapshot: PerformanceSnapshot): Promise<void> {
+    this.#assertOpen('recordSnapshot');
     this.#snapshots.push({ ...snapshot });
   }
 
   /** {@inheritDoc UpdateRepository.listSnapshots} */
   public async listSnapshots(sinceMs = 0): Promise<readonly PerformanceSnapshot[]> {
+    this.#assertOpen('listSnapshots');
     return this.#snapshots.filter((snapshot) => snapshot.timestamp >= sinceMs).map((snapshot) => ({ ...snapshot }));
+  }
+
+  #assertOpen(action: string): void {
+    if (this.#closed) throw new RepositoryClosedError('MemoryUpdateRepository', action);
   }
 }

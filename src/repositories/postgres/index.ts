@@ -12,7 +12,7 @@
  * // ... new MessageUpdateManager({ transport, repository }) ...
  * await repository.close();
  * ```
- * @module
+ * @module discord-update-manager/postgres
  */
 export { DEFAULT_POSTGRES_UPDATE_REPOSITORY_OPTIONS, PostgresUpdateRepository } from './postgres-update-repository.js';
 export type { PostgresUpdateRepositoryOptions } from './postgres-update-repository.js';

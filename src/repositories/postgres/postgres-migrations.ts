@@ -1,4 +1,4 @@
-import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
+import { InvalidConfigError, SchemaVersionError } from '../../errors/message-update-error.js';
 import { migration as initial } from './migrations/001-initial.js';
 import { migration as outboxFillfactor } from './migrations/002-outbox-fillfactor.js';
 import { migration as claimableIndexes } from './migrations/003-claimable-indexes.js';
@@ -106,13 +106,8 @@ export function renderPostgresMigration(migration: PostgresMigration, schema: st
  * @param found - the version the schema records
  * @returns the error to throw
  */
-export function newerPostgresSchemaError(schema: string, found: number): MessageUpdateError {
-  return new MessageUpdateError(
-    ErrorCodes.InvalidConfig,
-    `The PostgreSQL schema \`${schema}\` has schema version ${found}, but this release of discord-update-manager ` +
-      `supports schema versions up to ${POSTGRES_SCHEMA_VERSION}: a newer release migrated it. ` +
-      `Upgrade discord-update-manager (to the release that migrated it, or later) in every process using this schema.`,
-  );
+export function newerPostgresSchemaError(schema: string, found: number): SchemaVersionError {
+  return new SchemaVersionError(`the PostgreSQL schema \`${schema}\``, found, POSTGRES_SCHEMA_VERSION, 'newer');
 }
 
 /**
@@ -135,18 +130,14 @@ export async function readPostgresSchemaVersion(client: PgPoolClientLike, schema
  *
  * @param client - a checked-out connection
  * @param schema - a valid schema name
- * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when the schema is older (call `migrate()`) or newer (upgrade
- *   the package)
+ * @throws {@link SchemaVersionError} (`SCHEMA_VERSION`) when the schema is older (call `migrate()`) or newer
+ *   (upgrade the package)
  */
 export async function assertPostgresSchemaCurrent(client: PgPoolClientLike, schema: string): Promise<void> {
   const found = await readPostgresSchemaVersion(client, schema);
   if (found > POSTGRES_SCHEMA_VERSION) throw newerPostgresSchemaError(schema, found);
   if (found < POSTGRES_SCHEMA_VERSION) {
-    throw new MessageUpdateError(
-      ErrorCodes.InvalidConfig,
-      `The PostgreSQL schema \`${schema}\` has schema version ${found}, but this release of discord-update-manager ` +
-        `needs version ${POSTGRES_SCHEMA_VERSION}: call \`await repository.migrate()\` before using the repository.`,
-    );
+    throw new SchemaVersionError(`the PostgreSQL schema \`${schema}\``, found, POSTGRES_SCHEMA_VERSION, 'older');
   }
 }
 
@@ -158,7 +149,7 @@ export async function assertPostgresSchemaCurrent(client: PgPoolClientLike, sche
  * @param client - a connection inside `BEGIN`
  * @param schema - a valid schema name
  * @returns the versions applied by this call (empty when the schema was already current)
- * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when the schema records a version newer than the last migration
+ * @throws {@link SchemaVersionError} (`SCHEMA_VERSION`) when the schema records a version newer than the last migration
  */
 export async function applyPostgresMigrations(client: PgPoolClientLike, schema: string): Promise<number[]> {
   const quoted = quotePostgresSchema(schema);

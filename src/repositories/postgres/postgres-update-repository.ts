@@ -1,7 +1,13 @@
 import { decodeSnapshot, type SnapshotRecord } from '../outbox-record.js';
 import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ErrorCodes, InvalidConfigError, MessageUpdateError } from '../../errors/message-update-error.js';
+import {
+  InvalidConfigError,
+  MessageUpdateError,
+  MissingPeerDependencyError,
+  RepositoryClosedError,
+  SchemaVersionError,
+} from '../../errors/message-update-error.js';
 import type {
   AckInput,
   AckResult,
@@ -36,6 +42,7 @@ import {
   applyPostgresMigrations,
   assertPostgresSchemaCurrent,
   DEFAULT_POSTGRES_SCHEMA,
+  POSTGRES_SCHEMA_VERSION,
   quotePostgresSchema,
 } from './postgres-migrations.js';
 import type {
@@ -250,9 +257,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * Checks the options; connects nothing (the first call does).
    *
    * @param options - see {@link PostgresUpdateRepositoryOptions}
-   * @throws {@link InvalidConfigError} when neither or both of `connectionString` and `pool` are given, the connection
-   *   string is not one `pg` reads, the pool has no `connect()`, the schema is not a plain identifier, or a pool option
-   *   is out of range
+   * @throws {@link discord-update-manager!InvalidConfigError} when neither or both of `connectionString` and `pool` are
+   *   given, the connection string is not one `pg` reads, the pool has no `connect()`, the schema is not a plain
+   *   identifier, or a pool option is out of range
    * @example
    * ```ts
    * const repository = new PostgresUpdateRepository({ connectionString: 'postgres://bot@127.0.0.1:5432/bot' });
@@ -346,8 +353,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
    * transaction holding an advisory lock on the schema name: processes migrating at once take turns. Idempotent.
    *
    * @returns when the schema is current
-   * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when the schema records a version newer than this package
-   *   knows (upgrade the package), or `pg` is not installed
+   * @throws {@link discord-update-manager!SchemaVersionError} (`SCHEMA_VERSION`) when the schema records a version
+   *   newer than this package knows (upgrade the package); {@link MissingPeerDependencyError} when `pg` is not
+   *   installed; {@link RepositoryClosedError} after {@link PostgresUpdateRepository.close}
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    * @example
    * ```ts
@@ -378,11 +386,11 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.enqueue}
+   * Upserts the desired state of a target. Committed when the promise resolves.
    *
    * @param update - the new desired state of one target
    * @returns the row's new version (`0` for a delete of something never stored)
-   * @throws {@link InvalidArgumentError} when the body is not JSON-serialisable
+   * @throws {@link discord-update-manager!InvalidArgumentError} when the body is not JSON-serialisable
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async enqueue(update: OutboxUpsert): Promise<{ readonly version: number }> {
@@ -392,11 +400,12 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.enqueueMany}
+   * Upserts several targets in one transaction, in order (the manager batches the enqueues of one tick).
    *
    * @param updates - upserts, applied in order in one transaction
    * @returns each upsert's version, in order
-   * @throws {@link InvalidArgumentError} when a body is not JSON-serialisable (nothing is stored)
+   * @throws {@link discord-update-manager!InvalidArgumentError} when a body is not JSON-serialisable (nothing is
+   *   stored)
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
    */
   public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
@@ -521,7 +530,9 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.claim}
+   * Claims up to `limit` rows that are not dead, not leased (or whose lease expired) and whose `notBefore` has passed
+   * (database clock), best first (highest priority, then earliest enqueue), with `FOR UPDATE SKIP LOCKED`, so
+   * concurrent senders never get the same row. Sets a fresh lease token and, for rows that need a create, a nonce.
    *
    * @param options - how many rows, the lease length (database clock) and the nonce generator
    * @returns the claimed rows, best first
@@ -596,7 +607,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.ack}
+   * Acknowledges a sent version; see {@link AckResult}.
    *
    * @param input - the lease token, the version sent and what Discord returned
    * @returns `done`, `newer` or `lost`
@@ -661,7 +672,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.release}
+   * Releases a lease after a retryable failure, recording the retry schedule.
    *
    * @param input - the lease token, the attempts so far and the retry delay (database clock)
    * @returns `false` when the lease was lost
@@ -682,7 +693,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.deadLetter}
+   * Marks a claimed row as a dead letter (kept for inspection and re-drive).
    *
    * @param input - the lease token and the error to record
    * @returns `false` when the lease was lost
@@ -700,7 +711,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.listDeadLetters}
+   * Lists the dead letters, oldest first.
    *
    * @param limit - most rows to return
    * @returns dead letters, oldest first
@@ -714,7 +725,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.redrive}
+   * Puts a dead letter back in the queue (attempts reset).
    *
    * @param targetKey - the dead letter's target
    * @returns `false` when there is no such dead letter
@@ -728,7 +739,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.listPending}
+   * Lists every row that is not dead (for recovery at start), best first.
    *
    * @param limit - most rows to return
    * @returns rows that are not dead, best first
@@ -742,7 +753,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.getRow}
+   * Reads one row.
    *
    * @param targetKey - the target
    * @returns the row, or `undefined`
@@ -757,7 +768,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.remove}
+   * {@inheritDoc discord-update-manager!UpdateRepository.remove}
    *
    * @param targetKey - the target
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
@@ -767,7 +778,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.listManaged}
+   * Lists every managed message.
    *
    * @returns every managed message, by sort order then key
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
@@ -780,7 +791,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.saveManaged}
+   * {@inheritDoc discord-update-manager!UpdateRepository.saveManaged}
    *
    * @param message - the managed message to store
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
@@ -798,7 +809,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.deleteManaged}
+   * {@inheritDoc discord-update-manager!UpdateRepository.deleteManaged}
    *
    * @param key - the managed key
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
@@ -808,7 +819,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.recordSnapshot}
+   * {@inheritDoc discord-update-manager!UpdateRepository.recordSnapshot}
    *
    * @param snapshot - the snapshot (its `timestamp` is stored in whole ms)
    * @throws {@link PostgresConnectionError} when PostgreSQL cannot be reached
@@ -827,7 +838,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.listSnapshots}
+   * Lists the performance snapshots recorded since `sinceMs` (inclusive).
    *
    * @param sinceMs - first timestamp to include, in ms
    * @returns the snapshots, in the order they were recorded
@@ -853,11 +864,7 @@ export class PostgresUpdateRepository implements UpdateRepository {
 
   #assertOpen(action: string): void {
     if (this.#closing !== undefined) {
-      throw new MessageUpdateError(
-        ErrorCodes.ManagerClosed,
-        `Cannot ${action}: this PostgresUpdateRepository (schema \`${this.#schema}\`) was closed. ` +
-          'Create a new repository to use the database again.',
-      );
+      throw new RepositoryClosedError('PostgresUpdateRepository', action, `schema \`${this.#schema}\``);
     }
   }
 
@@ -1047,11 +1054,16 @@ export class PostgresUpdateRepository implements UpdateRepository {
   #translate(error: unknown): unknown {
     const code = codeOf(error);
     if (code === '42P01' || code === '3F000') {
-      return new MessageUpdateError(
-        ErrorCodes.InvalidConfig,
-        `The PostgreSQL schema \`${this.#schema}\` is missing discord-update-manager's tables (${reasonOf(error)}): ` +
-          'call `await repository.migrate()` before using the repository.',
-        { cause: error },
+      // The tables (or the schema) were dropped after the version check: the schema is older than this release.
+      return new SchemaVersionError(
+        `the PostgreSQL schema \`${this.#schema}\``,
+        null,
+        POSTGRES_SCHEMA_VERSION,
+        'older',
+        {
+          problem: `discord-update-manager's tables are missing: ${this.#redact(reasonOf(error))}`,
+          cause: error,
+        },
       );
     }
     return error;
@@ -1117,14 +1129,11 @@ function passwordOf(connectionString: string): string | undefined {
   }
 }
 
-function missingPeerError(cause: unknown): MessageUpdateError {
-  return new MessageUpdateError(
-    ErrorCodes.InvalidConfig,
-    'PostgresUpdateRepository could not load pg, the optional peer dependency it connects with: install pg ' +
-      '(npm install pg), or pass your own `pool`.' +
-      (cause === undefined ? '' : ` Loading failed with: ${cause instanceof Error ? cause.message : String(cause)}`),
-    { cause },
-  );
+function missingPeerError(cause: unknown): MissingPeerDependencyError {
+  return new MissingPeerDependencyError('pg', 'PostgresUpdateRepository with a `connectionString`', {
+    alternative: 'pass your own `pool`',
+    ...(cause === undefined ? { problem: 'it did not export a Pool constructor' } : { cause }),
+  });
 }
 
 function toError(value: unknown): Error {

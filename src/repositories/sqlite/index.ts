@@ -11,7 +11,7 @@
  * await repository.close();
  * ```
  *
- * @packageDocumentation
+ * @module discord-update-manager/sqlite
  */
 export { SqliteUpdateRepository } from './sqlite-update-repository.js';
 export type { SqliteUpdateRepositoryOptions } from './sqlite-update-repository.js';

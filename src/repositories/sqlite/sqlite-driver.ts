@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ErrorCodes, MessageUpdateError } from '../../errors/message-update-error.js';
+import { ErrorCodes, MessageUpdateError, MissingPeerDependencyError } from '../../errors/message-update-error.js';
 import type { SqliteDatabaseLike, SqliteDriver } from './sqlite-database-like.js';
 
 /** How a connection the repository opens is configured. */
@@ -22,31 +22,31 @@ export interface SqliteConnectionSettings {
  * peer installed is harmless.
  *
  * @returns better-sqlite3's `Database` constructor
- * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when better-sqlite3 is not installed or not loadable
+ * @throws {@link MissingPeerDependencyError} (`MISSING_PEER_DEPENDENCY`) when better-sqlite3 is not installed or not
+ *   loadable
  */
 export async function loadBetterSqlite3(): Promise<SqliteDriver> {
   let loaded: unknown;
   try {
     loaded = await import('better-sqlite3');
   } catch (error) {
-    throw new MessageUpdateError(
-      ErrorCodes.InvalidConfig,
-      'SqliteUpdateRepository could not load better-sqlite3, the optional peer dependency it opens `filename` with: ' +
-        'install better-sqlite3 (npm install better-sqlite3@12), or pass a `driver` or an opened `database`. ' +
-        `Loading failed with: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw missingBetterSqlite3({ cause: error });
   }
   // ESM sees the CommonJS export as `default`; some bundlers hand over module.exports itself.
   const driver = (loaded as { readonly default?: unknown }).default ?? loaded;
-  if (typeof driver !== 'function') {
-    throw new MessageUpdateError(
-      ErrorCodes.InvalidConfig,
-      'The module better-sqlite3 did not export a Database constructor: install better-sqlite3 12 ' +
-        '(npm install better-sqlite3@12), or pass a `driver` or an opened `database`.',
-    );
-  }
+  if (typeof driver !== 'function') throw missingBetterSqlite3({ problem: 'it did not export a Database constructor' });
   return driver as SqliteDriver;
+}
+
+function missingBetterSqlite3(details: {
+  readonly cause?: unknown;
+  readonly problem?: string;
+}): MissingPeerDependencyError {
+  return new MissingPeerDependencyError('better-sqlite3', 'SqliteUpdateRepository with a `filename`', {
+    version: '12',
+    alternative: 'pass a `driver` or an opened `database`',
+    ...details,
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ErrorCodes, MessageUpdateError } from '../../errors/message-update-error.js';
+import { SchemaVersionError } from '../../errors/message-update-error.js';
 import { migration as initial } from './migrations/001-initial.js';
 import { migration as claimableIndexes } from './migrations/002-claimable-indexes.js';
 import type { SqliteDatabaseLike } from './sqlite-database-like.js';
@@ -64,13 +64,8 @@ export function readSqliteSchemaVersion(database: SqliteDatabaseLike): number {
  * @param found - the version the database records
  * @returns the error to throw
  */
-export function newerSchemaError(location: string, found: number): MessageUpdateError {
-  return new MessageUpdateError(
-    ErrorCodes.InvalidConfig,
-    `The SQLite database ${location} has schema version ${found}, but this release of discord-update-manager ` +
-      `supports schema versions up to ${SQLITE_SCHEMA_VERSION}: a newer release migrated it. ` +
-      `Upgrade discord-update-manager (to the release that migrated it, or later) in every process using this database.`,
-  );
+export function newerSchemaError(location: string, found: number): SchemaVersionError {
+  return new SchemaVersionError(`the SQLite database ${location}`, found, SQLITE_SCHEMA_VERSION, 'newer');
 }
 
 /**
@@ -78,18 +73,14 @@ export function newerSchemaError(location: string, found: number): MessageUpdate
  *
  * @param database - an open connection
  * @param location - the file name, for messages
- * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when the schema is older (call `migrate()`) or newer
+ * @throws {@link SchemaVersionError} (`SCHEMA_VERSION`) when the schema is older (call `migrate()`) or newer
  *   (upgrade the package)
  */
 export function assertSqliteSchemaCurrent(database: SqliteDatabaseLike, location: string): void {
   const found = readSqliteSchemaVersion(database);
   if (found > SQLITE_SCHEMA_VERSION) throw newerSchemaError(location, found);
   if (found < SQLITE_SCHEMA_VERSION) {
-    throw new MessageUpdateError(
-      ErrorCodes.InvalidConfig,
-      `The SQLite database ${location} has schema version ${found}, but this release of discord-update-manager ` +
-        `needs version ${SQLITE_SCHEMA_VERSION}: call \`await repository.migrate()\` before using the repository.`,
-    );
+    throw new SchemaVersionError(`the SQLite database ${location}`, found, SQLITE_SCHEMA_VERSION, 'older');
   }
 }
 
@@ -100,7 +91,8 @@ export function assertSqliteSchemaCurrent(database: SqliteDatabaseLike, location
  * @param database - an open connection
  * @param location - the file name, for messages
  * @returns the versions applied by this call (empty when the schema was already current)
- * @throws {@link MessageUpdateError} when the database records a version newer than the last migration
+ * @throws {@link SchemaVersionError} (`SCHEMA_VERSION`) when the database records a version newer than the last
+ *   migration
  */
 export function applySqliteMigrations(database: SqliteDatabaseLike, location: string): number[] {
   const step = database.transaction((migration: SqliteMigration): boolean => {

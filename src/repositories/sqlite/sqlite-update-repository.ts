@@ -1,11 +1,6 @@
 import { setImmediate } from 'node:timers';
 import { decodeSnapshot, type SnapshotRecord } from '../outbox-record.js';
-import {
-  ErrorCodes,
-  InvalidConfigError,
-  MessageUpdateError,
-  RepositoryError,
-} from '../../errors/message-update-error.js';
+import { InvalidConfigError, RepositoryClosedError, RepositoryError } from '../../errors/message-update-error.js';
 import { compareRows } from '../update-repository.js';
 import type {
   AckInput,
@@ -282,9 +277,9 @@ export class SqliteUpdateRepository implements UpdateRepository {
    * Validates the options; opens nothing (the first method call does).
    *
    * @param options - see {@link SqliteUpdateRepositoryOptions}
-   * @throws {@link InvalidConfigError} when neither or both of `filename` and `database` are given, when `database`
-   *   is not an open, writable better-sqlite3 `Database`, when the folder of `filename` does not exist (no file is
-   *   created), or when an option is out of range
+   * @throws {@link discord-update-manager!InvalidConfigError} when neither or both of `filename` and `database` are
+   *   given, when `database` is not an open, writable better-sqlite3 `Database`, when the folder of `filename` does not
+   *   exist (no file is created), or when an option is out of range
    */
   public constructor(options: SqliteUpdateRepositoryOptions) {
     const { filename, database, driver, busyTimeoutMs, synchronous } = (options ?? {}) as SqliteUpdateRepositoryOptions;
@@ -367,9 +362,10 @@ export class SqliteUpdateRepository implements UpdateRepository {
    * recorded in `schema_migrations`. Idempotent, and safe to run from several processes at once.
    *
    * @returns when the schema is current
-   * @throws {@link MessageUpdateError} (`INVALID_CONFIG`) when the database records a schema version newer than this
-   *   release supports (upgrade discord-update-manager), when better-sqlite3 is missing or the file cannot be opened;
-   *   (`MANAGER_CLOSED`) after {@link SqliteUpdateRepository.close}
+   * @throws {@link discord-update-manager!SchemaVersionError} when the database records a schema version newer than
+   *   this release supports (upgrade discord-update-manager); {@link discord-update-manager!MissingPeerDependencyError}
+   *   when better-sqlite3 is missing; {@link discord-update-manager!MessageUpdateError} (`INVALID_CONFIG`) when the
+   *   file cannot be opened; {@link RepositoryClosedError} after {@link SqliteUpdateRepository.close}
    * @example
    * ```ts
    * await repository.migrate(); // once at start, before any other call
@@ -432,13 +428,13 @@ export class SqliteUpdateRepository implements UpdateRepository {
     await connection.run(() => connection.database.close());
   }
 
-  /** {@inheritDoc UpdateRepository.enqueue} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.enqueue} */
   public async enqueue(update: OutboxUpsert): Promise<{ readonly version: number }> {
     const connection = await this.#use('enqueue');
     return connection.run(() => connection.immediate(() => this.#upsert(connection, update)));
   }
 
-  /** {@inheritDoc UpdateRepository.enqueueMany} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.enqueueMany} */
   public async enqueueMany(updates: readonly OutboxUpsert[]): Promise<readonly { readonly version: number }[]> {
     const connection = await this.#use('enqueueMany');
     return connection.run(() => connection.immediate(() => updates.map((update) => this.#upsert(connection, update))));
@@ -496,7 +492,9 @@ export class SqliteUpdateRepository implements UpdateRepository {
   }
 
   /**
-   * {@inheritDoc UpdateRepository.claim}
+   * Claims up to `limit` rows that are not dead, not leased (or whose lease expired) and whose `notBefore` has passed
+   * (database clock), best first (highest priority, then earliest enqueue), in one `BEGIN IMMEDIATE` transaction. Sets
+   * a fresh lease token and, for rows that need a create, a nonce.
    *
    * Each claim costs the same whatever the outbox holds (schema version 2): one target is a primary-key lookup,
    * several are one lookup per key, and a claim of any rows reads `limit` entries of the index of idle rows after one
@@ -572,7 +570,7 @@ export class SqliteUpdateRepository implements UpdateRepository {
     });
   }
 
-  /** {@inheritDoc UpdateRepository.ack} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.ack} */
   public async ack(input: AckInput): Promise<AckResult> {
     const connection = await this.#use('ack');
     return connection.run(() =>
@@ -588,7 +586,7 @@ export class SqliteUpdateRepository implements UpdateRepository {
     );
   }
 
-  /** {@inheritDoc UpdateRepository.release} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.release} */
   public async release(input: ReleaseInput): Promise<boolean> {
     const connection = await this.#use('release');
     const result = await connection.run(() =>
@@ -604,7 +602,7 @@ export class SqliteUpdateRepository implements UpdateRepository {
     return result.changes > 0;
   }
 
-  /** {@inheritDoc UpdateRepository.deadLetter} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.deadLetter} */
   public async deadLetter(input: {
     readonly targetKey: string;
     readonly leaseToken: string;
@@ -617,25 +615,25 @@ export class SqliteUpdateRepository implements UpdateRepository {
     );
   }
 
-  /** {@inheritDoc UpdateRepository.listDeadLetters} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.listDeadLetters} */
   public async listDeadLetters(limit = 1000): Promise<readonly OutboxRow[]> {
     const connection = await this.#use('listDeadLetters');
     return connection.list(LIST_DEAD_LETTERS, [sqlLimit(limit)], decodeOutboxRow);
   }
 
-  /** {@inheritDoc UpdateRepository.redrive} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.redrive} */
   public async redrive(targetKey: string): Promise<boolean> {
     const connection = await this.#use('redrive');
     return connection.run(() => connection.statement(REDRIVE_ROW).run(targetKey).changes > 0);
   }
 
-  /** {@inheritDoc UpdateRepository.listPending} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.listPending} */
   public async listPending(limit = 1_000_000): Promise<readonly OutboxRow[]> {
     const connection = await this.#use('listPending');
     return connection.list(LIST_PENDING, [sqlLimit(limit)], decodeOutboxRow);
   }
 
-  /** {@inheritDoc UpdateRepository.getRow} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.getRow} */
   public async getRow(targetKey: string): Promise<OutboxRow | undefined> {
     const connection = await this.#use('getRow');
     const record = await connection.run(
@@ -644,19 +642,19 @@ export class SqliteUpdateRepository implements UpdateRepository {
     return record === undefined ? undefined : decodeOutboxRow(record);
   }
 
-  /** {@inheritDoc UpdateRepository.remove} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.remove} */
   public async remove(targetKey: string): Promise<void> {
     const connection = await this.#use('remove');
     await connection.run(() => connection.statement(DELETE_ROW).run(targetKey));
   }
 
-  /** {@inheritDoc UpdateRepository.listManaged} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.listManaged} */
   public async listManaged(): Promise<readonly ManagedMessage[]> {
     const connection = await this.#use('listManaged');
     return connection.list(LIST_MANAGED, [], (record: ManagedRecord) => decodeManaged(record));
   }
 
-  /** {@inheritDoc UpdateRepository.saveManaged} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.saveManaged} */
   public async saveManaged(message: ManagedMessage): Promise<void> {
     const connection = await this.#use('saveManaged');
     await connection.run(() =>
@@ -670,13 +668,13 @@ export class SqliteUpdateRepository implements UpdateRepository {
     );
   }
 
-  /** {@inheritDoc UpdateRepository.deleteManaged} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.deleteManaged} */
   public async deleteManaged(key: string): Promise<void> {
     const connection = await this.#use('deleteManaged');
     await connection.run(() => connection.statement(DELETE_MANAGED).run(key));
   }
 
-  /** {@inheritDoc UpdateRepository.recordSnapshot} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.recordSnapshot} */
   public async recordSnapshot(snapshot: PerformanceSnapshot): Promise<void> {
     const connection = await this.#use('recordSnapshot');
     await connection.run(() =>
@@ -691,7 +689,7 @@ export class SqliteUpdateRepository implements UpdateRepository {
     );
   }
 
-  /** {@inheritDoc UpdateRepository.listSnapshots} */
+  /** {@inheritDoc discord-update-manager!UpdateRepository.listSnapshots} */
   public async listSnapshots(sinceMs = 0): Promise<readonly PerformanceSnapshot[]> {
     const connection = await this.#use('listSnapshots');
     return connection.list(LIST_SNAPSHOTS, [sinceMs], (record: SnapshotRecord) => decodeSnapshot(record));
@@ -729,10 +727,7 @@ export class SqliteUpdateRepository implements UpdateRepository {
     );
   }
 
-  #closedError(action: string): MessageUpdateError {
-    return new MessageUpdateError(
-      ErrorCodes.ManagerClosed,
-      `Cannot ${action}: this SqliteUpdateRepository (${this.#location}) was closed. Create a new repository.`,
-    );
+  #closedError(action: string): RepositoryClosedError {
+    return new RepositoryClosedError('SqliteUpdateRepository', action, this.#location);
   }
 }

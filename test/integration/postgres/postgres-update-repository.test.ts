@@ -5,7 +5,10 @@ import {
   InvalidArgumentError,
   InvalidConfigError,
   MessageUpdateError,
+  RepositoryClosedError,
+  SchemaVersionError,
 } from '../../../src/errors/message-update-error.js';
+import { renderPostgresMigration } from '../../../src/repositories/postgres/postgres-migrations.js';
 import {
   POSTGRES_MIGRATIONS,
   POSTGRES_SCHEMA_VERSION,
@@ -212,23 +215,95 @@ describe('PostgresUpdateRepository', () => {
       const { repository } = await open({ schema, migrate: false });
       const failure = repository.migrate();
       await expect(failure).rejects.toThrow(MessageUpdateError);
-      await expect(failure).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.not.toThrow(InvalidConfigError);
+      await expect(failure).rejects.toMatchObject({
+        name: 'SchemaVersionError',
+        code: 'SCHEMA_VERSION',
+        found: newer,
+        expected: POSTGRES_SCHEMA_VERSION,
+        direction: 'newer',
+        database: `the PostgreSQL schema \`${schema}\``,
+      });
       await expect(failure).rejects.toThrow(
         new RegExp(
-          `schema version ${newer}, but this release .* supports schema versions up to ${POSTGRES_SCHEMA_VERSION}`,
+          `^The PostgreSQL schema \`${schema}\` has schema version ${newer}, but this release .* supports schema versions up to ${POSTGRES_SCHEMA_VERSION}`,
         ),
       );
-      await expect(repository.enqueue(upsert('k:a'))).rejects.toThrow(/Upgrade discord-update-manager/);
+      const enqueued = repository.enqueue(upsert('k:a'));
+      await expect(enqueued).rejects.toThrow(/Upgrade discord-update-manager/);
+      await expect(enqueued).rejects.toMatchObject({ name: 'SchemaVersionError', found: newer, direction: 'newer' });
       // Nothing was changed by the refused migration.
       const { rows } = await env.admin.query(`SELECT version FROM "${schema}".schema_migrations`);
       expect(rows).toHaveLength(POSTGRES_MIGRATIONS.length + 1);
     });
 
     it('asks for migrate() when a schema was never migrated', async () => {
-      const { repository } = await open({ migrate: false });
-      await expect(repository.getRow('k:a')).rejects.toThrow(/call `await repository\.migrate\(\)`/);
+      const { repository, schema } = await open({ migrate: false });
+      const failure = repository.getRow('k:a');
+      await expect(failure).rejects.toThrow(/call `await repository\.migrate\(\)`/);
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'SCHEMA_VERSION',
+        found: 0,
+        expected: POSTGRES_SCHEMA_VERSION,
+        direction: 'older',
+        database: `the PostgreSQL schema \`${schema}\``,
+      });
       await repository.migrate();
       expect(await repository.getRow('k:a')).toBeUndefined();
+    });
+
+    it('asks for migrate() on a schema an older release migrated, and migrate() brings it up to date', async () => {
+      const env = await postgresTestEnv();
+      const schema = await env.createSchemaName();
+      // A schema the previous release migrated: every migration but the last.
+      await env.admin.query(`CREATE SCHEMA "${schema}"`);
+      await env.admin.query(
+        `CREATE TABLE "${schema}".schema_migrations (version integer NOT NULL PRIMARY KEY, name text NOT NULL,
+         applied_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+      );
+      for (const migration of POSTGRES_MIGRATIONS.slice(0, -1)) {
+        await env.admin.query(renderPostgresMigration(migration, schema));
+        await env.admin.query(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES ($1, $2)`, [
+          migration.version,
+          migration.name,
+        ]);
+      }
+      const { repository } = await open({ schema, migrate: false });
+      const failure = repository.enqueue(upsert('k:a'));
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'SCHEMA_VERSION',
+        found: POSTGRES_SCHEMA_VERSION - 1,
+        expected: POSTGRES_SCHEMA_VERSION,
+        direction: 'older',
+      });
+      await expect(failure).rejects.toThrow(
+        `has schema version ${POSTGRES_SCHEMA_VERSION - 1}, but this release of discord-update-manager needs version ${POSTGRES_SCHEMA_VERSION}: call \`await repository.migrate()\``,
+      );
+      await repository.migrate();
+      expect(await repository.enqueue(upsert('k:a'))).toEqual({ version: 1 });
+    });
+
+    it('asks for migrate() when the tables disappear after the version check', async () => {
+      const env = await postgresTestEnv();
+      const { repository, schema } = await open();
+      expect(await repository.getRow('k:a')).toBeUndefined(); // the version check passed
+      await env.admin.query(`DROP TABLE "${schema}".outbox`);
+      const failure = repository.getRow('k:a');
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'SCHEMA_VERSION',
+        found: null,
+        expected: POSTGRES_SCHEMA_VERSION,
+        direction: 'older',
+      });
+      await expect(failure).rejects.toThrow(
+        new RegExp(
+          `^The PostgreSQL schema \`${schema}\` has no schema version that could be read \\(discord-update-manager's tables are missing: .*outbox.*\\), but this release .* needs version ${POSTGRES_SCHEMA_VERSION}: call \`await repository\\.migrate\\(\\)\``,
+        ),
+      );
     });
   });
 
@@ -426,8 +501,14 @@ describe('PostgresUpdateRepository', () => {
       await repository.close();
       const failure = repository.enqueue(upsert('k:late'));
       await expect(failure).rejects.toThrow(/Cannot enqueue: this PostgresUpdateRepository .* was closed/);
-      await expect(failure).rejects.toMatchObject({ code: 'MANAGER_CLOSED' });
+      await expect(failure).rejects.toThrow(RepositoryClosedError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'REPOSITORY_CLOSED',
+        repository: 'PostgresUpdateRepository',
+        action: 'enqueue',
+      });
       await expect(repository.migrate()).rejects.toThrow(/closed/);
+      await expect(repository.migrate()).rejects.toMatchObject({ name: 'RepositoryClosedError', action: 'migrate' });
     });
 
     it('carries on after its connection is killed with pg_terminate_backend between calls', async () => {

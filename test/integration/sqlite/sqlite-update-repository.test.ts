@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InvalidConfigError, MessageUpdateError, RepositoryError } from '../../../src/errors/message-update-error.js';
+import {
+  InvalidConfigError,
+  MessageUpdateError,
+  RepositoryClosedError,
+  RepositoryError,
+  SchemaVersionError,
+} from '../../../src/errors/message-update-error.js';
 import {
   SQLITE_MIGRATIONS,
   SQLITE_SCHEMA_VERSION,
@@ -190,22 +196,72 @@ describe('SqliteUpdateRepository', () => {
       const repository = open();
       const failure = repository.migrate();
       await expect(failure).rejects.toThrow(MessageUpdateError);
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.not.toThrow(InvalidConfigError);
+      await expect(failure).rejects.toMatchObject({
+        name: 'SchemaVersionError',
+        code: 'SCHEMA_VERSION',
+        found: newer,
+        expected: SQLITE_SCHEMA_VERSION,
+        direction: 'newer',
+        database: `the SQLite database ${file}`,
+      });
       await expect(failure).rejects.toThrow(
         new RegExp(
           `has schema version ${newer}, but this release of discord-update-manager supports schema versions up to ${SQLITE_SCHEMA_VERSION}.*Upgrade discord-update-manager`,
         ),
       );
+      await expect(failure).rejects.toThrow(`The SQLite database ${file} has schema version`);
       // Reads and writes are refused too, not only migrate().
-      await expect(open().listPending()).rejects.toThrow(/has schema version/);
+      await expect(open().listPending()).rejects.toMatchObject({
+        name: 'SchemaVersionError',
+        found: newer,
+        direction: 'newer',
+      });
     });
 
     it('tells the caller to migrate when a method is used on a database never migrated', async () => {
-      await expect(open().listPending()).rejects.toThrow(
+      const failure = open().listPending();
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'SCHEMA_VERSION',
+        found: 0,
+        expected: SQLITE_SCHEMA_VERSION,
+        direction: 'older',
+        database: `the SQLite database ${file}`,
+      });
+      await expect(failure).rejects.toThrow(
         new RegExp(
           `has schema version 0, but this release of discord-update-manager needs version ${SQLITE_SCHEMA_VERSION}: ` +
             'call `await repository.migrate\\(\\)`',
         ),
       );
+    });
+
+    it('tells the caller to migrate a database an older release migrated, and migrate() brings it up to date', async () => {
+      // A database the previous release migrated: every migration but the last.
+      const raw = openRaw();
+      raw.exec(
+        'CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
+      );
+      for (const migration of SQLITE_MIGRATIONS.slice(0, -1)) {
+        raw.exec(migration.sql);
+        raw
+          .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(migration.version, migration.name, Date.now());
+      }
+      const repository = open();
+      const failure = repository.enqueue(upsert('k:a'));
+      await expect(failure).rejects.toThrow(SchemaVersionError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'SCHEMA_VERSION',
+        found: SQLITE_SCHEMA_VERSION - 1,
+        expected: SQLITE_SCHEMA_VERSION,
+        direction: 'older',
+      });
+      await expect(failure).rejects.toThrow(/call `await repository\.migrate\(\)` before using the repository/);
+      await repository.migrate();
+      expect(await repository.enqueue(upsert('k:a'))).toEqual({ version: 1 });
     });
   });
 
@@ -300,10 +356,15 @@ describe('SqliteUpdateRepository', () => {
       await repository.close(); // idempotent
       expect(db.open).toBe(true);
       expect(db.prepare('SELECT COUNT(*) AS n FROM outbox').get()).toEqual({ n: 1 });
-      await expect(repository.listPending()).rejects.toThrow(
-        /Cannot listPending: this SqliteUpdateRepository .* was closed/,
-      );
-      await expect(repository.migrate()).rejects.toThrow(MessageUpdateError);
+      const failure = repository.listPending();
+      await expect(failure).rejects.toThrow(/Cannot listPending: this SqliteUpdateRepository .* was closed/);
+      await expect(failure).rejects.toThrow(RepositoryClosedError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'REPOSITORY_CLOSED',
+        repository: 'SqliteUpdateRepository',
+        action: 'listPending',
+      });
+      await expect(repository.migrate()).rejects.toMatchObject({ name: 'RepositoryClosedError', action: 'migrate' });
     });
 
     it('closes a database it opened itself', async () => {
@@ -314,6 +375,7 @@ describe('SqliteUpdateRepository', () => {
       expect(opened).toHaveLength(1);
       expect(opened[0]!.open).toBe(false);
       await expect(repository.enqueue(upsert('k:a'))).rejects.toThrow(/Cannot enqueue: .* was closed/);
+      await expect(repository.enqueue(upsert('k:a'))).rejects.toThrow(RepositoryClosedError);
     });
 
     it('closes a database still opening when close() is called', async () => {
@@ -322,6 +384,7 @@ describe('SqliteUpdateRepository', () => {
       const migrating = repository.migrate();
       await repository.close();
       await expect(migrating).rejects.toThrow(/was closed/);
+      await expect(migrating).rejects.toMatchObject({ name: 'RepositoryClosedError', action: 'migrate' });
       for (const [index, db] of opened.entries()) expect(db.open, `database ${index} (${db.name}) is open`).toBe(false);
     });
 

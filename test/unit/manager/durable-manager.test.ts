@@ -264,6 +264,13 @@ describe('MessageUpdateManager with a repository', () => {
       { key: 'item:b', channelId: CHANNEL, messageId: b.messageId, sortOrder: 2 },
     ]);
     expect(() => second.sync('item:a', CHANNEL, { content: 'x' }, { sortOrder: Number.NaN })).toThrow(/sortOrder/);
+    // A sync without sortOrder keeps the message's stored order (found by the docs snippets: it was saved as 0).
+    await advanceUntilSettled(clock, second.sync('item:b', CHANNEL, { content: 'b, edited' }), UNTIL_SETTLED);
+    await second.stop();
+    expect((await repository.listManaged()).map((m) => [m.key, m.sortOrder])).toEqual([
+      ['item:a', 1],
+      ['item:b', 2],
+    ]);
   });
 
   it('drops an outbox row whose deadline passed before it could be sent, even across a restart', async () => {

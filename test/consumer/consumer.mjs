@@ -1,0 +1,151 @@
+// The packed package, installed into brand-new consumer projects as users install it, in every setup `engines` and
+// the `exports` map admit: ESM TypeScript (NodeNext, and bundler resolution), CommonJS TypeScript (node10
+// resolution), plain CommonJS with and without require(esm). Each project type-checks with `strict` and
+// `skipLibCheck: false`, without `@discordjs/rest` installed (the root types must not need the optional peer), then
+// runs the quick start against the DiscordSimulator: create a message, edit it through the manager, read it back.
+//
+// Usage (after `npm run build`): `node test/consumer/consumer.mjs`. Needs the registry or npm's cache for the
+// lockfile's packages (typescript, @types/node, and the package's own dependencies).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+/** A devDependency's version as the lockfile pins it. */
+const pinned = (name) => lock.packages[`node_modules/${name}`].version;
+const scratch = mkdtempSync(join(tmpdir(), 'dum-consumer-'));
+
+function run(command, args, cwd) {
+  execFileSync(command, args, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CI: 'true' } });
+}
+
+/** The quick start, in the module syntax of each project. */
+const QUICK_START_BODY = `
+const sim = await new DiscordSimulator().start();
+try {
+  const channel = sim.createChannel({ name: 'status' });
+  const manager = new MessageUpdateManager({ transport: new SimulatorTransport(sim) });
+  await manager.start();
+  const created = await manager.create(channel.id, { content: 'Servers: checking...' });
+  if (created.outcome !== 'sent' || created.messageId === undefined) throw new Error('create failed');
+  const messageId: string = created.messageId;
+  const edits = [1, 2, 3].map((n) => manager.edit(channel.id, messageId, { content: \`Servers: \${n}/3 online\` }));
+  await Promise.all(edits);
+  await manager.stop({ drain: true });
+  const shown = sim.getMessage(channel.id, messageId)?.content;
+  if (shown !== 'Servers: 3/3 online') throw new Error(\`the simulator shows \${String(shown)}\`);
+  const repositories: unknown[] = [SqliteUpdateRepository, PostgresUpdateRepository, RedisRateLimitStore];
+  if (!repositories.every((value) => typeof value === 'function')) throw new Error('a subpath export is missing');
+  console.log(\`\${label}\${process.execArgv.length > 0 ? \` (\${process.execArgv.join(' ')})\` : ''}: quick start ok (\${shown})\`);
+} finally {
+  await sim.close();
+}
+`;
+
+const ESM_IMPORTS = `import { MessageUpdateManager } from 'discord-update-manager';
+import { DiscordSimulator, SimulatorTransport } from 'discord-update-manager/testing';
+import { SqliteUpdateRepository } from 'discord-update-manager/sqlite';
+import { PostgresUpdateRepository } from 'discord-update-manager/postgres';
+import { RedisRateLimitStore } from 'discord-update-manager/redis';
+`;
+
+const CJS_REQUIRES = `const { MessageUpdateManager } = require('discord-update-manager');
+const { DiscordSimulator, SimulatorTransport } = require('discord-update-manager/testing');
+const { SqliteUpdateRepository } = require('discord-update-manager/sqlite');
+const { PostgresUpdateRepository } = require('discord-update-manager/postgres');
+const { RedisRateLimitStore } = require('discord-update-manager/redis');
+`;
+
+const stripTypes = (code) =>
+  code
+    .replace(': string = ', ' = ')
+    .replace(': unknown[] = ', ' = ')
+    .replace(/import \{ (\w+(?:, \w+)*) \} from '([^']+)';/g, "const { $1 } = require('$2');");
+
+const compilerOptions = (extra) => ({
+  strict: true,
+  skipLibCheck: false,
+  target: 'ES2022',
+  types: ['node'],
+  outDir: 'out',
+  ...extra,
+});
+
+/** The projects: name, package.json type, tsconfig (or none), source file, how to run it. */
+const projects = [
+  {
+    name: 'esm-nodenext',
+    type: 'module',
+    tsconfig: compilerOptions({ module: 'NodeNext', moduleResolution: 'NodeNext' }),
+    file: 'app.mts',
+    code: `${ESM_IMPORTS}const label = 'ESM TypeScript, NodeNext';\n${QUICK_START_BODY}`,
+    runs: [['node', ['out/app.mjs']]],
+  },
+  {
+    name: 'esm-bundler',
+    type: 'module',
+    tsconfig: compilerOptions({ module: 'ESNext', moduleResolution: 'Bundler' }),
+    file: 'app.ts',
+    code: `${ESM_IMPORTS}const label = 'ESM TypeScript, bundler resolution';\n${QUICK_START_BODY}`,
+    runs: [['node', ['out/app.js']]],
+  },
+  {
+    name: 'cjs-node10',
+    type: 'commonjs',
+    tsconfig: compilerOptions({ module: 'CommonJS', moduleResolution: 'node10' }),
+    file: 'app.ts',
+    code: `${ESM_IMPORTS}const label = 'CommonJS TypeScript, node10 resolution';\nvoid (async () => {\n${QUICK_START_BODY}})();\n`,
+    runs: [
+      ['node', ['out/app.js']],
+      ['node', ['--no-experimental-require-module', 'out/app.js']],
+    ],
+  },
+  {
+    name: 'cjs-plain',
+    type: 'commonjs',
+    tsconfig: undefined,
+    file: 'app.cjs',
+    code: `${CJS_REQUIRES}const label = process.argv[2];\nvoid (async () => {\n${stripTypes(QUICK_START_BODY)}})();\n`,
+    runs: [
+      ['node', ['app.cjs', 'CommonJS, require(esm) available']],
+      ['node', ['--no-experimental-require-module', 'app.cjs', 'CommonJS, without require(esm)']],
+    ],
+  },
+];
+
+try {
+  run('npm', ['pack', '--pack-destination', scratch, '--silent'], root);
+  const tarball = join(
+    scratch,
+    `discord-update-manager-${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}.tgz`,
+  );
+  for (const project of projects) {
+    const dir = join(scratch, project.name);
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'package.json'),
+      `${JSON.stringify({ name: `consumer-${project.name}`, private: true, type: project.type }, null, 2)}\n`,
+    );
+    const dev = project.tsconfig ? [`typescript@${pinned('typescript')}`, `@types/node@${pinned('@types/node')}`] : [];
+    run(
+      'npm',
+      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', '--ignore-scripts', tarball, ...dev],
+      dir,
+    );
+    writeFileSync(join(dir, project.file), project.code);
+    if (project.tsconfig) {
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        `${JSON.stringify({ compilerOptions: project.tsconfig, files: [project.file] }, null, 2)}\n`,
+      );
+      run(join(dir, 'node_modules', '.bin', 'tsc'), ['-p', '.'], dir);
+    }
+    for (const [command, args] of project.runs) run(command, args, dir);
+  }
+  console.log(`consumer projects: ${projects.map((project) => project.name).join(', ')}: all ok`);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
