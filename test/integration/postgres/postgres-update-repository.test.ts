@@ -75,6 +75,28 @@ function caught(run: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
+/**
+ * Records the statements of the repository's own connections (`application_name` discord-update-manager, not the
+ * test's admin connection): each text, shortened, and each connection with its first statement.
+ */
+function spyOnRepositoryQueries() {
+  const texts: string[] = [];
+  const clients = new Map<pg.Client, string>();
+  const query = pg.Client.prototype.query;
+  const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+    const [config] = args;
+    const text = typeof config === 'string' ? config : (config as { text: string }).text;
+    const application = (this as unknown as { connectionParameters: { application_name?: string } })
+      .connectionParameters.application_name;
+    if (application === 'discord-update-manager') {
+      texts.push(text.trim().replace(/\s+/g, ' ').slice(0, 44));
+      if (!clients.has(this)) clients.set(this, text);
+    }
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query);
+  return { texts, clients, spy };
+}
+
 describe('PostgresUpdateRepository', () => {
   const opened: PostgresUpdateRepository[] = [];
   const pools: pg.Pool[] = [];
@@ -709,23 +731,7 @@ describe('PostgresUpdateRepository', () => {
     });
 
     it('opens its own sessions relaxed: an ack of an edit is one statement, durable writes turn synchronous_commit on', async () => {
-      const texts: string[] = [];
-      /** The repository's connections (the test's own admin connection is not one), each with its first statement. */
-      const clients = new Map<pg.Client, string>();
-      const query = pg.Client.prototype.query;
-      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-        this: pg.Client,
-        ...args: unknown[]
-      ) {
-        const [config] = args;
-        const text = typeof config === 'string' ? config : (config as { text: string }).text;
-        const application = (this as unknown as { connectionParameters: { application_name?: string } })
-          .connectionParameters.application_name;
-        if (application !== 'discord-update-manager') return (query as (...a: unknown[]) => unknown).apply(this, args);
-        texts.push(text.trim().replace(/\s+/g, ' ').slice(0, 44));
-        if (!clients.has(this)) clients.set(this, text);
-        return (query as (...a: unknown[]) => unknown).apply(this, args);
-      } as typeof query);
+      const { texts, clients, spy } = spyOnRepositoryQueries();
       try {
         const { repository } = await open();
         // Every connection the repository opened ran the session settings first.
@@ -768,19 +774,7 @@ describe('PostgresUpdateRepository', () => {
     });
 
     it('leaves its sessions as they are with relaxedSessions: false, setting what a call needs with SET LOCAL', async () => {
-      const texts: string[] = [];
-      const query = pg.Client.prototype.query;
-      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (
-        this: pg.Client,
-        ...args: unknown[]
-      ) {
-        const [config] = args;
-        const text = typeof config === 'string' ? config : (config as { text: string }).text;
-        const application = (this as unknown as { connectionParameters: { application_name?: string } })
-          .connectionParameters.application_name;
-        if (application === 'discord-update-manager') texts.push(text.trim().replace(/\s+/g, ' ').slice(0, 44));
-        return (query as (...a: unknown[]) => unknown).apply(this, args);
-      } as typeof query);
+      const { texts, spy } = spyOnRepositoryQueries();
       try {
         const { repository } = await open({ relaxedSessions: false });
         expect(texts).not.toContain('SET synchronous_commit TO off; SET jit = off');
