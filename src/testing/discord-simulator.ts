@@ -38,6 +38,17 @@ import type {
 } from './simulator/simulator-records.js';
 import { assertSimulatorRoute, SIMULATOR_ROUTE_KEYS, type SimulatorRouteKey } from './simulator/simulator-routes.js';
 import { SimulatorWorld } from './simulator/simulator-world.js';
+import { GatewayBridge } from './simulator/gateway-bridge.js';
+import { SimulatorGateway } from './simulator/gateway/simulator-gateway.js';
+import {
+  SimulatedGuild,
+  toPermissionBits,
+  type GuildChannelInit,
+  type GuildInit,
+} from './simulator/users/guild-handles.js';
+import { SimulatedUser, type UserDriverDeps } from './simulator/users/simulated-user.js';
+import type { WorldEvent } from './simulator/world-events.js';
+import { InvalidArgumentError } from '../errors/message-update-error.js';
 
 /**
  * A loopback server that behaves like Discord's REST API v10 for message, channel, reaction, webhook and
@@ -74,6 +85,11 @@ export class DiscordSimulator {
   readonly #http: SimulatorHttpServer;
   /** The answers being delayed, failed when the simulator is closed. */
   readonly #delayed: DelayedAnswers;
+  readonly #bridge: GatewayBridge;
+  readonly #gateway: SimulatorGateway;
+  readonly #users: UserDriverDeps;
+  readonly #listeners = new Set<(event: WorldEvent) => void>();
+  readonly #tokens: readonly string[];
 
   /**
    * @param options - see {@link DiscordSimulatorOptions}
@@ -89,6 +105,7 @@ export class DiscordSimulator {
     const ids = new SimulatorIds(this.#clock);
     this.#auth = new SimulatorAuth(() => ids.next());
     // The world takes the guild and application ids before the tokens take their bot users' ids.
+    const privilegedIntents = (): number => resolved.privilegedIntents;
     this.#world = new SimulatorWorld({
       clock: this.#clock,
       ids,
@@ -96,8 +113,43 @@ export class DiscordSimulator {
       nonceWindowMs: resolved.nonceWindowMs,
       oldMessageAgeMs: resolved.oldMessageAgeMs,
       onDuplicateCreate: () => this.#log.countDuplicateCreate(),
+      onEvent: (event) => this.#onWorldEvent(event),
+      gateway: {
+        gatewayUrl: () => this.#http.gatewayUrl,
+        gatewayBot: (label) => this.#gateway.botGatewayInfo(this.#bridge.identityOf(label)!),
+        privilegedIntents,
+      },
     });
-    for (const token of resolved.tokens) this.#auth.addToken(token);
+    this.#bridge = new GatewayBridge(this.#world, this.#auth, privilegedIntents, ids.epochShift);
+    this.#gateway = new SimulatorGateway({
+      ...resolved.gateway,
+      clock: this.#clock,
+      host: this.#bridge,
+      url: () => this.#http.gatewayUrl,
+    });
+    this.#bridge.attach((event, options) => this.#gateway.dispatch(event, options));
+    this.#tokens = [...resolved.tokens];
+    for (const token of resolved.tokens) this.#world.addBot(this.#auth.addToken(token));
+    this.#users = {
+      world: this.#world,
+      clock: this.#clock,
+      epochShift: ids.epochShift,
+      deliverInteraction: (interaction, payload) => {
+        const bot = this.#world.guilds.user(interaction.applicationId);
+        if (!bot?.tokenLabel) return 0;
+        const guildId = payload['guild_id'];
+        return this.#gateway.dispatch('INTERACTION_CREATE', {
+          botLabel: bot.tokenLabel,
+          ...(typeof guildId === 'string' ? { guildId } : {}),
+          payload: () => structuredClone(payload),
+        });
+      },
+      subscribe: (listener) => {
+        this.#listeners.add(listener);
+        return () => this.#listeners.delete(listener);
+      },
+      emit: (event) => this.#onWorldEvent(event),
+    };
     this.#pipeline = new RequestPipeline({
       clock: this.#clock,
       auth: this.#auth,
@@ -107,7 +159,28 @@ export class DiscordSimulator {
       log: this.#log,
       epochShift: ids.epochShift,
     });
-    this.#http = new SimulatorHttpServer(resolved.host, resolved.port, (request) => this.handle(request));
+    this.#http = new SimulatorHttpServer(
+      resolved.host,
+      resolved.port,
+      (request) => this.handle(request),
+      (request, socket, head) => this.#gateway.handleUpgrade(request, socket, head),
+    );
+  }
+
+  /**
+   * Creates a simulator and starts its server: `const sim = await DiscordSimulator.start()`.
+   *
+   * @param options - see {@link DiscordSimulatorOptions}
+   * @returns the listening simulator
+   * @throws {@link discord-update-manager!InvalidConfigError} for bad options
+   */
+  public static async start(options: DiscordSimulatorOptions = {}): Promise<DiscordSimulator> {
+    return new DiscordSimulator(options).start();
+  }
+
+  #onWorldEvent(event: WorldEvent): void {
+    this.#bridge?.handle(event);
+    for (const listener of this.#listeners) listener(event);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -145,7 +218,121 @@ export class DiscordSimulator {
    */
   public async close(): Promise<void> {
     this.#delayed.failAll(new SimulatorConnectionResetError('the simulator was closed'));
+    await this.#gateway.close();
     await this.#http.close();
+  }
+
+  /**
+   * The gateway's URL as `GET /gateway/bot` gives it: `ws://127.0.0.1:<port>/`.
+   *
+   * @throws Error when the server has not been started
+   */
+  public get gatewayUrl(): string {
+    return this.#http.gatewayUrl;
+  }
+
+  /**
+   * The gateway (WebSocket) every bot connects to: inspect its sessions, and force what a bot must survive —
+   * `disconnect()` (clients resume), `restart()` (sessions lost: clients identify again), `requestReconnect()` (op 7),
+   * `dropHeartbeatAcks(true)` (a zombie connection).
+   *
+   * @example
+   * ```ts
+   * sim.gateway.disconnect();
+   * await sim.gateway.waitForSession((session) => session.resumed > 0);
+   * ```
+   */
+  public get gateway(): SimulatorGateway {
+    return this.#gateway;
+  }
+
+  /** The first bot token the simulator accepts (its `tokens[0]`): give it to your bot's `REST` and gateway. */
+  public get token(): string {
+    return this.#tokens[0]!;
+  }
+
+  /**
+   * A bot's application id, which is its user id (the id of `PUT /applications/{id}/commands`).
+   *
+   * @param tokenLabel - the bot's token label
+   * @returns the id
+   */
+  public applicationId(tokenLabel = 'token#1'): string {
+    return this.#world.applicationIdOf(tokenLabel);
+  }
+
+  /**
+   * The guilds (servers): create one, find one. Every bot token is a member of every guild, with a managed role
+   * carrying `botPermissions`.
+   *
+   * @example
+   * ```ts
+   * const guild = sim.guilds.create({ name: 'Club' });
+   * const channel = guild.channels.create({ name: 'equipment' });
+   * const alice = guild.members.create({ username: 'alice' });
+   * ```
+   */
+  public get guilds(): {
+    create(init: GuildInit): SimulatedGuild;
+    get(id: string): SimulatedGuild | undefined;
+    list(): SimulatedGuild[];
+  } {
+    const handle = (id: string): SimulatedGuild =>
+      new SimulatedGuild(this.#users, id, (init: GuildChannelInit & { readonly guildId: string }) =>
+        this.createChannel(init),
+      );
+    const registry = this.#world.guilds;
+    return {
+      create: (init) => {
+        if (typeof init.name !== 'string' || init.name.length < 2 || init.name.length > 100) {
+          throw new InvalidArgumentError('name', init.name, 'a string of 2 to 100 characters');
+        }
+        const owner = registry.addUser({ username: init.ownerName ?? `${init.name}-owner`.slice(0, 32) });
+        const guild = registry.createGuild({
+          name: init.name,
+          ownerId: owner.id,
+          ...(init.botPermissions === undefined
+            ? {}
+            : { botPermissions: toPermissionBits(init.botPermissions, 'botPermissions') }),
+          ...(init.everyonePermissions === undefined
+            ? {}
+            : { everyonePermissions: toPermissionBits(init.everyonePermissions, 'everyonePermissions') }),
+          ...(init.locale === undefined ? {} : { preferredLocale: init.locale }),
+        });
+        return handle(guild.id);
+      },
+      get: (id) => (registry.guild(id) ? handle(id) : undefined),
+      list: () => registry.guilds().map((guild) => handle(guild.id)),
+    };
+  }
+
+  /**
+   * People who are not (yet) in a guild: `sim.users.create({ username })`, then `guild.members.add(user)`.
+   */
+  public get users(): { create(init: { readonly username: string; readonly locale?: string }): SimulatedUser } {
+    return {
+      create: (init) => {
+        if (typeof init.username !== 'string' || init.username.length < 2 || init.username.length > 32) {
+          throw new InvalidArgumentError('username', init.username, 'a string of 2 to 32 characters');
+        }
+        const user = this.#world.guilds.addUser({
+          username: init.username,
+          ...(init.locale === undefined ? {} : { locale: init.locale }),
+        });
+        return new SimulatedUser(this.#users, user, undefined);
+      },
+    };
+  }
+
+  /**
+   * The guild owner of a guild as a simulated user (the owner has every permission).
+   *
+   * @param guild - the guild
+   * @returns its owner
+   */
+  public ownerOf(guild: SimulatedGuild): SimulatedUser {
+    const user = this.#world.guilds.user(guild.ownerId)!;
+    return new SimulatedUser(this.#users, user, guild.id);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -194,7 +381,9 @@ export class DiscordSimulator {
    * ```
    */
   public addToken(token: string): string {
-    return this.#auth.addToken(token);
+    const label = this.#auth.addToken(token);
+    this.#world.addBot(label);
+    return label;
   }
 
   /**

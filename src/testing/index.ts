@@ -57,3 +57,60 @@ export {
   SnowflakeGenerator,
 } from '../discord/snowflake.js';
 export { SimulatorTransport, type SimulatorHandler } from './simulator-transport.js';
+export type { GatewaySettings } from './simulator/simulator-options.js';
+export {
+  SimulatedGuild,
+  SimulatedGuildChannel,
+  SimulatedRole,
+  toPermissionBits,
+  type GuildChannelInit,
+  type GuildInit,
+  type MemberInit,
+  type OverwriteInit,
+  type PermissionsInput,
+  type RoleInit,
+  type SimulatedGuildChannels,
+  type SimulatedGuildMembers,
+  type SimulatedGuildRoles,
+} from './simulator/users/guild-handles.js';
+export {
+  InteractionReply,
+  SimulatedUser,
+  type ChannelRef,
+  type MessageRef,
+  type RunCommandOptions,
+} from './simulator/users/simulated-user.js';
+export { SimulatedUserError, type SimulatedUserErrorCode } from './simulator/users/simulated-user-error.js';
+export {
+  ALL_PERMISSIONS,
+  Permissions,
+  channelPermissions,
+  formatPermissions,
+  parsePermissions,
+  type PermissionGuild,
+  type PermissionMember,
+  type PermissionName,
+  type PermissionOverwrite,
+} from './simulator/guild/permissions.js';
+export type {
+  InteractiveComponent,
+  ModalValues,
+  VisibleSelectOption,
+} from './simulator/interactions/component-rules.js';
+export {
+  SimulatorGateway,
+  GatewayIntent,
+  GatewayCloseCode,
+  stripMessageContent,
+  DEFAULT_GATEWAY_OPTIONS,
+  type GatewayDisconnectOptions,
+  type GatewayDispatchOptions,
+  type GatewayHost,
+  type GatewayIdentity,
+  type GatewayRecipient,
+  type SimulatorGatewayOptions,
+  type GatewaySessionInfo,
+  type GatewayLogEntry,
+  type SessionStartLimit,
+  type GatewaySendLimit,
+} from './simulator/gateway/index.js';

@@ -28,6 +28,19 @@ export const DiscordErrors = {
   alreadyAcknowledged: error(400, 40060, 'Interaction has already been acknowledged.'),
   invalidJson: error(400, 50109, 'The request body contains invalid JSON.'),
   payloadTooLarge: error(413, 40005, 'Request entity too large'),
+  unknownGuild: error(404, 10004, 'Unknown Guild'),
+  unknownMember: error(404, 10007, 'Unknown Member'),
+  unknownUser: error(404, 10013, 'Unknown User'),
+  unknownApplication: error(404, 10002, 'Unknown Application'),
+  missingAccess: error(403, 50001, 'Missing Access'),
+  missingPermissions: error(403, 50013, 'Missing Permissions'),
+  cannotMessageUser: error(403, 50007, 'Cannot send messages to this user'),
+  cannotMessageBot: error(400, 50007, 'Cannot send messages to this user'),
+  dmChannelAction: error(403, 50003, 'Cannot execute action on a DM channel'),
+  /** A callback type the interaction does not allow (e.g. UPDATE_MESSAGE for a slash command): a 50035 on `type`. */
+  invalidResponseType: formBodyError('type', 'INTERACTION_RESPONSE_TYPE_INVALID', 'Invalid interaction response type'),
+  missingPrivilegedIntent: error(403, 50001, 'Missing Access'),
+  dailyCommandCreates: error(400, 30034, 'Maximum number of daily application command creates has been reached (200)'),
 } as const satisfies Record<string, ApiError>;
 
 /** Splits `embeds[0].fields[3].value` into `['embeds', '0', 'fields', '3', 'value']`. */

@@ -8,14 +8,14 @@ import type {
 } from './simulator-records.js';
 import type { SimulatorRouteKey } from './simulator-routes.js';
 
-/** The Discord user object shown as a message's author. */
+/** The Discord user object shown as a message's author (`bot: true` for bots and webhooks, absent for people). */
 export interface AuthorJson {
   readonly id: string;
   readonly username: string;
   readonly discriminator: string;
   readonly global_name: string | null;
   readonly avatar: string | null;
-  readonly bot: true;
+  readonly bot?: true;
 }
 
 /** A message as stored (mutable; snapshots are handed out). */
@@ -37,6 +37,10 @@ export interface StoredMessage {
   readonly webhookId: string | undefined;
   readonly applicationId: string | undefined;
   readonly interactionId: string | undefined;
+  /** An ephemeral message: the only person who sees it (besides the bot). */
+  readonly visibleTo: string | undefined;
+  /** A reply: the message it answers. */
+  readonly referencedMessageId: string | undefined;
   /** Emoji → labels of the clients that reacted. */
   readonly reactions: Map<string, Set<string>>;
 }
@@ -57,6 +61,16 @@ export interface StoredWebhook {
   readonly name: string;
 }
 
+/** How a bot answered an interaction: the callback type and, for a modal, the modal it opened. */
+export interface InteractionResponse {
+  /** Callback type (4 message, 5 deferred message, 6 deferred update, 7 update, 8 autocomplete, 9 modal, ...). */
+  readonly type: number;
+  /** The callback's `data` (a copy). */
+  readonly data: Readonly<Record<string, unknown>>;
+  /** When it arrived, clock milliseconds. */
+  readonly at: number;
+}
+
 /** A simulated interaction. */
 export interface StoredInteraction {
   readonly id: string;
@@ -64,8 +78,20 @@ export interface StoredInteraction {
   readonly channelId: string;
   readonly createdAt: number;
   readonly sourceMessageId: string | undefined;
+  /** Interaction type: 2 application command, 3 message component, 4 autocomplete, 5 modal submit. */
+  readonly type: number;
+  /** The application (= the bot user id) it was sent to. */
+  readonly applicationId: string;
+  /** The person who used it, when a simulated user did (`undefined` for `createInteraction`). */
+  readonly userId: string | undefined;
   responded: boolean;
+  /** The initial response, once the bot answered. */
+  response: InteractionResponse | undefined;
   originalMessageId: string | undefined;
+  /** A follow-up right after a deferred response edits the "thinking" message instead (Discord's compatibility rule). */
+  deferredPending: boolean;
+  /** Called once when the bot answers (or the 3 s pass), to settle a simulated user's action. */
+  onResponse: ((response: InteractionResponse) => void) | undefined;
 }
 
 /** Message fields a create or edit may set. */
@@ -288,7 +314,7 @@ export function snapshotMessage(message: StoredMessage): SimulatedMessage {
 export function messageJson(message: StoredMessage, viewer: string, epochShift = 0): Record<string, unknown> {
   const json: Record<string, unknown> = {
     id: message.id,
-    type: message.interactionId === undefined ? 0 : 20,
+    type: message.interactionId !== undefined ? 20 : message.referencedMessageId !== undefined ? 19 : 0,
     channel_id: message.channelId,
     author: message.authorJson,
     content: message.content,
@@ -304,6 +330,9 @@ export function messageJson(message: StoredMessage, viewer: string, epochShift =
     pinned: false,
     flags: message.flags,
   };
+  if (message.referencedMessageId !== undefined) {
+    json['message_reference'] = { type: 0, message_id: message.referencedMessageId, channel_id: message.channelId };
+  }
   if (message.nonce !== undefined) json['nonce'] = message.nonce;
   if (message.webhookId !== undefined) json['webhook_id'] = message.webhookId;
   if (message.applicationId !== undefined) json['application_id'] = message.applicationId;

@@ -1,5 +1,10 @@
 import { findPayloadViolation } from '../../discord/payload-limits.js';
 import { DiscordErrors, formBodyError, payloadError, snowflakeError, type ApiError } from './discord-errors.js';
+import type { GuildRegistry } from './guild/guild-registry.js';
+import { channelJson as channelObjectJson, userJson } from './guild/guild-json.js';
+import { missingPermissionError, Permissions, requiredForMessageCreate } from './guild/permissions.js';
+import { findComponentsError, findModalError, findAutocompleteChoicesError } from './interactions/component-rules.js';
+import type { WorldEvent } from './world-events.js';
 import {
   messageJson,
   type AuthorJson,
@@ -61,8 +66,12 @@ export interface SimulatorApiDeps {
   readonly epochShift: number;
   readonly nonceWindowMs: number;
   readonly oldMessageAgeMs: number;
-  readonly applicationId: string;
-  readonly applicationUser: AuthorJson;
+  /** Users, guilds, members, overwrites and DM channels: who may do what where. */
+  readonly guilds: GuildRegistry;
+  /** Hears every change the API makes, for the gateway. */
+  readonly emit: (event: WorldEvent) => void;
+  /** Answers the guild model's routes (users, guilds, DMs, commands, gateway discovery). */
+  readonly guildRoutes: (ctx: ApiCall) => Answer;
   /** Called when `enforce_nonce` returns an earlier message. */
   readonly onDuplicateCreate: () => void;
 }
@@ -77,6 +86,10 @@ export interface MessageOrigin {
   readonly interactionId?: string;
   /** Flags set by the simulator itself (the "thinking" flag of a deferred response). */
   readonly extraFlags?: number;
+  /** An ephemeral message's only reader. */
+  readonly visibleTo?: string | undefined;
+  /** The message a reply answers. */
+  readonly referencedMessageId?: string | undefined;
 }
 
 /** Interactions must be answered within 3 s (Discord's rule). */
@@ -109,6 +122,8 @@ export class SimulatorApi {
    */
   public answer(ctx: ApiCall): Answer {
     const { params, webhook, interaction, json, files } = ctx;
+    const refused = this.#refusal(ctx);
+    if (refused) return errorAnswer(refused);
     switch (ctx.route) {
       case 'GET /channels/:channel_id':
         return this.#getChannel(params.channelId!);
@@ -129,7 +144,14 @@ export class SimulatorApi {
       case 'DELETE /channels/:channel_id/messages/:message_id':
       case 'DELETE /channels/:channel_id/messages/:message_id (old)': {
         const found = this.#findMessage(params.channelId!, params.messageId!);
-        return 'status' in found ? errorAnswer(found) : this.#deleteMessage(ctx, found, ctx.client.label);
+        if ('status' in found) return errorAnswer(found);
+        const own = found.author.kind === 'bot' && found.author.tokenLabel === ctx.client.label;
+        const have = this.#deps.guilds.permissionsIn(found.channelId, ctx.client.user!.id);
+        if (!own && this.#deps.guilds.channel(found.channelId)?.type === 0) {
+          const refused = missingPermissionError(have, Permissions.VIEW_CHANNEL | Permissions.MANAGE_MESSAGES);
+          if (refused) return errorAnswer(refused);
+        }
+        return this.#deleteMessage(ctx, found, ctx.client.label);
       }
       case 'PUT /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
       case 'DELETE /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
@@ -149,15 +171,52 @@ export class SimulatorApi {
         return this.#interactionCallback(ctx, interaction!, json);
       case 'POST /webhooks/:application_id/:interaction_token':
         return this.#followUp(ctx, interaction!, json, files);
+      default:
+        return this.#deps.guildRoutes(ctx);
       case 'GET /webhooks/:application_id/:interaction_token/messages/:message_id':
       case 'PATCH /webhooks/:application_id/:interaction_token/messages/:message_id':
       case 'DELETE /webhooks/:application_id/:interaction_token/messages/:message_id': {
         const id = params.messageId === '@original' ? interaction!.originalMessageId : params.messageId;
         const message = id === undefined ? undefined : this.#store.messageById(id);
-        if (!message || message.interactionId !== interaction!.id) return errorAnswer(DiscordErrors.unknownMessage);
+        if (!message || message.interactionId !== interaction!.id) {
+          // @original of a deferred update is the component's message, which the interaction did not write.
+          if (!message || message.id !== interaction!.originalMessageId)
+            return errorAnswer(DiscordErrors.unknownMessage);
+        }
+        if (ctx.method !== 'GET' && message.id === interaction!.originalMessageId) interaction!.deferredPending = false;
         return this.#webhookMessage(ctx, message, json, files, `interaction:${interaction!.id}`);
       }
     }
+  }
+
+  /**
+   * Discord's permission checks for a bot's request on a channel: 50001 Missing Access when the bot cannot see the
+   * channel (or reacts without reading its history), 50013 Missing Permissions when it lacks the action's bit, 50007
+   * when the person at the other end of a DM does not accept it. Unknown channels are left to the handlers (10003).
+   */
+  #refusal(ctx: ApiCall): ApiError | undefined {
+    const user = ctx.client.user;
+    const channelId = ctx.params.channelId;
+    if (user === undefined || channelId === undefined || !this.#store.hasChannel(channelId)) return undefined;
+    const guilds = this.#deps.guilds;
+    const access = guilds.channel(channelId);
+    if (access === undefined) return undefined;
+    const have = guilds.permissionsIn(channelId, user.id);
+    if (access.type === 1) {
+      if (have === 0n) return DiscordErrors.missingAccess;
+      if (ctx.route === 'POST /channels/:channel_id/messages/bulk-delete') return DiscordErrors.dmChannelAction;
+      if (ctx.route === 'POST /channels/:channel_id/messages') {
+        const recipient = guilds.user(access.dm!.userId);
+        const sharesGuild =
+          recipient !== undefined && guilds.guildsOf(recipient.id).some((g) => g.members.has(user.id));
+        if (!recipient || recipient.bot || !recipient.dmsOpen || !sharesGuild) return DiscordErrors.cannotMessageUser;
+      }
+    }
+    const reacting = ctx.route.includes('/reactions/');
+    if (reacting && (have & Permissions.VIEW_CHANNEL) !== 0n && (have & Permissions.READ_MESSAGE_HISTORY) === 0n) {
+      return DiscordErrors.missingAccess;
+    }
+    return missingPermissionError(have, requiredPermissions(ctx.route, ctx.json, ctx.method));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -190,6 +249,7 @@ export class SimulatorApi {
     }
     this.#store.editChannel(channelId, changes);
     this.#store.recordWrite('channelEdit', ctx.route, channelId, undefined, body, ctx.now, ctx.client.label, 0);
+    this.#deps.guilds.channelChanged(channelId);
     return { status: 200, json: this.#channelJson(this.#store.channel(channelId)!) };
   }
 
@@ -207,9 +267,16 @@ export class SimulatorApi {
     const before = ctx.query.get('before');
     const after = ctx.query.get('after');
     const around = ctx.query.get('around');
-    // Newest first, as Discord answers; `after` takes the oldest ones after the id.
+    // Without READ_MESSAGE_HISTORY Discord answers an empty list, not an error.
+    const user = ctx.client.user;
+    if (user && (this.#deps.guilds.permissionsIn(channelId, user.id) & Permissions.READ_MESSAGE_HISTORY) === 0n) {
+      return { status: 200, json: [] };
+    }
+    // Newest first, as Discord answers; `after` takes the oldest ones after the id. Ephemeral messages belong to one
+    // person's view, not to the channel's history.
     const all = this.#store
       .messages(channelId)
+      .filter((message) => message.visibleTo === undefined)
       .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
     let selected: StoredMessage[];
     if (around !== null) {
@@ -232,9 +299,13 @@ export class SimulatorApi {
   #createChannelMessage(ctx: ApiCall, channelId: string, body: unknown, files: readonly MultipartFile[]): Answer {
     if (!this.#store.hasChannel(channelId)) return errorAnswer(DiscordErrors.unknownChannel);
     const payload = withFiles(body ?? {}, files);
+    const record = payload as Record<string, unknown>;
+    if (isRecord(payload)) {
+      const components = findComponentsError(record['components'] ?? [], 'components', Number(record['flags'] ?? 0));
+      if (components) return errorAnswer(components);
+    }
     const violation = findPayloadViolation(payload, 'create');
     if (violation) return errorAnswer(payloadError(violation));
-    const record = payload as Record<string, unknown>;
     const nonce = validNonce(record['nonce']);
     if (nonce !== undefined && record['enforce_nonce'] === true) {
       const earlier = this.#store.findNonce(ctx.client.label, nonce, ctx.now - this.#deps.nonceWindowMs);
@@ -243,16 +314,23 @@ export class SimulatorApi {
         return { status: 200, json: this.#messageJson(earlier, ctx) };
       }
     }
+    const reference = isRecord(record['message_reference']) ? record['message_reference'] : undefined;
+    const referencedMessageId = typeof reference?.['message_id'] === 'string' ? reference['message_id'] : undefined;
+    if (referencedMessageId !== undefined && !this.#store.message(channelId, referencedMessageId)) {
+      return errorAnswer(formBodyError('message_reference', 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', 'Unknown message'));
+    }
     const message = this.newMessage(channelId, record, files, ctx.now, {
       author: { kind: 'bot', tokenLabel: ctx.client.label, userId: ctx.client.user!.id },
       authorJson: ctx.client.user!,
       nonce,
+      referencedMessageId,
     });
     if (nonce !== undefined) {
       this.#store.rememberNonce(ctx.client.label, nonce, message.id, ctx.now);
       if (this.#store.writeCount % 1000 === 0) this.#store.pruneNonces(ctx.now - this.#deps.nonceWindowMs);
     }
     this.#store.recordWrite('create', ctx.route, channelId, message.id, body, ctx.now, ctx.client.label, 0);
+    this.#deps.emit({ type: 'MESSAGE_CREATE', message });
     return { status: 200, json: this.#messageJson(message, ctx) };
   }
 
@@ -279,6 +357,10 @@ export class SimulatorApi {
     label: string,
   ): Answer {
     const payload = withFiles(body ?? {}, files);
+    if (isRecord(payload) && payload['components'] !== undefined && payload['components'] !== null) {
+      const components = findComponentsError(payload['components'], 'components', Number(payload['flags'] ?? 0));
+      if (components) return errorAnswer(components);
+    }
     const violation = findPayloadViolation(payload, 'edit');
     if (violation) return errorAnswer(payloadError(violation));
     const fields = editFields(payload as Record<string, unknown>, message, this.#attachments(message.channelId, files));
@@ -294,11 +376,13 @@ export class SimulatorApi {
     if ((message.flags & MESSAGE_FLAGS_LOADING) !== 0) message.flags &= ~MESSAGE_FLAGS_LOADING;
     const version = this.#store.editMessage(message, fields, ctx.now);
     this.#store.recordWrite('edit', ctx.route, message.channelId, message.id, body, ctx.now, label, version);
+    this.#deps.emit({ type: 'MESSAGE_UPDATE', message });
     return { status: 200, json: this.#messageJson(message, ctx) };
   }
 
-  #deleteMessage(ctx: ApiCall, message: StoredMessage, label: string): Answer {
+  #deleteMessage(ctx: ApiCall, message: StoredMessage, label: string, bulk = false): Answer {
     this.#store.deleteMessage(message);
+    if (!bulk) this.#deps.emit({ type: 'MESSAGE_DELETE', message });
     this.#store.recordWrite(
       'delete',
       ctx.route,
@@ -323,10 +407,14 @@ export class SimulatorApi {
       if (!isSnowflake(id)) return errorAnswer(snowflakeError(`messages[${index}]`, String(id)));
       if (this.isOld(id, ctx.now)) return errorAnswer(DiscordErrors.bulkDeleteTooOld);
     }
+    const deleted: string[] = [];
     for (const id of new Set(ids as string[])) {
       const message = this.#store.message(channelId, id);
-      if (message) this.#deleteMessage(ctx, message, ctx.client.label);
+      if (!message) continue;
+      this.#deleteMessage(ctx, message, ctx.client.label, true);
+      deleted.push(id);
     }
+    if (deleted.length > 0) this.#deps.emit({ type: 'MESSAGE_DELETE_BULK', channelId, ids: deleted });
     return { status: 204 };
   }
 
@@ -394,7 +482,14 @@ export class SimulatorApi {
     if (interaction.responded) return errorAnswer(DiscordErrors.alreadyAcknowledged);
     const type = isRecord(body) ? body['type'] : undefined;
     const data = isRecord(body) && isRecord(body['data']) ? body['data'] : {};
+    if (typeof type !== 'number' || !CALLBACK_TYPES.has(type)) {
+      return errorAnswer(
+        formBodyError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.'),
+      );
+    }
+    if (!callbackAllowed(type, interaction)) return errorAnswer(DiscordErrors.invalidResponseType);
     const label = `interaction:${interaction.id}`;
+    const ephemeral = (Number(data['flags']) & MESSAGE_FLAGS_EPHEMERAL) !== 0;
     let message: StoredMessage | undefined;
     switch (type) {
       case 4:
@@ -402,59 +497,94 @@ export class SimulatorApi {
         // A deferred response shows a "thinking" message until @original is edited.
         const payload = type === 4 ? data : { flags: Number(data['flags']) & MESSAGE_FLAGS_EPHEMERAL };
         if (type === 4) {
+          // Discord's component rules first: their errors are more precise than the generic payload limits.
+          const components = findComponentsError(payload['components'] ?? [], 'data.components');
+          if (components) return errorAnswer(components);
           const violation = findPayloadViolation(payload, 'create');
           if (violation) return errorAnswer(prefixed(payloadError(violation), 'data'));
         }
-        message = this.#interactionMessage(interaction, payload, ctx.now, [], type === 5 ? MESSAGE_FLAGS_LOADING : 0);
+        message = this.#interactionMessage(interaction, payload, ctx.now, [], {
+          extraFlags: type === 5 ? MESSAGE_FLAGS_LOADING : 0,
+          ephemeral,
+        });
         interaction.originalMessageId = message.id;
+        interaction.deferredPending = type === 5;
         this.#store.recordWrite('create', ctx.route, message.channelId, message.id, payload, ctx.now, label, 0);
+        this.#deps.emit({ type: 'MESSAGE_CREATE', message });
         break;
       }
+      case 6:
       case 7: {
         const source =
           interaction.sourceMessageId === undefined ? undefined : this.#store.messageById(interaction.sourceMessageId);
-        if (!source) {
-          // UPDATE_MESSAGE needs a component interaction (created with a `messageId`).
-          return errorAnswer(formBodyError('type', 'INTERACTION_RESPONSE_TYPE_INVALID', 'Invalid response type'));
+        if (!source) return errorAnswer(DiscordErrors.invalidResponseType);
+        interaction.originalMessageId = source.id;
+        if (type === 7) {
+          const components = findComponentsError(data['components'] ?? [], 'data.components');
+          if (components) return errorAnswer(components);
+          const answer = this.#editMessage(ctx, source, data, [], label);
+          if (answer.status !== 200) return prefixedAnswer(answer);
+          message = source;
         }
-        const answer = this.#editMessage(ctx, source, data, [], label);
-        if (answer.status !== 200) return answer;
-        message = source;
         break;
       }
-      case 1:
-      case 6:
-      case 8:
-      case 9:
-      case 10:
-      case 12:
+      case 8: {
+        const invalid = findAutocompleteChoicesError(data);
+        if (invalid) return errorAnswer(invalid);
         break;
+      }
+      case 9: {
+        const invalid = findModalError(data);
+        if (invalid) return errorAnswer(invalid);
+        break;
+      }
       default:
-        return errorAnswer(
-          formBodyError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.'),
-        );
+        break;
     }
     interaction.responded = true;
-    if (ctx.query.get('with_response') === 'true') {
-      return {
-        status: 200,
-        json: {
-          interaction: { id: interaction.id, type: 3 },
-          resource: message ? { type, message: this.#messageJson(message, ctx) } : { type },
-        },
-      };
+    const response = { type, data: structuredClone(data), at: ctx.now };
+    interaction.response = response;
+    const notify = interaction.onResponse;
+    interaction.onResponse = undefined;
+    notify?.(response);
+    if (['true', 'True', '1'].includes(ctx.query.get('with_response') ?? '')) {
+      const resource: Record<string, unknown> = { type };
+      if (message && (type === 4 || type === 7)) resource['message'] = this.#messageJson(message, ctx);
+      const callback: Record<string, unknown> = { id: interaction.id, type: interaction.type };
+      if (interaction.originalMessageId !== undefined && (type === 4 || type === 5)) {
+        callback['response_message_id'] = interaction.originalMessageId;
+        callback['response_message_loading'] = type === 5;
+        callback['response_message_ephemeral'] = ephemeral;
+      }
+      return { status: 200, json: { interaction: callback, resource } };
     }
     return { status: 204 };
   }
 
   #followUp(ctx: ApiCall, interaction: StoredInteraction, body: unknown, files: readonly MultipartFile[]): Answer {
     if (!this.#store.hasChannel(interaction.channelId)) return errorAnswer(DiscordErrors.unknownChannel);
+    if (!interaction.responded) return errorAnswer(DiscordErrors.unknownWebhook);
     const payload = withFiles(body ?? {}, files);
+    const record = payload as Record<string, unknown>;
+    if (isRecord(payload)) {
+      const components = findComponentsError(record['components'] ?? [], 'components');
+      if (components) return errorAnswer(components);
+    }
     const violation = findPayloadViolation(payload, 'create');
     if (violation) return errorAnswer(payloadError(violation));
-    const message = this.#interactionMessage(interaction, payload as Record<string, unknown>, ctx.now, files);
+    const original =
+      interaction.originalMessageId === undefined ? undefined : this.#store.messageById(interaction.originalMessageId);
+    if (interaction.deferredPending && original) {
+      // Right after a deferred response, a follow-up fills the "thinking" message; its ephemeral state was fixed then.
+      interaction.deferredPending = false;
+      return this.#webhookMessage({ ...ctx, method: 'PATCH' }, original, body, files, `interaction:${interaction.id}`);
+    }
+    const message = this.#interactionMessage(interaction, record, ctx.now, files, {
+      ephemeral: (Number(record['flags']) & MESSAGE_FLAGS_EPHEMERAL) !== 0,
+    });
     const label = `interaction:${interaction.id}`;
     this.#store.recordWrite('create', ctx.route, message.channelId, message.id, body, ctx.now, label, 0);
+    this.#deps.emit({ type: 'MESSAGE_CREATE', message });
     return { status: 200, json: this.#messageJson(message, ctx) };
   }
 
@@ -463,15 +593,19 @@ export class SimulatorApi {
     payload: Record<string, unknown>,
     now: number,
     files: readonly MultipartFile[] = [],
-    extraFlags = 0,
+    options: { readonly extraFlags?: number; readonly ephemeral?: boolean } = {},
   ): StoredMessage {
+    const bot = this.#deps.guilds.user(interaction.applicationId);
+    const authorJson = (bot ? userJson(bot) : botUserJson(interaction.applicationId)) as unknown as AuthorJson;
     return this.newMessage(interaction.channelId, payload, files, now, {
-      author: { kind: 'interaction', interactionId: interaction.id, applicationId: this.#deps.applicationId },
-      authorJson: this.#deps.applicationUser,
-      webhookId: this.#deps.applicationId,
-      applicationId: this.#deps.applicationId,
+      author: { kind: 'interaction', interactionId: interaction.id, applicationId: interaction.applicationId },
+      authorJson,
+      webhookId: interaction.applicationId,
+      applicationId: interaction.applicationId,
       interactionId: interaction.id,
-      extraFlags,
+      extraFlags: options.extraFlags ?? 0,
+      // A `createInteraction` interaction has no person behind it: its ephemeral messages are nobody's but the bot's.
+      visibleTo: options.ephemeral === true ? (interaction.userId ?? interaction.applicationId) : undefined,
     });
   }
 
@@ -517,6 +651,8 @@ export class SimulatorApi {
       webhookId: origin.webhookId,
       applicationId: origin.applicationId,
       interactionId: origin.interactionId,
+      visibleTo: origin.visibleTo,
+      referencedMessageId: origin.referencedMessageId,
       reactions: new Map(),
     };
     this.#store.addMessage(message);
@@ -556,20 +692,8 @@ export class SimulatorApi {
 
   #channelJson(channel: SimulatedChannel): Record<string, unknown> {
     const last = this.#store.messages(channel.id).at(-1);
-    return {
-      id: channel.id,
-      type: 0,
-      guild_id: channel.guildId,
-      name: channel.name,
-      topic: channel.topic ?? null,
-      position: 0,
-      permission_overwrites: [],
-      nsfw: false,
-      parent_id: null,
-      last_message_id: last?.id ?? null,
-      rate_limit_per_user: 0,
-      flags: 0,
-    };
+    const guilds = this.#deps.guilds;
+    return channelObjectJson(channel, guilds.channel(channel.id), last?.id ?? null, guilds);
   }
 }
 
@@ -592,6 +716,76 @@ export function botUser(id: string, username: string): AuthorJson {
  */
 export function validNonce(nonce: unknown): string | number | undefined {
   return typeof nonce === 'string' || (typeof nonce === 'number' && Number.isInteger(nonce)) ? nonce : undefined;
+}
+
+/** A bot's user object by id, for an application the registry does not know. */
+function botUserJson(id: string): AuthorJson {
+  return botUser(id, 'simulator-app');
+}
+
+/** The callback types Discord accepts. */
+const CALLBACK_TYPES: ReadonlySet<number> = new Set([1, 4, 5, 6, 7, 8, 9, 10, 12]);
+
+/**
+ * Whether a callback type may answer an interaction of this type (Discord's table): messages and deferrals for
+ * commands, components and modal submits; updates for components (and modal submits opened from one); autocomplete
+ * results for autocomplete; modals for commands and components; PONG for pings only.
+ */
+function callbackAllowed(type: number, interaction: StoredInteraction): boolean {
+  const kind = interaction.type;
+  switch (type) {
+    case 1:
+      return kind === 1;
+    case 4:
+    case 5:
+      return kind === 2 || kind === 3 || kind === 5;
+    case 6:
+    case 7:
+      return kind === 3 || (kind === 5 && interaction.sourceMessageId !== undefined);
+    case 8:
+      return kind === 4;
+    case 9:
+      return kind === 2 || kind === 3;
+    default:
+      return kind !== 1;
+  }
+}
+
+/** An answer about the callback's `data`: a form-body error nested under `data`. */
+function prefixedAnswer(answer: Answer): Answer {
+  const json = answer.json as ApiError['body'] | undefined;
+  if (answer.status !== 400 || json?.errors === undefined) return answer;
+  return { ...answer, json: { ...json, errors: { data: json.errors } } };
+}
+
+/**
+ * The permissions a bot needs in the channel for a route (guild channels; message-level rules are the handlers').
+ *
+ * @param route - the route
+ * @param body - the request body (a message create needs more for replies, TTS and files)
+ * @param method - the HTTP method
+ * @returns the permission bits
+ */
+function requiredPermissions(route: SimulatorRouteKey, body: unknown, method: string): bigint {
+  const view = Permissions.VIEW_CHANNEL;
+  switch (route) {
+    case 'PATCH /channels/:channel_id':
+      return view | Permissions.MANAGE_CHANNELS;
+    case 'POST /channels/:channel_id/messages':
+      return requiredForMessageCreate(body);
+    case 'POST /channels/:channel_id/messages/bulk-delete':
+      return view | Permissions.MANAGE_MESSAGES;
+    case 'GET /channels/:channel_id/messages/:message_id':
+      return view | Permissions.READ_MESSAGE_HISTORY;
+    case 'PUT /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
+      return view | Permissions.READ_MESSAGE_HISTORY | Permissions.ADD_REACTIONS;
+    case 'DELETE /channels/:channel_id/messages/:message_id/reactions/:emoji/@me':
+      return view | Permissions.READ_MESSAGE_HISTORY;
+    default:
+      return method === 'GET' || route.startsWith('PATCH /channels/') || route.startsWith('DELETE /channels/')
+        ? view
+        : 0n;
+  }
 }
 
 /** Counts uploaded files as attachments for the emptiness check. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { DiscordErrors, serverError, type ApiError } from './discord-errors.js';
 import { SimulatorConnectionResetError } from './simulator-connection-reset-error.js';
 import type { SimulatorRequest, SimulatorResponse } from './simulator-records.js';
@@ -25,6 +26,7 @@ export class SimulatorHttpServer {
   readonly #host: string;
   readonly #port: number;
   readonly #handle: (request: SimulatorRequest) => Promise<SimulatorResponse>;
+  readonly #upgrade: ((request: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
   #server: Server | undefined;
   #listeningPort: number | undefined;
 
@@ -32,11 +34,18 @@ export class SimulatorHttpServer {
    * @param host - interface to listen on
    * @param port - TCP port (0 picks a free one)
    * @param handle - answers one request (rejects with {@link SimulatorConnectionResetError} to reset it)
+   * @param upgrade - takes WebSocket upgrades (the gateway)
    */
-  public constructor(host: string, port: number, handle: (request: SimulatorRequest) => Promise<SimulatorResponse>) {
+  public constructor(
+    host: string,
+    port: number,
+    handle: (request: SimulatorRequest) => Promise<SimulatorResponse>,
+    upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void,
+  ) {
     this.#host = host;
     this.#port = port;
     this.#handle = handle;
+    this.#upgrade = upgrade;
   }
 
   /**
@@ -48,6 +57,10 @@ export class SimulatorHttpServer {
   public async listen(): Promise<void> {
     if (this.#server) throw new Error('DiscordSimulator is already listening; call close() before start() again.');
     const server = createServer((request, response) => void this.#onRequest(request, response));
+    const upgrade = this.#upgrade;
+    if (upgrade)
+      server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(request, socket, head));
+    else server.on('upgrade', (_request: IncomingMessage, socket: Duplex) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.#port, this.#host, () => {
@@ -70,6 +83,15 @@ export class SimulatorHttpServer {
     }
     const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host;
     return `http://${host}:${this.#listeningPort}/api`;
+  }
+
+  /**
+   * The gateway's URL, bare as Discord's: `ws://<host>:<port>/` (clients append `?v=10&encoding=json`).
+   *
+   * @throws Error when the server is not listening
+   */
+  public get gatewayUrl(): string {
+    return `${this.url.replace(/^http:/, 'ws:').replace(/\/api$/, '')}/`;
   }
 
   /**

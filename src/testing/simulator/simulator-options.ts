@@ -1,3 +1,4 @@
+import type { SimulatorGatewayOptions } from './gateway/gateway-options.js';
 import { OLD_MESSAGE_AGE_MS } from '../../discord/route.js';
 import { InvalidConfigError } from '../../errors/message-update-error.js';
 import { systemClock, type Clock } from '../../util/clock.js';
@@ -54,7 +55,23 @@ export interface DiscordSimulatorOptions {
   readonly nonceWindowMs?: number;
   /** Most recent requests kept in the request log (1 or more). @defaultValue `100000` */
   readonly requestLogLimit?: number;
+  /**
+   * The gateway's settings: heartbeat interval, how long a session stays resumable, recommended shards, session
+   * start limit, identify rate, send limit (see {@link GatewaySettings}). Validated when the gateway starts.
+   * @defaultValue `{}` (Discord's values: heartbeat 41250 ms, resumable 3 min, 1 shard, 1000 sessions a day)
+   */
+  readonly gateway?: GatewaySettings;
+  /**
+   * The privileged intents enabled for every bot's application (the developer portal's switches):
+   * GUILD_PRESENCES `256`, GUILD_MEMBERS `2`, MESSAGE_CONTENT `32768`. Identifying with one that is not enabled
+   * closes the gateway with 4014; listing guild members needs GUILD_MEMBERS.
+   * @defaultValue `33026` (all three)
+   */
+  readonly privilegedIntents?: number;
 }
+
+/** {@link DiscordSimulatorOptions.gateway}: the gateway's own options, less what the simulator provides. */
+export type GatewaySettings = Omit<SimulatorGatewayOptions, 'clock' | 'host' | 'url'>;
 
 /**
  * Default options of {@link DiscordSimulator}.
@@ -76,6 +93,8 @@ export const DEFAULT_SIMULATOR_OPTIONS = {
   oldMessageAgeMs: OLD_MESSAGE_AGE_MS,
   nonceWindowMs: 5 * 60 * 1000,
   requestLogLimit: 100_000,
+  gateway: {},
+  privilegedIntents: (1 << 8) | (1 << 1) | (1 << 15),
 } as const satisfies Required<DiscordSimulatorOptions>;
 
 /** Options after defaults and validation; `limits` is complete, with `timeScale` applied to the presets. */
@@ -124,6 +143,16 @@ export function resolveSimulatorOptions(options: unknown): ResolvedSimulatorOpti
   if (!Number.isInteger(merged.requestLogLimit) || merged.requestLogLimit < 1) {
     throw new InvalidConfigError('requestLogLimit', merged.requestLogLimit, 'an integer from 1 and up');
   }
+  const privileged = (1 << 8) | (1 << 1) | (1 << 15);
+  if (!Number.isInteger(merged.privilegedIntents) || (merged.privilegedIntents & ~privileged) !== 0) {
+    throw new InvalidConfigError(
+      'privilegedIntents',
+      merged.privilegedIntents,
+      'a combination of GUILD_PRESENCES (256), GUILD_MEMBERS (2) and MESSAGE_CONTENT (32768)',
+    );
+  }
+  if (!isRecord(merged.gateway))
+    throw new InvalidConfigError('gateway', merged.gateway, 'an object of gateway options');
   const limits = resolveSimulatorLimits(merged.limits, timeScale);
   merged.tokens.forEach((token, index) => {
     if (!isValidToken(token)) {

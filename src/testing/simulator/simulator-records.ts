@@ -49,12 +49,13 @@ export interface SimulatorResponse {
 }
 
 /**
- * Who wrote a message: a bot (through a token), a webhook, or an interaction response.
+ * Who wrote a message: a bot (through a token), a webhook, an interaction response, or a simulated person.
  */
 export type SimulatedAuthor =
   | { readonly kind: 'bot'; readonly tokenLabel: string; readonly userId: string }
   | { readonly kind: 'webhook'; readonly webhookId: string }
-  | { readonly kind: 'interaction'; readonly interactionId: string; readonly applicationId: string };
+  | { readonly kind: 'interaction'; readonly interactionId: string; readonly applicationId: string }
+  | { readonly kind: 'user'; readonly userId: string };
 
 /**
  * The current state of a simulated message (a snapshot: later writes do not change it).
@@ -312,6 +313,8 @@ export interface WebhookCredentials {
 export interface InteractionInit {
   /** For a component interaction: the message the component is on (target of `UPDATE_MESSAGE` callbacks). */
   readonly messageId?: string;
+  /** The bot (by token label) whose application receives it. @defaultValue `'token#1'` */
+  readonly tokenLabel?: string;
 }
 
 /** Credentials of a simulated interaction. */
@@ -320,6 +323,6 @@ export interface InteractionCredentials {
   readonly id: string;
   /** Interaction token: base64 starting with `aW50ZXJhY3Rpb246` (`interaction:`), as Discord's. */
   readonly token: string;
-  /** The simulator's application id (the id in interaction webhook URLs). */
+  /** The bot's application id (its user id; the id in interaction webhook URLs). */
   readonly applicationId: string;
 }

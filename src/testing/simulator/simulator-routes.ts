@@ -36,7 +36,45 @@ export const SIMULATOR_ROUTE_KEYS = [
   'GET /webhooks/:application_id/:interaction_token/messages/:message_id',
   'PATCH /webhooks/:application_id/:interaction_token/messages/:message_id',
   'DELETE /webhooks/:application_id/:interaction_token/messages/:message_id',
+  'GET /gateway',
+  'GET /gateway/bot',
+  'GET /users/@me',
+  'GET /users/:user_id',
+  'POST /users/@me/channels',
+  'GET /applications/@me',
+  'GET /guilds/:guild_id',
+  'GET /guilds/:guild_id/channels',
+  'GET /guilds/:guild_id/roles',
+  'GET /guilds/:guild_id/members',
+  'GET /guilds/:guild_id/members/:user_id',
+  'GET /applications/:application_id/commands',
+  'PUT /applications/:application_id/commands',
+  'POST /applications/:application_id/commands',
+  'GET /applications/:application_id/guilds/:guild_id/commands',
+  'PUT /applications/:application_id/guilds/:guild_id/commands',
+  'POST /applications/:application_id/guilds/:guild_id/commands',
 ] as const;
+
+/** The routes of the guild model (users, guilds, DMs, application commands) and the gateway's discovery. */
+export const GUILD_ROUTE_KEYS: ReadonlySet<SimulatorRouteKey> = new Set<SimulatorRouteKey>([
+  'GET /gateway',
+  'GET /gateway/bot',
+  'GET /users/@me',
+  'GET /users/:user_id',
+  'POST /users/@me/channels',
+  'GET /applications/@me',
+  'GET /guilds/:guild_id',
+  'GET /guilds/:guild_id/channels',
+  'GET /guilds/:guild_id/roles',
+  'GET /guilds/:guild_id/members',
+  'GET /guilds/:guild_id/members/:user_id',
+  'GET /applications/:application_id/commands',
+  'PUT /applications/:application_id/commands',
+  'POST /applications/:application_id/commands',
+  'GET /applications/:application_id/guilds/:guild_id/commands',
+  'PUT /applications/:application_id/guilds/:guild_id/commands',
+  'POST /applications/:application_id/guilds/:guild_id/commands',
+]);
 
 /** One of {@link SIMULATOR_ROUTE_KEYS}. */
 export type SimulatorRouteKey = (typeof SIMULATOR_ROUTE_KEYS)[number];
@@ -47,8 +85,11 @@ export interface RouteDefinition {
   readonly preset: SimulatorLimitName | undefined;
   /** Exempt from the global limit (interaction routes). */
   readonly exemptFromGlobal: boolean;
-  /** `bot`: an `Authorization` header is required; `webhook` / `interaction`: the token is in the URL. */
-  readonly auth: 'bot' | 'webhook' | 'interaction';
+  /**
+   * `bot`: an `Authorization` header is required; `webhook` / `interaction`: the token is in the URL; `none`: no
+   * token needed (`GET /gateway`).
+   */
+  readonly auth: 'bot' | 'webhook' | 'interaction' | 'none';
 }
 
 function def(preset: SimulatorLimitName | undefined, auth: RouteDefinition['auth']): RouteDefinition {
@@ -77,6 +118,23 @@ export const ROUTE_DEFINITIONS: Readonly<Record<SimulatorRouteKey, RouteDefiniti
   'GET /webhooks/:application_id/:interaction_token/messages/:message_id': def(undefined, 'interaction'),
   'PATCH /webhooks/:application_id/:interaction_token/messages/:message_id': def('webhookMessage', 'interaction'),
   'DELETE /webhooks/:application_id/:interaction_token/messages/:message_id': def('webhookMessage', 'interaction'),
+  'GET /gateway': def(undefined, 'none'),
+  'GET /gateway/bot': def(undefined, 'bot'),
+  'GET /users/@me': def(undefined, 'bot'),
+  'GET /users/:user_id': def(undefined, 'bot'),
+  'POST /users/@me/channels': def(undefined, 'bot'),
+  'GET /applications/@me': def(undefined, 'bot'),
+  'GET /guilds/:guild_id': def(undefined, 'bot'),
+  'GET /guilds/:guild_id/channels': def(undefined, 'bot'),
+  'GET /guilds/:guild_id/roles': def(undefined, 'bot'),
+  'GET /guilds/:guild_id/members': def(undefined, 'bot'),
+  'GET /guilds/:guild_id/members/:user_id': def(undefined, 'bot'),
+  'GET /applications/:application_id/commands': def(undefined, 'bot'),
+  'PUT /applications/:application_id/commands': def(undefined, 'bot'),
+  'POST /applications/:application_id/commands': def(undefined, 'bot'),
+  'GET /applications/:application_id/guilds/:guild_id/commands': def(undefined, 'bot'),
+  'PUT /applications/:application_id/guilds/:guild_id/commands': def(undefined, 'bot'),
+  'POST /applications/:application_id/guilds/:guild_id/commands': def(undefined, 'bot'),
 };
 
 /**
@@ -118,6 +176,9 @@ export interface RouteParams {
   readonly webhookToken?: string;
   readonly interactionId?: string;
   readonly interactionToken?: string;
+  readonly guildId?: string;
+  readonly userId?: string;
+  readonly applicationId?: string;
 }
 
 /** Result of {@link matchRoute}. */
@@ -152,7 +213,10 @@ export function matchRoute(method: string, path: string): RouteMatch {
   const parts = path.split('/');
   // A leading slash gives an empty first segment; a trailing slash an empty last one (Discord ignores neither).
   if (parts[0] !== '') return { kind: 'notFound' };
-  const s = parts.slice(1);
+  // Clients percent-encode segments (`%40me`, `%40original`, emoji); the routes match the decoded ones.
+  const decoded = parts.slice(1).map(decodeSegment);
+  if (decoded.some((segment) => segment === undefined)) return { kind: 'notFound' };
+  const s = decoded as string[];
   const [root, a, b, c, d, e, f] = s;
   if (s.some((segment) => segment === '')) return { kind: 'notFound' };
 
@@ -183,8 +247,7 @@ export function matchRoute(method: string, path: string): RouteMatch {
       );
     }
     if (s.length === 7 && c !== undefined && d === 'reactions' && e !== undefined && f === '@me') {
-      const emoji = decodeSegment(e);
-      if (emoji === undefined) return { kind: 'notFound' };
+      const emoji = e;
       return pick(
         method,
         { channelId: a, messageId: c, emoji },
@@ -208,6 +271,60 @@ export function matchRoute(method: string, path: string): RouteMatch {
           GET: 'GET /webhooks/:webhook_id/:webhook_token/messages/:message_id',
           PATCH: 'PATCH /webhooks/:webhook_id/:webhook_token/messages/:message_id',
           DELETE: 'DELETE /webhooks/:webhook_id/:webhook_token/messages/:message_id',
+        },
+      );
+    }
+    return { kind: 'notFound' };
+  }
+
+  if (root === 'gateway') {
+    if (s.length === 1) return pick(method, {}, { GET: 'GET /gateway' });
+    if (s.length === 2 && a === 'bot') return pick(method, {}, { GET: 'GET /gateway/bot' });
+    return { kind: 'notFound' };
+  }
+
+  if (root === 'users' && a !== undefined) {
+    if (s.length === 2 && a === '@me') return pick(method, {}, { GET: 'GET /users/@me' });
+    if (s.length === 2) return pick(method, { userId: a }, { GET: 'GET /users/:user_id' });
+    if (s.length === 3 && a === '@me' && b === 'channels') {
+      return pick(method, {}, { POST: 'POST /users/@me/channels' });
+    }
+    return { kind: 'notFound' };
+  }
+
+  if (root === 'guilds' && a !== undefined) {
+    const params = { guildId: a };
+    if (s.length === 2) return pick(method, params, { GET: 'GET /guilds/:guild_id' });
+    if (s.length === 3 && b === 'channels') return pick(method, params, { GET: 'GET /guilds/:guild_id/channels' });
+    if (s.length === 3 && b === 'roles') return pick(method, params, { GET: 'GET /guilds/:guild_id/roles' });
+    if (s.length === 3 && b === 'members') return pick(method, params, { GET: 'GET /guilds/:guild_id/members' });
+    if (s.length === 4 && b === 'members' && c !== undefined) {
+      return pick(method, { ...params, userId: c }, { GET: 'GET /guilds/:guild_id/members/:user_id' });
+    }
+    return { kind: 'notFound' };
+  }
+
+  if (root === 'applications' && a !== undefined) {
+    if (s.length === 2 && a === '@me') return pick(method, {}, { GET: 'GET /applications/@me' });
+    if (s.length === 3 && b === 'commands') {
+      return pick(
+        method,
+        { applicationId: a },
+        {
+          GET: 'GET /applications/:application_id/commands',
+          PUT: 'PUT /applications/:application_id/commands',
+          POST: 'POST /applications/:application_id/commands',
+        },
+      );
+    }
+    if (s.length === 5 && b === 'guilds' && c !== undefined && d === 'commands') {
+      return pick(
+        method,
+        { applicationId: a, guildId: c },
+        {
+          GET: 'GET /applications/:application_id/guilds/:guild_id/commands',
+          PUT: 'PUT /applications/:application_id/guilds/:guild_id/commands',
+          POST: 'POST /applications/:application_id/guilds/:guild_id/commands',
         },
       );
     }

@@ -3,10 +3,15 @@ import { assertValidPayload } from '../../discord/payload-limits.js';
 import { isSnowflake } from '../../discord/snowflake.js';
 import { InvalidArgumentError } from '../../errors/message-update-error.js';
 import type { Clock } from '../../util/clock.js';
-import { MessageStore, snapshotMessage, type StoredWebhook } from './message-store.js';
+import { GuildApi, type GuildApiDeps } from './guild/guild-api.js';
+import { GuildRegistry } from './guild/guild-registry.js';
+import { CommandStore } from './interactions/command-store.js';
+import type { PermissionOverwrite } from './guild/permissions.js';
+import { MessageStore, snapshotMessage, type StoredInteraction, type StoredWebhook } from './message-store.js';
 import type { KnownToken } from './simulator-auth.js';
-import { botUser, SimulatorApi, validNonce } from './simulator-api.js';
+import { SimulatorApi, validNonce } from './simulator-api.js';
 import type { SimulatorIds } from './simulator-ids.js';
+import type { WorldEvent } from './world-events.js';
 import type {
   ChannelInit,
   InteractionCredentials,
@@ -29,6 +34,10 @@ export interface SimulatorWorldDeps {
   readonly oldMessageAgeMs: number;
   /** Called when `enforce_nonce` answers a create with an earlier message. */
   readonly onDuplicateCreate: () => void;
+  /** Hears every change (for the gateway). */
+  readonly onEvent: (event: WorldEvent) => void;
+  /** The gateway's URL and GET /gateway/bot body, and each bot's privileged intents. */
+  readonly gateway: Pick<GuildApiDeps, 'gatewayUrl' | 'gatewayBot' | 'privilegedIntents'>;
 }
 
 /**
@@ -41,12 +50,15 @@ export class SimulatorWorld {
   public readonly store = new MessageStore();
   /** Discord's answers for requests that passed authentication and rate limits. */
   public readonly api: SimulatorApi;
-  /** The application behind interactions (its id is the one in interaction webhook URLs). */
-  public readonly applicationId: string;
+  /** Users, guilds, roles, members, overwrites and DM channels. */
+  public readonly guilds: GuildRegistry;
+  /** Every application's commands. */
+  public readonly commands = new CommandStore();
   readonly #clock: Clock;
   readonly #ids: SimulatorIds;
   readonly #tokens: SimulatorWorldDeps['tokens'];
-  readonly #guildId: string;
+  /** The guild of channels made without a guild id, created with the first of them. */
+  #defaultGuildId: string | undefined;
   #channelCount = 0;
 
   /** @param deps - clock, ids, token lookup and API settings */
@@ -54,18 +66,75 @@ export class SimulatorWorld {
     this.#clock = deps.clock;
     this.#ids = deps.ids;
     this.#tokens = deps.tokens;
-    this.#guildId = deps.ids.next();
-    this.applicationId = deps.ids.next();
+    this.guilds = new GuildRegistry(deps.clock, deps.ids, deps.onEvent);
+    const guildApi = new GuildApi({
+      guilds: this.guilds,
+      store: this.store,
+      commands: this.commands,
+      nextId: () => deps.ids.next(),
+      epochShift: deps.ids.epochShift,
+      ...deps.gateway,
+    });
     this.api = new SimulatorApi({
+      guildRoutes: (ctx) => guildApi.answer(ctx),
       store: this.store,
       nextId: (now) => deps.ids.next(now),
       epochShift: deps.ids.epochShift,
       nonceWindowMs: deps.nonceWindowMs,
       oldMessageAgeMs: deps.oldMessageAgeMs,
-      applicationId: this.applicationId,
-      applicationUser: botUser(this.applicationId, 'simulator-app'),
+      guilds: this.guilds,
+      emit: deps.onEvent,
       onDuplicateCreate: deps.onDuplicateCreate,
     });
+  }
+
+  /**
+   * The application of a token: in Discord a bot's application id is its user id, and that is the id in its
+   * interaction webhook URLs.
+   *
+   * @param tokenLabel - `token#N`
+   * @returns the application (bot user) id
+   * @throws {@link InvalidArgumentError} for an unknown label
+   */
+  public applicationIdOf(tokenLabel = 'token#1'): string {
+    const entry = this.#tokens.byLabel(tokenLabel);
+    if (!entry) throw new InvalidArgumentError('tokenLabel', tokenLabel, 'the label of a known token (`token#1`, ...)');
+    return entry.user.id;
+  }
+
+  /**
+   * Registers a token's bot user: it joins every guild, with its managed role.
+   *
+   * @param tokenLabel - the token's label
+   */
+  public addBot(tokenLabel: string): void {
+    const entry = this.#tokens.byLabel(tokenLabel);
+    if (entry) this.guilds.addBot(entry.label, entry.user.id, entry.user.username);
+  }
+
+  /**
+   * Whether an id is a bot's application id (a webhook URL with it is an interaction webhook).
+   *
+   * @param id - an id from a URL
+   * @returns `true` for the id of a token's bot
+   */
+  public isApplication(id: string): boolean {
+    return this.guilds.user(id)?.tokenLabel !== undefined;
+  }
+
+  /**
+   * The guild of channels created without a guild id (made on first use, owned by a simulated `guild-owner`).
+   *
+   * @returns its id
+   */
+  public defaultGuildId(): string {
+    if (this.#defaultGuildId === undefined) {
+      const id = this.#ids.next();
+      const owner = this.guilds.addUser({ username: 'guild-owner' });
+      this.guilds.createGuild({ id, name: 'Simulator Guild', ownerId: owner.id });
+      this.#defaultGuildId = id;
+    }
+    return this.#defaultGuildId;
   }
 
   /**
@@ -75,7 +144,9 @@ export class SimulatorWorld {
    * @returns the channel
    * @throws {@link InvalidArgumentError} for a name outside 1 to 100 characters or a guild id that is not a snowflake
    */
-  public createChannel(init: ChannelInit): SimulatedChannel {
+  public createChannel(
+    init: ChannelInit & { readonly permissionOverwrites?: readonly PermissionOverwrite[] },
+  ): SimulatedChannel {
     const name = init.name ?? `channel-${this.#channelCount + 1}`;
     if (typeof name !== 'string' || name.length < 1 || name.length > 100) {
       throw new InvalidArgumentError('name', name, 'a string of 1 to 100 characters');
@@ -87,13 +158,15 @@ export class SimulatorWorld {
       throw new InvalidArgumentError('topic', init.topic, 'a string of at most 1024 characters');
     }
     this.#channelCount++;
-    const channel: SimulatedChannel = {
-      id: this.#ids.next(),
-      name,
-      guildId: init.guildId ?? this.#guildId,
-      topic: init.topic,
-    };
+    let guildId = init.guildId ?? this.defaultGuildId();
+    if (!this.guilds.guild(guildId)) {
+      // A guild id the simulator has not seen: the guild is made for it, as `createChannel` always allowed.
+      const owner = this.guilds.addUser({ username: 'guild-owner' });
+      guildId = this.guilds.createGuild({ id: guildId, name: `guild-${guildId}`, ownerId: owner.id }).id;
+    }
+    const channel: SimulatedChannel = { id: this.#ids.next(), name, guildId, topic: init.topic };
     this.store.addChannel(channel);
+    this.guilds.addGuildChannel(guildId, channel.id, init.permissionOverwrites ?? []);
     return channel;
   }
 
@@ -168,19 +241,50 @@ export class SimulatorWorld {
     if (init.messageId !== undefined && !this.store.message(channelId, init.messageId)) {
       throw new InvalidArgumentError('messageId', init.messageId, 'the id of a message in that channel');
     }
+    const applicationId = this.applicationIdOf(init.tokenLabel);
+    const interaction = this.newInteraction({
+      channelId,
+      applicationId,
+      type: init.messageId === undefined ? 2 : 3,
+      sourceMessageId: init.messageId,
+      userId: undefined,
+    });
+    return { id: interaction.id, token: interaction.token, applicationId };
+  }
+
+  /**
+   * Stores a new interaction, ready for its callback.
+   *
+   * @param init - where, for which application, of which type, on which message, by whom
+   * @returns the stored interaction
+   */
+  public newInteraction(init: {
+    readonly channelId: string;
+    readonly applicationId: string;
+    readonly type: number;
+    readonly sourceMessageId: string | undefined;
+    readonly userId: string | undefined;
+  }): StoredInteraction {
     const id = this.#ids.next();
     // Discord's interaction tokens are base64 of `interaction:<id>:<secret>`; clients recognise them by that prefix.
     const token = Buffer.from(`interaction:${id}:${randomBytes(48).toString('base64url')}`).toString('base64url');
-    this.store.addInteraction({
+    const interaction: StoredInteraction = {
       id,
       token,
-      channelId,
+      channelId: init.channelId,
       createdAt: this.#clock.now(),
-      sourceMessageId: init.messageId,
+      sourceMessageId: init.sourceMessageId,
+      type: init.type,
+      applicationId: init.applicationId,
+      userId: init.userId,
       responded: false,
+      response: undefined,
       originalMessageId: undefined,
-    });
-    return { id, token, applicationId: this.applicationId };
+      deferredPending: false,
+      onResponse: undefined,
+    };
+    this.store.addInteraction(interaction);
+    return interaction;
   }
 
   /**
@@ -241,7 +345,7 @@ export class SimulatorWorld {
     const slash = majorParameter.indexOf('/');
     if (slash < 0) return majorParameter;
     const id = majorParameter.slice(0, slash);
-    if (id !== this.applicationId) return id;
+    if (!this.isApplication(id)) return id;
     const interaction = this.store.interactionByToken(majorParameter.slice(slash + 1));
     return interaction ? interactionMajor(id, interaction.id) : majorParameter;
   }

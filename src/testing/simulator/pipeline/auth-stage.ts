@@ -19,10 +19,12 @@ export function authStage(ctx: RoutedContext, { world }: PipelineDeps): StageVer
   const { client, params } = ctx;
   if (client.present && !client.known) return errorAnswer(DiscordErrors.unauthorized);
 
+  if (ctx.definition.auth === 'none') return undefined;
+
   if (ctx.definition.auth === 'bot') {
     if (!client.known) return errorAnswer(DiscordErrors.unauthorized);
-    ctx.major = params.channelId;
-    ctx.majorLabel = params.channelId;
+    ctx.major = params.channelId ?? params.guildId;
+    ctx.majorLabel = ctx.major;
     return undefined;
   }
 
@@ -37,12 +39,16 @@ export function authStage(ctx: RoutedContext, { world }: PipelineDeps): StageVer
 
   if (ctx.viaInteractionWebhook) {
     const interaction = world.store.interactionByToken(params.webhookToken!);
-    if (!interaction || ctx.now - interaction.createdAt > INTERACTION_TOKEN_LIFETIME_MS) {
+    if (
+      !interaction ||
+      interaction.applicationId !== params.webhookId ||
+      ctx.now - interaction.createdAt > INTERACTION_TOKEN_LIFETIME_MS
+    ) {
       return errorAnswer(DiscordErrors.invalidWebhookToken);
     }
     ctx.interaction = interaction;
-    ctx.major = interactionMajor(world.applicationId, interaction.id);
-    ctx.majorLabel = `${world.applicationId}/:token`;
+    ctx.major = interactionMajor(interaction.applicationId, interaction.id);
+    ctx.majorLabel = `${interaction.applicationId}/:token`;
     return undefined;
   }
 

@@ -18,5 +18,12 @@ export function idValidationStage(ctx: RoutedContext): StageVerdict {
   if (messageId !== undefined && !isSnowflake(messageId) && !(messageId === '@original' && ctx.viaInteractionWebhook)) {
     return errorAnswer(snowflakeError('message_id', messageId));
   }
+  for (const [name, value] of [
+    ['guild_id', ctx.params.guildId],
+    ['user_id', ctx.params.userId],
+    ['application_id', ctx.params.applicationId],
+  ] as const) {
+    if (value !== undefined && !isSnowflake(value)) return errorAnswer(snowflakeError(name, value));
+  }
   return undefined;
 }

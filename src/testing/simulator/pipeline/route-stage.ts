@@ -24,7 +24,7 @@ export function routeStage(ctx: RequestContext, { world }: PipelineDeps): Routed
 
   const { params } = match;
   let route = match.key;
-  const viaInteractionWebhook = params.webhookId !== undefined && params.webhookId === world.applicationId;
+  const viaInteractionWebhook = params.webhookId !== undefined && world.isApplication(params.webhookId);
   if (viaInteractionWebhook) route = interactionVariant(route);
   if (
     route === 'DELETE /channels/:channel_id/messages/:message_id' &&
