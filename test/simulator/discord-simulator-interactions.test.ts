@@ -255,6 +255,94 @@ describe('DiscordSimulator interactions with a @discordjs/core bot', () => {
     });
   });
 
+  it('resolves role and channel selects, refuses a modal in answer to a modal, and answers with_response', async () => {
+    const staff = guild.roles.create({ name: 'staff' });
+    const seen: unknown[] = [];
+    bot.handler = async (interaction, api) => {
+      if (interaction.type === InteractionType.ApplicationCommand) {
+        const answer = await api.interactions.reply(interaction.id, interaction.token, {
+          with_response: true,
+          content: 'Pick',
+          components: [
+            { type: 1, components: [{ type: 6, custom_id: 'role', placeholder: 'Role' }] },
+            { type: 1, components: [{ type: 8, custom_id: 'channel', placeholder: 'Channel' }] },
+            { type: 1, components: [{ type: 2, style: 1, label: 'Form', custom_id: 'form' }] },
+          ],
+        });
+        seen.push(answer);
+        return;
+      }
+      if (interaction.type === InteractionType.MessageComponent) {
+        const data = interaction.data as { custom_id: string; resolved?: Record<string, Record<string, unknown>> };
+        if (data.custom_id === 'form') {
+          await api.interactions.createModal(interaction.id, interaction.token, {
+            custom_id: 'm',
+            title: 'Form',
+            components: [{ type: 18, label: 'Why', component: { type: 4, custom_id: 'why', style: 2 } }],
+          });
+          return;
+        }
+        seen.push(data.resolved);
+        await api.interactions.deferMessageUpdate(interaction.id, interaction.token);
+        return;
+      }
+      if (interaction.type === InteractionType.ModalSubmit) {
+        await api.interactions
+          .createModal(interaction.id, interaction.token, {
+            custom_id: 'again',
+            title: 'Again',
+            components: [{ type: 18, label: 'Why', component: { type: 4, custom_id: 'why', style: 2 } }],
+          })
+          .catch((error: unknown) => bot.errors.push(error));
+        await api.interactions.reply(interaction.id, interaction.token, { content: 'thanks' });
+      }
+    };
+    const reply = await alice.runCommand('lend');
+    // The bot reads the callback's answer after the simulator has seen the callback.
+    await expect.poll(() => seen.length).toBe(1);
+    expect(seen[0]).toMatchObject({
+      interaction: { type: 2, response_message_id: reply.message?.id, response_message_ephemeral: false },
+      resource: { type: 4, message: { content: 'Pick' } },
+    });
+    const roleClick = await reply.selectOptions('Role', [staff]);
+    expect(roleClick.type).toBe(6);
+    await reply.selectOptions('Channel', [channel]);
+    expect(seen[1]).toMatchObject({ roles: { [staff.id]: { name: 'staff' } } });
+    expect(seen[2]).toMatchObject({ channels: { [channel.id]: { name: 'equipment', type: 0 } } });
+    await expect(reply.selectOptions('Role', [channel])).rejects.toMatchObject({ code: 'INVALID_SELECTION' });
+
+    const form = await reply.clickButton('Form');
+    const submitted = await form.submitModal({ why: 'a talk' });
+    expect(submitted.content).toBe('thanks');
+    expect(bot.errorCodes()).toEqual([50035]);
+  });
+
+  it('closes the gateway with 4014 when the bot asks for a privileged intent its application has not enabled', async () => {
+    const strict = await DiscordSimulator.start({ privilegedIntents: 0 });
+    const rest = new REST({ api: strict.url, retries: 0 }).setToken(strict.token);
+    const manager = new WebSocketManager({
+      token: strict.token,
+      intents: GatewayIntentBits.Guilds | GatewayIntentBits.MessageContent,
+      rest,
+      retrieveSessionInfo: () => null,
+      updateSessionInfo: () => undefined,
+    });
+    const errors: Error[] = [];
+    manager.on(WebSocketShardEvents.Error, (error) => errors.push(error));
+    try {
+      await expect(manager.connect()).rejects.toThrow('Used disallowed intents');
+      expect(errors.map((error) => error.message)).toEqual(['Used disallowed intents']);
+      expect(strict.gateway.log()).toContainEqual(expect.objectContaining({ type: 'closed', code: 4014 }));
+      // Listing members follows the portal switch too.
+      strict.guilds.create({ name: 'Club' });
+      const guildId = strict.guilds.list()[0]!.id;
+      await expect(rest.get(`/guilds/${guildId}/members`)).rejects.toMatchObject({ code: 50001, status: 403 });
+    } finally {
+      await manager.destroy();
+      await strict.close();
+    }
+  });
+
   it('lets a follow-up after a deferral fill the thinking message, then adds ephemeral follow-ups only alice sees', async () => {
     bot.handler = async (interaction, api) => {
       await api.interactions.defer(interaction.id, interaction.token);

@@ -1,9 +1,10 @@
 import { findPayloadViolation } from '../../discord/payload-limits.js';
 import { DiscordErrors, formBodyError, payloadError, snowflakeError, type ApiError } from './discord-errors.js';
 import type { GuildRegistry } from './guild/guild-registry.js';
-import { channelJson as channelObjectJson, userJson } from './guild/guild-json.js';
+import { channelJson as channelObjectJson } from './guild/guild-json.js';
 import { missingPermissionError, Permissions, requiredForMessageCreate } from './guild/permissions.js';
-import { findComponentsError, findModalError, findAutocompleteChoicesError } from './interactions/component-rules.js';
+import { findComponentsError } from './interactions/component-rules.js';
+import { InteractionResponses, type MessageWriter } from './interactions/interaction-responses.js';
 import type { WorldEvent } from './world-events.js';
 import {
   messageJson,
@@ -92,10 +93,7 @@ export interface MessageOrigin {
   readonly referencedMessageId?: string | undefined;
 }
 
-/** Interactions must be answered within 3 s (Discord's rule). */
-const INTERACTION_CALLBACK_WINDOW_MS = 3_000;
 const MESSAGE_FLAGS_LOADING = 1 << 7;
-const MESSAGE_FLAGS_EPHEMERAL = 1 << 6;
 /** Flags a client may set on a new message: suppress embeds, ephemeral, suppress notifications, components v2. */
 const CREATE_FLAGS = (1 << 2) | (1 << 6) | (1 << 12) | (1 << 15);
 
@@ -104,14 +102,21 @@ const CREATE_FLAGS = (1 << 2) | (1 << 6) | (1 << 12) | (1 << 15);
  * interactions. Rate limits, authentication and faults are the request pipeline's job; this class only
  * answers requests that got through, and records the writes they make.
  */
-export class SimulatorApi {
+export class SimulatorApi implements MessageWriter {
   readonly #deps: SimulatorApiDeps;
   readonly #store: MessageStore;
+  readonly #interactions: InteractionResponses;
 
   /** @param deps - the store and simulator settings */
   public constructor(deps: SimulatorApiDeps) {
     this.#deps = deps;
     this.#store = deps.store;
+    this.#interactions = new InteractionResponses({
+      store: deps.store,
+      guilds: deps.guilds,
+      emit: deps.emit,
+      writer: this,
+    });
   }
 
   /**
@@ -137,7 +142,7 @@ export class SimulatorApi {
         return this.#bulkDelete(ctx, params.channelId!, json);
       case 'GET /channels/:channel_id/messages/:message_id': {
         const found = this.#findMessage(params.channelId!, params.messageId!);
-        return 'status' in found ? errorAnswer(found) : { status: 200, json: this.#messageJson(found, ctx) };
+        return 'status' in found ? errorAnswer(found) : { status: 200, json: this.messageJson(found, ctx) };
       }
       case 'PATCH /channels/:channel_id/messages/:message_id':
         return this.#editChannelMessage(ctx, params.channelId!, params.messageId!, json, files);
@@ -165,12 +170,12 @@ export class SimulatorApi {
         if (!message || message.webhookId !== webhook!.id || message.interactionId !== undefined) {
           return errorAnswer(DiscordErrors.unknownMessage);
         }
-        return this.#webhookMessage(ctx, message, json, files, `webhook:${webhook!.id}`);
+        return this.webhookMessage(ctx, message, json, files, `webhook:${webhook!.id}`);
       }
       case 'POST /interactions/:interaction_id/:interaction_token/callback':
-        return this.#interactionCallback(ctx, interaction!, json);
+        return this.#interactions.callback(ctx, interaction!, json);
       case 'POST /webhooks/:application_id/:interaction_token':
-        return this.#followUp(ctx, interaction!, json, files);
+        return this.#interactions.followUp(ctx, interaction!, json, files);
       default:
         return this.#deps.guildRoutes(ctx);
       case 'GET /webhooks/:application_id/:interaction_token/messages/:message_id':
@@ -184,7 +189,7 @@ export class SimulatorApi {
             return errorAnswer(DiscordErrors.unknownMessage);
         }
         if (ctx.method !== 'GET' && message.id === interaction!.originalMessageId) interaction!.deferredPending = false;
-        return this.#webhookMessage(ctx, message, json, files, `interaction:${interaction!.id}`);
+        return this.webhookMessage(ctx, message, json, files, `interaction:${interaction!.id}`);
       }
     }
   }
@@ -293,7 +298,7 @@ export class SimulatorApi {
     } else {
       selected = all.slice(0, limit);
     }
-    return { status: 200, json: selected.map((message) => this.#messageJson(message, ctx)) };
+    return { status: 200, json: selected.map((message) => this.messageJson(message, ctx)) };
   }
 
   #createChannelMessage(ctx: ApiCall, channelId: string, body: unknown, files: readonly MultipartFile[]): Answer {
@@ -311,7 +316,7 @@ export class SimulatorApi {
       const earlier = this.#store.findNonce(ctx.client.label, nonce, ctx.now - this.#deps.nonceWindowMs);
       if (earlier) {
         this.#deps.onDuplicateCreate();
-        return { status: 200, json: this.#messageJson(earlier, ctx) };
+        return { status: 200, json: this.messageJson(earlier, ctx) };
       }
     }
     const reference = isRecord(record['message_reference']) ? record['message_reference'] : undefined;
@@ -331,7 +336,7 @@ export class SimulatorApi {
     }
     this.#store.recordWrite('create', ctx.route, channelId, message.id, body, ctx.now, ctx.client.label, 0);
     this.#deps.emit({ type: 'MESSAGE_CREATE', message });
-    return { status: 200, json: this.#messageJson(message, ctx) };
+    return { status: 200, json: this.messageJson(message, ctx) };
   }
 
   #editChannelMessage(
@@ -346,10 +351,11 @@ export class SimulatorApi {
     if (found.author.kind !== 'bot' || found.author.tokenLabel !== ctx.client.label) {
       return errorAnswer(DiscordErrors.otherAuthor);
     }
-    return this.#editMessage(ctx, found, body, files, ctx.client.label);
+    return this.editMessage(ctx, found, body, files, ctx.client.label);
   }
 
-  #editMessage(
+  /** {@inheritDoc MessageWriter.editMessage} */
+  public editMessage(
     ctx: ApiCall,
     message: StoredMessage,
     body: unknown,
@@ -377,7 +383,7 @@ export class SimulatorApi {
     const version = this.#store.editMessage(message, fields, ctx.now);
     this.#store.recordWrite('edit', ctx.route, message.channelId, message.id, body, ctx.now, label, version);
     this.#deps.emit({ type: 'MESSAGE_UPDATE', message });
-    return { status: 200, json: this.#messageJson(message, ctx) };
+    return { status: 200, json: this.messageJson(message, ctx) };
   }
 
   #deleteMessage(ctx: ApiCall, message: StoredMessage, label: string, bulk = false): Answer {
@@ -460,153 +466,20 @@ export class SimulatorApi {
     });
     const label = `webhook:${webhook.id}`;
     this.#store.recordWrite('create', ctx.route, webhook.channelId, message.id, body, ctx.now, label, 0);
-    return ctx.query.get('wait') === 'true' ? { status: 200, json: this.#messageJson(message, ctx) } : { status: 204 };
+    return ctx.query.get('wait') === 'true' ? { status: 200, json: this.messageJson(message, ctx) } : { status: 204 };
   }
 
-  #webhookMessage(
+  /** {@inheritDoc MessageWriter.webhookMessage} */
+  public webhookMessage(
     ctx: ApiCall,
     message: StoredMessage,
     body: unknown,
     files: readonly MultipartFile[],
     label: string,
   ): Answer {
-    if (ctx.method === 'GET') return { status: 200, json: this.#messageJson(message, ctx) };
+    if (ctx.method === 'GET') return { status: 200, json: this.messageJson(message, ctx) };
     if (ctx.method === 'DELETE') return this.#deleteMessage(ctx, message, label);
-    return this.#editMessage(ctx, message, body, files, label);
-  }
-
-  #interactionCallback(ctx: ApiCall, interaction: StoredInteraction, body: unknown): Answer {
-    if (ctx.now - interaction.createdAt > INTERACTION_CALLBACK_WINDOW_MS) {
-      return errorAnswer(DiscordErrors.unknownInteraction);
-    }
-    if (interaction.responded) return errorAnswer(DiscordErrors.alreadyAcknowledged);
-    const type = isRecord(body) ? body['type'] : undefined;
-    const data = isRecord(body) && isRecord(body['data']) ? body['data'] : {};
-    if (typeof type !== 'number' || !CALLBACK_TYPES.has(type)) {
-      return errorAnswer(
-        formBodyError('type', 'BASE_TYPE_CHOICES', 'Value must be one of {1, 4, 5, 6, 7, 8, 9, 10, 12}.'),
-      );
-    }
-    if (!callbackAllowed(type, interaction)) return errorAnswer(DiscordErrors.invalidResponseType);
-    const label = `interaction:${interaction.id}`;
-    const ephemeral = (Number(data['flags']) & MESSAGE_FLAGS_EPHEMERAL) !== 0;
-    let message: StoredMessage | undefined;
-    switch (type) {
-      case 4:
-      case 5: {
-        // A deferred response shows a "thinking" message until @original is edited.
-        const payload = type === 4 ? data : { flags: Number(data['flags']) & MESSAGE_FLAGS_EPHEMERAL };
-        if (type === 4) {
-          // Discord's component rules first: their errors are more precise than the generic payload limits.
-          const components = findComponentsError(payload['components'] ?? [], 'data.components');
-          if (components) return errorAnswer(components);
-          const violation = findPayloadViolation(payload, 'create');
-          if (violation) return errorAnswer(prefixed(payloadError(violation), 'data'));
-        }
-        message = this.#interactionMessage(interaction, payload, ctx.now, [], {
-          extraFlags: type === 5 ? MESSAGE_FLAGS_LOADING : 0,
-          ephemeral,
-        });
-        interaction.originalMessageId = message.id;
-        interaction.deferredPending = type === 5;
-        this.#store.recordWrite('create', ctx.route, message.channelId, message.id, payload, ctx.now, label, 0);
-        this.#deps.emit({ type: 'MESSAGE_CREATE', message });
-        break;
-      }
-      case 6:
-      case 7: {
-        const source =
-          interaction.sourceMessageId === undefined ? undefined : this.#store.messageById(interaction.sourceMessageId);
-        if (!source) return errorAnswer(DiscordErrors.invalidResponseType);
-        interaction.originalMessageId = source.id;
-        if (type === 7) {
-          const components = findComponentsError(data['components'] ?? [], 'data.components');
-          if (components) return errorAnswer(components);
-          const answer = this.#editMessage(ctx, source, data, [], label);
-          if (answer.status !== 200) return prefixedAnswer(answer);
-          message = source;
-        }
-        break;
-      }
-      case 8: {
-        const invalid = findAutocompleteChoicesError(data);
-        if (invalid) return errorAnswer(invalid);
-        break;
-      }
-      case 9: {
-        const invalid = findModalError(data);
-        if (invalid) return errorAnswer(invalid);
-        break;
-      }
-      default:
-        break;
-    }
-    interaction.responded = true;
-    const response = { type, data: structuredClone(data), at: ctx.now };
-    interaction.response = response;
-    const notify = interaction.onResponse;
-    interaction.onResponse = undefined;
-    notify?.(response);
-    if (['true', 'True', '1'].includes(ctx.query.get('with_response') ?? '')) {
-      const resource: Record<string, unknown> = { type };
-      if (message && (type === 4 || type === 7)) resource['message'] = this.#messageJson(message, ctx);
-      const callback: Record<string, unknown> = { id: interaction.id, type: interaction.type };
-      if (interaction.originalMessageId !== undefined && (type === 4 || type === 5)) {
-        callback['response_message_id'] = interaction.originalMessageId;
-        callback['response_message_loading'] = type === 5;
-        callback['response_message_ephemeral'] = ephemeral;
-      }
-      return { status: 200, json: { interaction: callback, resource } };
-    }
-    return { status: 204 };
-  }
-
-  #followUp(ctx: ApiCall, interaction: StoredInteraction, body: unknown, files: readonly MultipartFile[]): Answer {
-    if (!this.#store.hasChannel(interaction.channelId)) return errorAnswer(DiscordErrors.unknownChannel);
-    if (!interaction.responded) return errorAnswer(DiscordErrors.unknownWebhook);
-    const payload = withFiles(body ?? {}, files);
-    const record = payload as Record<string, unknown>;
-    if (isRecord(payload)) {
-      const components = findComponentsError(record['components'] ?? [], 'components');
-      if (components) return errorAnswer(components);
-    }
-    const violation = findPayloadViolation(payload, 'create');
-    if (violation) return errorAnswer(payloadError(violation));
-    const original =
-      interaction.originalMessageId === undefined ? undefined : this.#store.messageById(interaction.originalMessageId);
-    if (interaction.deferredPending && original) {
-      // Right after a deferred response, a follow-up fills the "thinking" message; its ephemeral state was fixed then.
-      interaction.deferredPending = false;
-      return this.#webhookMessage({ ...ctx, method: 'PATCH' }, original, body, files, `interaction:${interaction.id}`);
-    }
-    const message = this.#interactionMessage(interaction, record, ctx.now, files, {
-      ephemeral: (Number(record['flags']) & MESSAGE_FLAGS_EPHEMERAL) !== 0,
-    });
-    const label = `interaction:${interaction.id}`;
-    this.#store.recordWrite('create', ctx.route, message.channelId, message.id, body, ctx.now, label, 0);
-    this.#deps.emit({ type: 'MESSAGE_CREATE', message });
-    return { status: 200, json: this.#messageJson(message, ctx) };
-  }
-
-  #interactionMessage(
-    interaction: StoredInteraction,
-    payload: Record<string, unknown>,
-    now: number,
-    files: readonly MultipartFile[] = [],
-    options: { readonly extraFlags?: number; readonly ephemeral?: boolean } = {},
-  ): StoredMessage {
-    const bot = this.#deps.guilds.user(interaction.applicationId);
-    const authorJson = (bot ? userJson(bot) : botUserJson(interaction.applicationId)) as unknown as AuthorJson;
-    return this.newMessage(interaction.channelId, payload, files, now, {
-      author: { kind: 'interaction', interactionId: interaction.id, applicationId: interaction.applicationId },
-      authorJson,
-      webhookId: interaction.applicationId,
-      applicationId: interaction.applicationId,
-      interactionId: interaction.id,
-      extraFlags: options.extraFlags ?? 0,
-      // A `createInteraction` interaction has no person behind it: its ephemeral messages are nobody's but the bot's.
-      visibleTo: options.ephemeral === true ? (interaction.userId ?? interaction.applicationId) : undefined,
-    });
+    return this.editMessage(ctx, message, body, files, label);
   }
 
   #findMessage(channelId: string, messageId: string): StoredMessage | ApiError {
@@ -671,7 +544,8 @@ export class SimulatorApi {
     return now - (snowflakeToTimestamp(id) - this.#deps.epochShift) > this.#deps.oldMessageAgeMs;
   }
 
-  #messageJson(message: StoredMessage, ctx: ApiCall): Record<string, unknown> {
+  /** {@inheritDoc MessageWriter.messageJson} */
+  public messageJson(message: StoredMessage, ctx: ApiCall): Record<string, unknown> {
     return messageJson(message, ctx.client.label, this.#deps.epochShift);
   }
 
@@ -718,46 +592,6 @@ export function validNonce(nonce: unknown): string | number | undefined {
   return typeof nonce === 'string' || (typeof nonce === 'number' && Number.isInteger(nonce)) ? nonce : undefined;
 }
 
-/** A bot's user object by id, for an application the registry does not know. */
-function botUserJson(id: string): AuthorJson {
-  return botUser(id, 'simulator-app');
-}
-
-/** The callback types Discord accepts. */
-const CALLBACK_TYPES: ReadonlySet<number> = new Set([1, 4, 5, 6, 7, 8, 9, 10, 12]);
-
-/**
- * Whether a callback type may answer an interaction of this type (Discord's table): messages and deferrals for
- * commands, components and modal submits; updates for components (and modal submits opened from one); autocomplete
- * results for autocomplete; modals for commands and components; PONG for pings only.
- */
-function callbackAllowed(type: number, interaction: StoredInteraction): boolean {
-  const kind = interaction.type;
-  switch (type) {
-    case 1:
-      return kind === 1;
-    case 4:
-    case 5:
-      return kind === 2 || kind === 3 || kind === 5;
-    case 6:
-    case 7:
-      return kind === 3 || (kind === 5 && interaction.sourceMessageId !== undefined);
-    case 8:
-      return kind === 4;
-    case 9:
-      return kind === 2 || kind === 3;
-    default:
-      return kind !== 1;
-  }
-}
-
-/** An answer about the callback's `data`: a form-body error nested under `data`. */
-function prefixedAnswer(answer: Answer): Answer {
-  const json = answer.json as ApiError['body'] | undefined;
-  if (answer.status !== 400 || json?.errors === undefined) return answer;
-  return { ...answer, json: { ...json, errors: { data: json.errors } } };
-}
-
 /**
  * The permissions a bot needs in the channel for a route (guild channels; message-level rules are the handlers').
  *
@@ -788,8 +622,14 @@ function requiredPermissions(route: SimulatorRouteKey, body: unknown, method: st
   }
 }
 
-/** Counts uploaded files as attachments for the emptiness check. */
-function withFiles(body: unknown, files: readonly MultipartFile[]): unknown {
+/**
+ * Counts uploaded files as attachments for the emptiness check.
+ *
+ * @param body - the JSON body
+ * @param files - uploaded files
+ * @returns the body with `files` when there are some
+ */
+export function withFiles(body: unknown, files: readonly MultipartFile[]): unknown {
   if (files.length === 0 || !isRecord(body)) return body;
   return { ...body, files };
 }
@@ -821,11 +661,4 @@ function editFields(
     fields.attachments = [...previous, ...added];
   }
   return fields;
-}
-
-/** Moves a form-body error under a prefix (interaction callbacks validate `data`). */
-function prefixed(error: ApiError, prefix: string): ApiError {
-  const errors = error.body.errors;
-  if (errors === undefined) return error;
-  return { status: error.status, body: { ...error.body, errors: { [prefix]: errors } } };
 }

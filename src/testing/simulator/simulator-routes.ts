@@ -1,6 +1,27 @@
 import { InvalidConfigError } from '../../errors/message-update-error.js';
 import type { SimulatorLimitName } from './simulator-limits.js';
 
+/** The guild model's routes (users, guilds, DMs, application commands) and the gateway's discovery. */
+const GUILD_ROUTES = [
+  'GET /gateway',
+  'GET /gateway/bot',
+  'GET /users/@me',
+  'GET /users/:user_id',
+  'POST /users/@me/channels',
+  'GET /applications/@me',
+  'GET /guilds/:guild_id',
+  'GET /guilds/:guild_id/channels',
+  'GET /guilds/:guild_id/roles',
+  'GET /guilds/:guild_id/members',
+  'GET /guilds/:guild_id/members/:user_id',
+  'GET /applications/:application_id/commands',
+  'PUT /applications/:application_id/commands',
+  'POST /applications/:application_id/commands',
+  'GET /applications/:application_id/guilds/:guild_id/commands',
+  'PUT /applications/:application_id/guilds/:guild_id/commands',
+  'POST /applications/:application_id/guilds/:guild_id/commands',
+] as const;
+
 /**
  * Every route the simulator serves, as `METHOD /template`. These are the names accepted by
  * {@link DiscordSimulator.setRouteLimit}, {@link DiscordSimulator.setRouteHash} and
@@ -36,45 +57,11 @@ export const SIMULATOR_ROUTE_KEYS = [
   'GET /webhooks/:application_id/:interaction_token/messages/:message_id',
   'PATCH /webhooks/:application_id/:interaction_token/messages/:message_id',
   'DELETE /webhooks/:application_id/:interaction_token/messages/:message_id',
-  'GET /gateway',
-  'GET /gateway/bot',
-  'GET /users/@me',
-  'GET /users/:user_id',
-  'POST /users/@me/channels',
-  'GET /applications/@me',
-  'GET /guilds/:guild_id',
-  'GET /guilds/:guild_id/channels',
-  'GET /guilds/:guild_id/roles',
-  'GET /guilds/:guild_id/members',
-  'GET /guilds/:guild_id/members/:user_id',
-  'GET /applications/:application_id/commands',
-  'PUT /applications/:application_id/commands',
-  'POST /applications/:application_id/commands',
-  'GET /applications/:application_id/guilds/:guild_id/commands',
-  'PUT /applications/:application_id/guilds/:guild_id/commands',
-  'POST /applications/:application_id/guilds/:guild_id/commands',
+  ...GUILD_ROUTES,
 ] as const;
 
 /** The routes of the guild model (users, guilds, DMs, application commands) and the gateway's discovery. */
-export const GUILD_ROUTE_KEYS: ReadonlySet<SimulatorRouteKey> = new Set<SimulatorRouteKey>([
-  'GET /gateway',
-  'GET /gateway/bot',
-  'GET /users/@me',
-  'GET /users/:user_id',
-  'POST /users/@me/channels',
-  'GET /applications/@me',
-  'GET /guilds/:guild_id',
-  'GET /guilds/:guild_id/channels',
-  'GET /guilds/:guild_id/roles',
-  'GET /guilds/:guild_id/members',
-  'GET /guilds/:guild_id/members/:user_id',
-  'GET /applications/:application_id/commands',
-  'PUT /applications/:application_id/commands',
-  'POST /applications/:application_id/commands',
-  'GET /applications/:application_id/guilds/:guild_id/commands',
-  'PUT /applications/:application_id/guilds/:guild_id/commands',
-  'POST /applications/:application_id/guilds/:guild_id/commands',
-]);
+export const GUILD_ROUTE_KEYS: ReadonlySet<SimulatorRouteKey> = new Set<SimulatorRouteKey>(GUILD_ROUTES);
 
 /** One of {@link SIMULATOR_ROUTE_KEYS}. */
 export type SimulatorRouteKey = (typeof SIMULATOR_ROUTE_KEYS)[number];

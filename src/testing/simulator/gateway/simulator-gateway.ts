@@ -462,19 +462,8 @@ export class SimulatorGateway {
   }
 
   #identify(connection: GatewayConnection, d: unknown): void {
-    if (connection.session) {
-      this.#closeWith(connection, GatewayCloseCode.AlreadyAuthenticated);
-      return;
-    }
-    if (!isRecord(d) || typeof d['token'] !== 'string' || !isRecord(d['properties'])) {
-      this.#closeWith(connection, GatewayCloseCode.DecodeError);
-      return;
-    }
-    const identity = this.#host.identify(d['token']);
-    if (!identity) {
-      this.#closeWith(connection, GatewayCloseCode.AuthenticationFailed);
-      return;
-    }
+    const identity = this.#authenticate(connection, d, (payload) => isRecord(payload['properties']));
+    if (!identity || !isRecord(d)) return;
     const shardRequested = d['shard'] !== undefined && d['shard'] !== null;
     const shard = shardRequested ? parseShard(d['shard']) : ([0, 1] as const);
     if (!shard) {
@@ -553,19 +542,8 @@ export class SimulatorGateway {
   }
 
   #resume(connection: GatewayConnection, d: unknown): void {
-    if (connection.session) {
-      this.#closeWith(connection, GatewayCloseCode.AlreadyAuthenticated);
-      return;
-    }
-    if (!isRecord(d) || typeof d['token'] !== 'string' || typeof d['session_id'] !== 'string') {
-      this.#closeWith(connection, GatewayCloseCode.DecodeError);
-      return;
-    }
-    const identity = this.#host.identify(d['token']);
-    if (!identity) {
-      this.#closeWith(connection, GatewayCloseCode.AuthenticationFailed);
-      return;
-    }
+    const identity = this.#authenticate(connection, d, (payload) => typeof payload['session_id'] === 'string');
+    if (!identity || !isRecord(d) || typeof d['session_id'] !== 'string') return;
     const session = this.#liveSession(d['session_id']);
     if (!session || session.identity.label !== identity.label) {
       this.#sendOp(connection, GatewayOpcode.InvalidSession, false);
@@ -591,6 +569,28 @@ export class SimulatorGateway {
     session.resumed += 1;
     this.#dispatchTo(session, 'RESUMED', {}, false);
     this.#notify();
+  }
+
+  /**
+   * The checks IDENTIFY and RESUME share: not already authenticated (4005), a well-formed payload (4002), a known token
+   * (4004). Closes the connection and answers `undefined` when one fails.
+   */
+  #authenticate(
+    connection: GatewayConnection,
+    d: unknown,
+    wellFormed: (payload: Record<string, unknown>) => boolean,
+  ): GatewayIdentity | undefined {
+    if (connection.session) {
+      this.#closeWith(connection, GatewayCloseCode.AlreadyAuthenticated);
+      return undefined;
+    }
+    if (!isRecord(d) || typeof d['token'] !== 'string' || !wellFormed(d)) {
+      this.#closeWith(connection, GatewayCloseCode.DecodeError);
+      return undefined;
+    }
+    const identity = this.#host.identify(d['token']);
+    if (!identity) this.#closeWith(connection, GatewayCloseCode.AuthenticationFailed);
+    return identity;
   }
 
   #onSocketClose(connection: GatewayConnection, code: number): void {
