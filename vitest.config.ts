@@ -13,6 +13,12 @@ export default defineConfig({
       { test: { name: 'postgres', include: ['test/integration/postgres/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'redis', include: ['test/integration/redis/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 60_000 } },
+      // The reference bot (examples/equipment-bot): its data layer and domain on SQLite and Postgres, and its scenarios
+      // against the DiscordSimulator. It imports the package by its public names, like the docs.
+      {
+        resolve: { alias: packageAliases() },
+        test: { name: 'bot', include: ['examples/equipment-bot/test/**/*.test.ts'], testTimeout: 60_000 },
+      },
       // The docs' code blocks (examples/snippets/, checked equal to README.md and docs/guides/ by test/docs/): they import
       // the package by its public names, resolved here to the sources as tsconfig.json's `paths` do for tsc.
       {

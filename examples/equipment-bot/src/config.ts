@@ -1,0 +1,65 @@
+/**
+ * The bot's configuration, from the environment (see `.env.example`). Every variable is checked at start: a bad
+ * value stops the bot with the variable, the value and what is allowed — never a token, which is only said to be
+ * missing or present.
+ */
+
+/** How much the bot logs. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+/** The bot's configuration. */
+export interface BotConfig {
+  /** The bot token; `undefined` runs against the local DiscordSimulator instead (`--simulator`). */
+  readonly token: string | undefined;
+  /** The application id; read from `GET /applications/@me` when not set. */
+  readonly applicationId: string | undefined;
+  /** `sqlite:./data/bot.db` (default) or `postgres://…`. */
+  readonly databaseUrl: string;
+  readonly logLevel: LogLevel;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/**
+ * Reads the configuration.
+ *
+ * @param env - the environment (default `process.env`)
+ * @returns the configuration
+ * @throws Error naming the variable, its value and what is allowed
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): BotConfig {
+  const token = nonEmpty(env['DISCORD_TOKEN']);
+  if (token !== undefined && /\s/.test(token)) {
+    throw new Error('DISCORD_TOKEN contains whitespace: paste the bot token alone (Developer Portal → Bot → Token).');
+  }
+  const applicationId = nonEmpty(env['DISCORD_APPLICATION_ID']);
+  if (applicationId !== undefined && !/^\d{17,20}$/.test(applicationId)) {
+    throw new Error(`DISCORD_APPLICATION_ID is "${applicationId}": expected a snowflake (17 to 20 digits).`);
+  }
+  const databaseUrl = nonEmpty(env['DATABASE_URL']) ?? 'sqlite:./data/bot.db';
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new Error(
+      `DATABASE_URL is "${redactUrl(databaseUrl)}": expected sqlite:<path> (e.g. sqlite:./data/bot.db) or postgres://user@host:port/database.`,
+    );
+  }
+  const logLevel = (nonEmpty(env['LOG_LEVEL']) ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new Error(`LOG_LEVEL is "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}.`);
+  }
+  return { token, applicationId, databaseUrl, logLevel };
+}
+
+/**
+ * A URL with its password replaced by `***`, for messages.
+ *
+ * @param url - a database URL
+ * @returns the URL without its password
+ */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed.length === 0 ? undefined : trimmed;
+}
