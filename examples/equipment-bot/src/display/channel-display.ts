@@ -134,21 +134,31 @@ export class ChannelDisplay {
     );
     const expected = managed.filter((m) => m.channelId === channelId).map((m) => m.messageId);
     const actual = inChannel.map((message) => message.id);
+    // A slot the manager lost (its message answered 404 and is being created again, at the end of the channel) is
+    // missing from `managed` although the plan has it.
+    const planned = (await this.plan(guildId)).map((slot) => slot.key);
+    const bound = new Set(managed.map((m) => m.key));
     const intact =
       expected.length === managed.length &&
       expected.length === actual.length &&
-      expected.every((id, index) => actual[index] === id);
+      expected.every((id, index) => actual[index] === id) &&
+      planned.slice(0, managed.length).every((key) => bound.has(key));
     if (intact) {
       await Promise.all(await this.render(guildId, channelId, { kind: 'structure' }));
       return false;
     }
-    await Promise.all(this.clear(guildId));
+    await Promise.all([...this.clear(guildId), ...this.#cancelUnbound(planned, bound)]);
     const known = new Set(expected);
     for (const message of inChannel) {
       if (!known.has(message.id)) await this.#channel.deleteMessage(channelId, message.id);
     }
     await Promise.all(await this.render(guildId, channelId, { kind: 'structure' }));
     return true;
+  }
+
+  /** Cancels the queued creates of slots not bound to a message (a re-create after a 404 would append them). */
+  #cancelUnbound(keys: readonly string[], bound: ReadonlySet<string>): UpdateHandle[] {
+    return keys.filter((key) => !bound.has(key)).map((key) => this.#manager.deleteManaged(key));
   }
 
   #managedOf(guildId: Snowflake) {

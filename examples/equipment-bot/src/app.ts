@@ -1,0 +1,108 @@
+import { Client } from '@discordjs/core';
+import type { REST } from '@discordjs/rest';
+import type { WebSocketManager } from '@discordjs/ws';
+import { MessageUpdateManager, rateLimitConfigFromEnv, type UpdateRepository } from 'discord-update-manager';
+import { PostgresUpdateRepository } from 'discord-update-manager/postgres';
+import { SqliteUpdateRepository } from 'discord-update-manager/sqlite';
+import { openDatabase, type BotDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrations/index.js';
+import { repositories } from './db/repositories.js';
+import { EquipmentBot, type GuildDirectory } from './discord/equipment-bot.js';
+import type { EpochMs } from './domain/model.js';
+import { listEquipmentViews } from './domain/services/equipment-views.js';
+import type { Logger } from './logger.js';
+
+/** What {@link startBotApp} needs: where the data lives, and a Discord (real, or the simulator) to talk to. */
+export interface BotAppOptions {
+  readonly databaseUrl: string;
+  /** A `REST` with the bot's token (for the simulator: `api: sim.url`). */
+  readonly rest: REST;
+  /** The gateway, not connected yet (the app connects it). */
+  readonly gateway: WebSocketManager;
+  /** The application id (the bot's user id). */
+  readonly applicationId: string;
+  readonly logger: Logger;
+  /** The clock. @defaultValue `Date.now` */
+  readonly now?: () => EpochMs;
+  /** The library's rate-limit knobs from the environment. @defaultValue `process.env` */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** A running bot and everything it is made of. */
+export interface BotApp {
+  readonly bot: EquipmentBot;
+  readonly manager: MessageUpdateManager;
+  readonly database: BotDatabase;
+  readonly client: Client;
+  /** Stops in order: the gateway, the manager (draining what is queued), the library's repository, the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the database, applies the bot's migrations and the library's (one database for both), starts the manager
+ * on the library's repository, connects the gateway and starts the bot (slash commands, channel reconcile).
+ *
+ * @param options - database, Discord, clock, logger
+ * @returns the running app
+ */
+export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
+  const now = options.now ?? Date.now;
+  const database = await openDatabase(options.databaseUrl);
+  const applied = await migrateToLatest(database);
+  if (applied.length > 0) options.logger.info(`database ${database.url}: applied ${applied.join(', ')}`);
+  const repository: UpdateRepository =
+    database.dialect === 'sqlite'
+      ? new SqliteUpdateRepository({ database: database.database })
+      : new PostgresUpdateRepository({ pool: database.pool, schema: database.schema });
+  await repository.migrate();
+  const manager = new MessageUpdateManager({
+    rest: options.rest,
+    repository,
+    config: rateLimitConfigFromEnv(options.env ?? process.env),
+  });
+  manager.on('updateFailed', (event) => options.logger.warn(`update failed: ${event.error.message}`));
+  await manager.start();
+  const client = new Client({ rest: options.rest, gateway: options.gateway });
+  const bot = new EquipmentBot({
+    client,
+    manager,
+    directory: guildDirectory(database),
+    applicationId: options.applicationId,
+    now,
+    logger: options.logger,
+  });
+  await options.gateway.connect();
+  await bot.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    bot,
+    manager,
+    database,
+    client,
+    stop: () =>
+      (stopped ??= (async () => {
+        await options.gateway.destroy();
+        await manager.stop({ drain: true });
+        await repository.close();
+        await database.close();
+      })()),
+  };
+}
+
+/**
+ * The bot's view of its guilds, over the database.
+ *
+ * @param database - the open database
+ * @returns the directory
+ */
+export function guildDirectory(database: BotDatabase): GuildDirectory {
+  const settings = repositories(database.db, database.dialect).guildSettings;
+  return {
+    listEquipmentViews: (guildId, at) => listEquipmentViews(database.db, guildId, at),
+    reservationChannelOf: async (guildId) => (await settings.get(guildId))?.reservationChannelId ?? null,
+    displays: async () =>
+      (await settings.listConfigured()).flatMap((guild) =>
+        guild.reservationChannelId === null ? [] : [{ guildId: guild.guildId, channelId: guild.reservationChannelId }],
+      ),
+  };
+}
