@@ -1,3 +1,5 @@
+import { redactDatabaseUrl } from './db/database.js';
+
 /**
  * The bot's configuration, from the environment (see `.env.example`). Every variable is checked at start: a bad
  * value stops the bot with the variable, the value and what is allowed — never a token, which is only said to be
@@ -39,7 +41,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const databaseUrl = nonEmpty(env['DATABASE_URL']) ?? 'sqlite:./data/bot.db';
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
     throw new Error(
-      `DATABASE_URL is "${redactUrl(databaseUrl)}": expected sqlite:<path> (e.g. sqlite:./data/bot.db) or postgres://user@host:port/database.`,
+      `DATABASE_URL is "${redactDatabaseUrl(databaseUrl)}": expected sqlite:<path> (e.g. sqlite:./data/bot.db) or postgres://user@host:port/database.`,
     );
   }
   const logLevel = (nonEmpty(env['LOG_LEVEL']) ?? 'info') as LogLevel;
@@ -47,16 +49,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     throw new Error(`LOG_LEVEL is "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}.`);
   }
   return { token, applicationId, databaseUrl, logLevel };
-}
-
-/**
- * A URL with its password replaced by `***`, for messages.
- *
- * @param url - a database URL
- * @returns the URL without its password
- */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

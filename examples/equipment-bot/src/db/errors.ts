@@ -22,7 +22,7 @@ export class DuplicateNameError extends Error {
    * @param name - the name already used
    */
   public constructor(kind: NamedKind, guildId: string, name: string) {
-    super(`A ${kind} named "${name}" already exists in guild ${guildId}: choose another name.`);
+    super(`The ${kind} name "${name}" is already used in guild ${guildId}: choose another name.`);
     this.name = 'DuplicateNameError';
     this.kind = kind;
     this.guildId = guildId;

@@ -75,8 +75,13 @@ export class EquipmentBot {
   public async start(): Promise<void> {
     await this.#api.applicationCommands.bulkOverwriteGlobalCommands(this.#options.applicationId, SLASH_COMMANDS);
     for (const { guildId, channelId } of await this.#options.directory.displays()) {
-      const rebuilt = await this.#display.reconcile(guildId, channelId);
-      this.#options.logger.info(`guild ${guildId}: channel ${channelId} ${rebuilt ? 'rebuilt' : 'up to date'}`);
+      try {
+        const rebuilt = await this.#display.reconcile(guildId, channelId);
+        this.#options.logger.info(`guild ${guildId}: channel ${channelId} ${rebuilt ? 'rebuilt' : 'up to date'}`);
+      } catch (error) {
+        // One guild's channel (deleted, or the bot lost access) must not keep the others from working.
+        this.#options.logger.warn(`guild ${guildId}: could not reconcile channel ${channelId}: ${String(error)}`);
+      }
     }
   }
 
