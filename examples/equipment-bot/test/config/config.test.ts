@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('defaults to SQLite in ./data and the info level, with no token (the simulator mode)', () => {
+    expect(loadConfig({})).toEqual({
+      token: undefined,
+      applicationId: undefined,
+      databaseUrl: 'sqlite:./data/bot.db',
+      logLevel: 'info',
+    });
+  });
+
+  it('names the variable, the value and what is allowed, and never prints a password or a token', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).toThrow(
+      /^DATABASE_URL is "mysql:\/\/root:\*\*\*@db\/x": expected sqlite:/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://root:hunter2@db/x' })).not.toThrow(/hunter2/);
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(
+      'LOG_LEVEL is "verbose": expected one of error, warn, info, debug.',
+    );
+    expect(() => loadConfig({ DISCORD_APPLICATION_ID: '42' })).toThrow(
+      /DISCORD_APPLICATION_ID is "42": expected a snowflake/,
+    );
+    expect(() => loadConfig({ DISCORD_TOKEN: 'abc def' })).toThrow(/DISCORD_TOKEN contains whitespace/);
+    expect(() => loadConfig({ DISCORD_TOKEN: 'abc def' })).not.toThrow(/abc/);
+  });
+
+  it('reads every variable', () => {
+    expect(
+      loadConfig({
+        DISCORD_TOKEN: ' token ',
+        DISCORD_APPLICATION_ID: '1100000000000000000',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/bot',
+        LOG_LEVEL: 'debug',
+      }),
+    ).toEqual({
+      token: 'token',
+      applicationId: '1100000000000000000',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/bot',
+      logLevel: 'debug',
+    });
+  });
+});
