@@ -1,7 +1,13 @@
 import { Client } from '@discordjs/core';
 import type { REST } from '@discordjs/rest';
 import type { WebSocketManager } from '@discordjs/ws';
-import { MessageUpdateManager, rateLimitConfigFromEnv, type UpdateRepository } from 'discord-update-manager';
+import {
+  MessageUpdateManager,
+  rateLimitConfigFromEnv,
+  systemClock,
+  type Clock,
+  type UpdateRepository,
+} from 'discord-update-manager';
 import { PostgresUpdateRepository } from 'discord-update-manager/postgres';
 import { SqliteUpdateRepository } from 'discord-update-manager/sqlite';
 import { openDatabase, type BotDatabase } from './db/database.js';
@@ -10,7 +16,10 @@ import { repositories } from './db/repositories.js';
 import { EquipmentBot, type GuildDirectory } from './discord/equipment-bot.js';
 import type { EpochMs } from './domain/model.js';
 import { listEquipmentViews } from './domain/services/equipment-views.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { reservationJobHandlers } from './jobs/reservation-jobs.js';
 import type { Logger } from './logger.js';
+import { Notifier } from './notify/notifier.js';
 
 /** What {@link startBotApp} needs: where the data lives, and a Discord (real, or the simulator) to talk to. */
 export interface BotAppOptions {
@@ -22,8 +31,13 @@ export interface BotAppOptions {
   /** The application id (the bot's user id). */
   readonly applicationId: string;
   readonly logger: Logger;
-  /** The clock. @defaultValue `Date.now` */
-  readonly now?: () => EpochMs;
+  /**
+   * Time and timers of the bot (reservations, status, jobs). The manager keeps real time: Discord's rate limits do
+   * not move with a test's clock. @defaultValue the system clock
+   */
+  readonly clock?: Clock;
+  /** How often the job table is polled, ms. @defaultValue 5000 */
+  readonly jobPollMs?: number;
   /** The library's rate-limit knobs from the environment. @defaultValue `process.env` */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -34,6 +48,7 @@ export interface BotApp {
   readonly manager: MessageUpdateManager;
   readonly database: BotDatabase;
   readonly client: Client;
+  readonly jobs: JobRunner;
   /** Stops in order: the gateway, the manager (draining what is queued), the library's repository, the database. */
   stop(): Promise<void>;
 }
@@ -46,7 +61,14 @@ export interface BotApp {
  * @returns the running app
  */
 export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
-  const now = options.now ?? Date.now;
+  const base = options.clock ?? systemClock;
+  // Whole milliseconds: the database stores epoch ms as integers (the system clock has fractions).
+  const clock: Clock = {
+    now: () => Math.floor(base.now()),
+    setTimeout: (callback, ms) => base.setTimeout(callback, ms),
+    clearTimeout: (timer) => base.clearTimeout(timer),
+  };
+  const now = (): EpochMs => clock.now();
   const database = await openDatabase(options.databaseUrl);
   const applied = await migrateToLatest(database);
   if (applied.length > 0) options.logger.info(`database ${database.url}: applied ${applied.join(', ')}`);
@@ -63,24 +85,43 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
   manager.on('updateFailed', (event) => options.logger.warn(`update failed: ${event.error.message}`));
   await manager.start();
   const client = new Client({ rest: options.rest, gateway: options.gateway });
+  const directory = guildDirectory(database);
   const bot = new EquipmentBot({
     client,
     manager,
-    directory: guildDirectory(database),
+    directory,
     applicationId: options.applicationId,
     now,
     logger: options.logger,
   });
+  const notifier = new Notifier(client.api);
+  const jobs = new JobRunner({
+    database,
+    clock,
+    logger: options.logger,
+    ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
+    handlers: reservationJobHandlers({
+      database,
+      notifier,
+      now,
+      refresh: (guildId) => bot.refresh(guildId, { kind: 'time' }),
+      channelOf: (guildId) => directory.reservationChannelOf(guildId),
+      deleteMessage: async (channelId, messageId) => void (await manager.delete(channelId, messageId)),
+    }),
+  });
   await options.gateway.connect();
   await bot.start();
+  await jobs.start();
   let stopped: Promise<void> | undefined;
   return {
     bot,
     manager,
     database,
     client,
+    jobs,
     stop: () =>
       (stopped ??= (async () => {
+        await jobs.stop();
         await options.gateway.destroy();
         await manager.stop({ drain: true });
         await repository.close();

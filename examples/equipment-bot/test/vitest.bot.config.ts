@@ -22,7 +22,10 @@ export default defineConfig({
   },
   test: {
     name: 'bot-data',
-    include: ['examples/equipment-bot/test/db/**/*.test.ts', 'examples/equipment-bot/test/domain/services/**/*.test.ts'],
+    include: [
+      'examples/equipment-bot/test/db/**/*.test.ts',
+      'examples/equipment-bot/test/domain/services/**/*.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Reservation, ReservationStatus, Snowflake } from '../domain/model.js';
-import { toReservation } from './rows.js';
+import { CONFIRMED, toReservation, type ReservationRow } from './rows.js';
 import type { BotExecutor } from './schema.js';
 
 /** What a new reservation holds. */
@@ -25,8 +25,8 @@ export interface ReservationWithItem extends Reservation {
 
 /**
  * The query for confirmed reservations of an item that overlap `[startAt, endAt)`: `start < endAt AND end > startAt`
- * (so back-to-back reservations do not overlap). Uses `idx_reservations_equipment_status` (equipment_id, status,
- * start_at). Exported for the plan tests.
+ * (so back-to-back reservations do not overlap). Uses `idx_reservations_confirmed` (equipment_id, start_at) WHERE
+ * confirmed. Exported for the plan tests.
  *
  * @param db - the database or a transaction
  * @param equipmentId - the item
@@ -46,7 +46,7 @@ export function overlappingReservationsQuery(
     .selectFrom('reservations')
     .selectAll()
     .where('equipment_id', '=', equipmentId)
-    .where('status', '=', 'confirmed')
+    .where('status', '=', CONFIRMED)
     .where('start_at', '<', endAt)
     .where('end_at', '>', startAt);
   if (excludeId !== undefined) query = query.where('id', '<>', excludeId);
@@ -54,8 +54,9 @@ export function overlappingReservationsQuery(
 }
 
 /**
- * The query for a guild's reservations (any status) that overlap `[from, to)`, with their item, oldest first: what
- * a CSV export reads. Uses `idx_reservations_time_range` (start_at, end_at, status). Exported for the plan tests.
+ * The query for a guild's reservations (any status) that start in `[from, to)`, with their item, oldest first: what
+ * a CSV export of a period reads. Uses `idx_reservations_time_range` (start_at, end_at, status). Exported for the
+ * plan tests.
  *
  * @param db - the database or a transaction
  * @param guildId - the guild
@@ -69,10 +70,56 @@ export function reservationsInPeriodQuery(db: BotExecutor, guildId: Snowflake, f
     .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
     .selectAll('r')
     .select(['e.guild_id', 'e.name as equipment_name'])
+    .where('r.start_at', '>=', from)
     .where('r.start_at', '<', to)
-    .where('r.end_at', '>', from)
     .where('e.guild_id', '=', guildId)
     .orderBy('r.start_at')
+    .orderBy('r.id');
+}
+
+/**
+ * The query for confirmed reservations of every guild that start in `[from, to)`, with their item: what the jobs
+ * loop re-renders when a reservation starts with no user action. Uses `idx_reservations_time_range`. Exported for
+ * the plan tests.
+ *
+ * @param db - the database or a transaction
+ * @param from - epoch ms
+ * @param to - epoch ms, exclusive
+ * @returns the query, by start
+ */
+export function reservationsStartingQuery(db: BotExecutor, from: number, to: number) {
+  return db
+    .selectFrom('reservations as r')
+    .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
+    .selectAll('r')
+    .select(['e.guild_id', 'e.name as equipment_name'])
+    .where('r.start_at', '>=', from)
+    .where('r.start_at', '<', to)
+    .where('r.status', '=', CONFIRMED)
+    .orderBy('r.start_at')
+    .orderBy('r.id');
+}
+
+/**
+ * The query for confirmed (not returned) reservations of every guild that end in `[from, to)`, with their item:
+ * loans ending soon, or overdue ones with `from = 0, to = now + 1`. Uses `idx_reservations_confirmed_end`.
+ * Exported for the plan tests.
+ *
+ * @param db - the database or a transaction
+ * @param from - epoch ms
+ * @param to - epoch ms, exclusive
+ * @returns the query, by end
+ */
+export function reservationsEndingQuery(db: BotExecutor, from: number, to: number) {
+  return db
+    .selectFrom('reservations as r')
+    .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
+    .selectAll('r')
+    .select(['e.guild_id', 'e.name as equipment_name'])
+    .where('r.end_at', '>=', from)
+    .where('r.end_at', '<', to)
+    .where('r.status', '=', CONFIRMED)
+    .orderBy('r.end_at')
     .orderBy('r.id');
 }
 
@@ -155,7 +202,7 @@ export class ReservationRepository {
       .selectAll()
       .where('user_id', '=', userId)
       .where('equipment_id', '=', equipmentId)
-      .where('status', '=', 'confirmed')
+      .where('status', '=', CONFIRMED)
       .orderBy('start_at')
       .orderBy('id')
       .execute();
@@ -173,7 +220,7 @@ export class ReservationRepository {
       .selectFrom('reservations')
       .selectAll()
       .where('equipment_id', '=', equipmentId)
-      .where('status', '=', 'confirmed')
+      .where('status', '=', CONFIRMED)
       .orderBy('start_at')
       .orderBy('id')
       .execute();
@@ -193,7 +240,7 @@ export class ReservationRepository {
       .selectFrom('reservations')
       .selectAll()
       .where('equipment_id', '=', equipmentId)
-      .where('status', '=', 'confirmed')
+      .where('status', '=', CONFIRMED)
       .where('start_at', '>=', startAt)
       .where('id', '<>', excludeId)
       .orderBy('start_at')
@@ -204,7 +251,7 @@ export class ReservationRepository {
   }
 
   /**
-   * A guild's reservations overlapping a period, with their items (see {@link reservationsInPeriodQuery}).
+   * A guild's reservations starting in a period, with their items (see {@link reservationsInPeriodQuery}).
    *
    * @param guildId - the guild
    * @param from - epoch ms
@@ -212,8 +259,30 @@ export class ReservationRepository {
    * @returns them, oldest first
    */
   public async listInPeriod(guildId: Snowflake, from: number, to: number): Promise<ReservationWithItem[]> {
-    const rows = await reservationsInPeriodQuery(this.#db, guildId, from, to).execute();
-    return rows.map((row) => ({ ...toReservation(row), guildId: row.guild_id, equipmentName: row.equipment_name }));
+    return withItems(await reservationsInPeriodQuery(this.#db, guildId, from, to).execute());
+  }
+
+  /**
+   * Confirmed reservations of every guild starting in `[from, to)` (see {@link reservationsStartingQuery}).
+   *
+   * @param from - epoch ms
+   * @param to - epoch ms, exclusive
+   * @returns them, by start
+   */
+  public async listStarting(from: number, to: number): Promise<ReservationWithItem[]> {
+    return withItems(await reservationsStartingQuery(this.#db, from, to).execute());
+  }
+
+  /**
+   * Confirmed reservations of every guild ending in `[from, to)` (see {@link reservationsEndingQuery}); the overdue
+   * loans at `now` are `listEnding(0, now + 1)`.
+   *
+   * @param from - epoch ms
+   * @param to - epoch ms, exclusive
+   * @returns them, by end
+   */
+  public async listEnding(from: number, to: number): Promise<ReservationWithItem[]> {
+    return withItems(await reservationsEndingQuery(this.#db, from, to).execute());
   }
 
   /**
@@ -314,4 +383,10 @@ export class ReservationRepository {
       .executeTakeFirst();
     return row === undefined ? null : toReservation(row);
   }
+}
+
+function withItems(
+  rows: readonly (ReservationRow & { guild_id: string; equipment_name: string })[],
+): ReservationWithItem[] {
+  return rows.map((row) => ({ ...toReservation(row), guildId: row.guild_id, equipmentName: row.equipment_name }));
 }

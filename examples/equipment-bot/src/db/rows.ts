@@ -4,9 +4,15 @@
  *
  * @module
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Equipment, GuildSettings, Location, Reservation, Tag } from '../domain/model.js';
 import type { EquipmentTable, GuildSettingsTable, LocationsTable, ReservationsTable, TagsTable } from './schema.js';
+
+/**
+ * `'confirmed'` as an SQL literal, for queries that must use the partial indexes `WHERE status = 'confirmed'`
+ * (a planner matches a partial index's predicate against literals, not against bound parameters).
+ */
+export const CONFIRMED = sql.lit('confirmed' as const);
 
 /**
  * A database number as a JavaScript number.

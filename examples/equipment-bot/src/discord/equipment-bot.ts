@@ -2,6 +2,7 @@ import { GatewayDispatchEvents, GatewayIntentBits, type API, type Client } from 
 import { UpdatePriority, type MessageUpdateManager } from 'discord-update-manager';
 import {
   ChannelDisplay,
+  type ChannelMessage,
   type DisplayChannel,
   type DisplaySource,
   type RenderReason,
@@ -125,11 +126,17 @@ export class EquipmentBot {
     return {
       botUserId: this.#options.applicationId,
       listMessages: async (channelId) => {
-        const all: { id: Snowflake; authorId: Snowflake }[] = [];
+        const all: ChannelMessage[] = [];
         let before: string | undefined;
         for (;;) {
           const page = await api.channels.getMessages(channelId, { limit: 100, ...(before ? { before } : {}) });
-          all.push(...page.map((message) => ({ id: message.id, authorId: message.author.id })));
+          all.push(
+            ...page.map((message) => ({
+              id: message.id,
+              authorId: message.author.id,
+              embedCount: message.embeds.length,
+            })),
+          );
           if (page.length < 100) break;
           before = page.at(-1)!.id;
         }

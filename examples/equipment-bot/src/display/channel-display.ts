@@ -10,12 +10,20 @@ export interface DisplaySource {
 
 /** What the display needs of the channel itself, to reconcile it at start-up. */
 export interface DisplayChannel {
-  /** The channel's messages, oldest first, with their authors. */
-  listMessages(channelId: Snowflake): Promise<readonly { readonly id: Snowflake; readonly authorId: Snowflake }[]>;
+  /** The channel's messages, oldest first, with their authors and how many embeds they have. */
+  listMessages(channelId: Snowflake): Promise<readonly ChannelMessage[]>;
   /** Deletes a message (an orphan the bot left behind). A message already gone is not an error. */
   deleteMessage(channelId: Snowflake, messageId: Snowflake): Promise<void>;
   /** The bot's own user id. */
   readonly botUserId: Snowflake;
+}
+
+/** A message of the channel, as reconcile sees it. */
+export interface ChannelMessage {
+  readonly id: Snowflake;
+  readonly authorId: Snowflake;
+  /** Display messages always have one; the bot's plain notices (a DM fallback) have none and are not the display's. */
+  readonly embedCount: number;
 }
 
 /** Why the display is re-rendered: decides the priority of the edits it makes. */
@@ -130,7 +138,7 @@ export class ChannelDisplay {
   public async reconcile(guildId: Snowflake, channelId: Snowflake): Promise<boolean> {
     const managed = this.#managedOf(guildId);
     const inChannel = (await this.#channel.listMessages(channelId)).filter(
-      (message) => message.authorId === this.#channel.botUserId,
+      (message) => message.authorId === this.#channel.botUserId && message.embedCount > 0,
     );
     const expected = managed.filter((m) => m.channelId === channelId).map((m) => m.messageId);
     const actual = inChannel.map((message) => message.id);

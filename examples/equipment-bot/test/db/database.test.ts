@@ -41,7 +41,9 @@ describe('openDatabase URLs', () => {
       () => null,
       (caught: unknown) => caught as Error,
     );
-    expect(error?.message).toMatch(/could not connect to PostgreSQL \(DATABASE_URL=postgres:\/\/bot:\*\*\*@127\.0\.0\.1:1\/bot\)/);
+    expect(error?.message).toMatch(
+      /could not connect to PostgreSQL \(DATABASE_URL=postgres:\/\/bot:\*\*\*@127\.0\.0\.1:1\/bot\)/,
+    );
     expect(error?.message).toContain('Start the server or fix DATABASE_URL');
   });
 });
@@ -225,7 +227,11 @@ describe.each(DIALECTS)('%s database', (dialect) => {
       const schemas = await Promise.all(
         [1, 2, 3].map(() => database.pool.query<{ schema: string }>('SELECT current_schema() AS schema')),
       );
-      expect(schemas.map((result) => result.rows[0]?.schema)).toEqual([database.schema, database.schema, database.schema]);
+      expect(schemas.map((result) => result.rows[0]?.schema)).toEqual([
+        database.schema,
+        database.schema,
+        database.schema,
+      ]);
       const where = await database.pool.query<{ table_schema: string }>(
         "SELECT table_schema FROM information_schema.tables WHERE table_name = 'equipment' AND table_schema = $1",
         [database.schema],

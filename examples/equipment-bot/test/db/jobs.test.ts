@@ -9,7 +9,10 @@ describe.each(DIALECTS)('%s jobs', (dialect) => {
 
   it('enqueues once per dedupe key (keep), and replaces a pending job on request', async () => {
     const first = await jobs().enqueue({ type: 'reminder', payload: { n: 1 }, runAt: T0, dedupeKey: 'r:1:end' }, T0);
-    const again = await jobs().enqueue({ type: 'reminder', payload: { n: 2 }, runAt: T0 + MIN, dedupeKey: 'r:1:end' }, T0);
+    const again = await jobs().enqueue(
+      { type: 'reminder', payload: { n: 2 }, runAt: T0 + MIN, dedupeKey: 'r:1:end' },
+      T0,
+    );
     expect(first.outcome).toBe('created');
     expect(again).toMatchObject({ outcome: 'existing', job: { id: first.job.id, payload: { n: 1 }, runAt: T0 } });
     const replaced = await jobs().enqueue(
@@ -17,7 +20,10 @@ describe.each(DIALECTS)('%s jobs', (dialect) => {
       T0,
       { ifExists: 'replace' },
     );
-    expect(replaced).toMatchObject({ outcome: 'replaced', job: { id: first.job.id, payload: { n: 3 }, runAt: T0 + 2 * MIN } });
+    expect(replaced).toMatchObject({
+      outcome: 'replaced',
+      job: { id: first.job.id, payload: { n: 3 }, runAt: T0 + 2 * MIN },
+    });
     const noKey = await Promise.all([
       jobs().enqueue({ type: 'render', runAt: T0 }, T0),
       jobs().enqueue({ type: 'render', runAt: T0 }, T0),
@@ -78,7 +84,10 @@ describe.each(DIALECTS)('%s jobs', (dialect) => {
     await jobs().enqueue({ type: 'dm', runAt: T0, dedupeKey: 'dm' }, T0);
     const policy = { maxAttempts: 3, baseDelayMs: 1000, maxDelayMs: 3000 };
     let [job] = await claimDueJobs(t.database, T0, 1);
-    expect(await jobs().fail(job!.id, new Error('DMs closed'), T0, policy)).toEqual({ status: 'pending', runAt: T0 + 1000 });
+    expect(await jobs().fail(job!.id, new Error('DMs closed'), T0, policy)).toEqual({
+      status: 'pending',
+      runAt: T0 + 1000,
+    });
     expect(await claimDueJobs(t.database, T0 + 999, 1)).toEqual([]);
     [job] = await claimDueJobs(t.database, T0 + 1000, 1);
     expect(await jobs().fail(job!.id, 'again', T0 + 1000, policy)).toEqual({ status: 'pending', runAt: T0 + 3000 });

@@ -86,7 +86,9 @@ describe.each(DIALECTS)('%s repositories', (dialect) => {
       const error = await equipment.create({ guildId: GUILD, name: ' PC 1 ' }, T0).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(DuplicateNameError);
       expect(error).toMatchObject({ kind: 'equipment', guildId: GUILD, duplicateName: 'PC 1' });
-      expect((error as Error).message).toBe(`The equipment name "PC 1" is already used in guild ${GUILD}: choose another name.`);
+      expect((error as Error).message).toBe(
+        `The equipment name "PC 1" is already used in guild ${GUILD}: choose another name.`,
+      );
       expect((await equipment.create({ guildId: OTHER_GUILD, name: 'PC 1' }, T0)).guildId).toBe(OTHER_GUILD);
       await expect(equipment.rename(pc.id, 'PC 2')).rejects.toBeInstanceOf(DuplicateNameError);
       expect((await equipment.rename(pc.id, 'PC 1'))?.name).toBe('PC 1');

@@ -54,6 +54,7 @@ describe('ChannelDisplay on the DiscordSimulator', () => {
       sim.listMessages(channelId).map((message) => ({
         id: message.id,
         authorId: message.author.kind === 'bot' ? message.author.userId : 'someone',
+        embedCount: message.embeds.length,
       })),
     deleteMessage: async (id, messageId) => {
       await rest.delete(`/channels/${id}/messages/${messageId}`);
@@ -125,7 +126,7 @@ describe('ChannelDisplay on the DiscordSimulator', () => {
     const [, second] = sim.listMessages(channelId);
     await rest.delete(`/channels/${channelId}/messages/${second!.id}`);
     // An orphan the bot left behind (say, from a crash between create and store).
-    await rest.post(`/channels/${channelId}/messages`, { body: { content: 'orphan' } });
+    await rest.post(`/channels/${channelId}/messages`, { body: { embeds: [{ title: 'orphan' }] } });
 
     expect(await board.reconcile(GUILD, channelId)).toBe(true);
     expect(shown().map((embed) => embed?.title)).toEqual(['Equipment reservations', '[A] Drill', '[A] Saw', 'Ladder']);

@@ -11,6 +11,7 @@ import {
   type SimulatedGuildChannel,
   type SimulatedUser,
 } from 'discord-update-manager/testing';
+import { systemClock, type Clock } from 'discord-update-manager';
 import { startBotApp, type BotApp } from '../../src/app.js';
 import { repositories, type Repositories } from '../../src/db/repositories.js';
 import { BOT_INTENTS } from '../../src/discord/equipment-bot.js';
@@ -35,6 +36,14 @@ export class BotWorld {
   public readonly alice: SimulatedUser;
   public readonly bob: SimulatedUser;
   public readonly databaseUrl: string;
+  /** How far the bot's clock runs ahead of real time, ms: `advance()` moves it (timers stay real). */
+  #offset = 0;
+  /** The bot's clock: real time plus the offset. */
+  public readonly clock: Clock = {
+    now: () => Date.now() + this.#offset,
+    setTimeout: (callback, ms) => systemClock.setTimeout(callback, ms),
+    clearTimeout: (timer) => systemClock.clearTimeout(timer),
+  };
   readonly #cleanup: () => Promise<void>;
   #app: BotApp | undefined;
 
@@ -111,8 +120,26 @@ export class BotWorld {
       applicationId: this.sim.applicationId(),
       logger: silentLogger,
       env: {},
+      clock: this.clock,
+      jobPollMs: 20,
     });
     return this.#app;
+  }
+
+  /**
+   * Moves the bot's clock forward and lets its job loop run what became due.
+   *
+   * @param ms - how far
+   */
+  public async advance(ms: number): Promise<void> {
+    this.#offset += ms;
+    await this.app.jobs.runDue();
+    await this.app.manager.onIdle();
+  }
+
+  /** The bot's current time. */
+  public now(): number {
+    return this.clock.now();
   }
 
   /** Stops the bot (its data stays). */
@@ -123,7 +150,7 @@ export class BotWorld {
 
   /** Makes the world's reservation channel the guild's (what /setup's Complete does), and renders it. */
   public async setUp(): Promise<void> {
-    await this.repos.guildSettings.setReservationChannel(this.guild.id, this.channel.id, Date.now());
+    await this.repos.guildSettings.setReservationChannel(this.guild.id, this.channel.id, this.now());
     await this.render();
   }
 

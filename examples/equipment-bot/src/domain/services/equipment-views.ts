@@ -9,15 +9,16 @@
  * @module
  */
 import type { BotExecutor } from '../../db/schema.js';
-import { num, numOrNull, toEquipment, toReservation } from '../../db/rows.js';
+import { CONFIRMED, num, numOrNull, toEquipment, toReservation } from '../../db/rows.js';
 import type { Equipment, EquipmentStatus, EquipmentView, EpochMs, Reservation, Snowflake, Tag } from '../model.js';
 
 /** Item names are compared as people read them: case-insensitively, "PC 2" before "PC 10". */
 const NAME_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 /**
- * The items of a guild (or one item) with their tag and current location's name. Uses `idx_equipment_composite`
- * (guild_id, tag_id, created_at) for a guild. Exported for the plan tests.
+ * The items of a guild (or one item) with their tag and current location's name, grouped by tag in creation order
+ * (the order of `idx_equipment_composite` (guild_id, tag_id, created_at), which the query reads; the display order
+ * is applied after). Exported for the plan tests.
  *
  * @param db - the database or a transaction
  * @param filter - a guild's items, or one item
@@ -40,8 +41,8 @@ export function equipmentListingQuery(
 
 /**
  * Every confirmed reservation of a guild's items (or of one item), with its location's name: the loans in
- * progress, the overdue ones and the upcoming ones. Joins the items by `idx_equipment_composite` and their
- * reservations by `idx_reservations_equipment_status` (equipment_id, status, start_at). Exported for the plan tests.
+ * progress, the overdue ones and the upcoming ones. Joins the guild's items (a guild_id index) to their confirmed
+ * reservations by `idx_reservations_confirmed` (equipment_id, start_at) WHERE confirmed. Exported for the plan tests.
  *
  * @param db - the database or a transaction
  * @param filter - a guild's items, or one item
@@ -57,7 +58,7 @@ export function confirmedReservationsQuery(
     .leftJoin('locations as l', 'l.id', 'r.location_id')
     .selectAll('r')
     .select('l.name as location_name')
-    .where('r.status', '=', 'confirmed');
+    .where('r.status', '=', CONFIRMED);
   return 'guildId' in filter
     ? query.where('e.guild_id', '=', filter.guildId)
     : query.where('e.id', '=', filter.equipmentId);
@@ -66,7 +67,7 @@ export function confirmedReservationsQuery(
 /**
  * The derived-status query: a guild's items in one status at `now`. Unavailable reads the flag
  * (`idx_equipment_guild_status`: guild_id, unavailable); Loaned and Available add an EXISTS probe on
- * `idx_reservations_equipment_status` (equipment_id, status = confirmed, start_at <= now). Exported for the plan tests.
+ * `idx_reservations_confirmed` (equipment_id, start_at <= now, WHERE confirmed). Exported for the plan tests.
  *
  * @param db - the database or a transaction
  * @param guildId - the guild
@@ -86,7 +87,7 @@ export function equipmentByStatusQuery(db: BotExecutor, guildId: Snowflake, stat
       .selectFrom('reservations as r')
       .select('r.id')
       .whereRef('r.equipment_id', '=', 'e.id')
-      .where('r.status', '=', 'confirmed')
+      .where('r.status', '=', CONFIRMED)
       .where('r.start_at', '<=', now);
     return status === 'Loaned' ? eb.exists(started) : eb.not(eb.exists(started));
   });

@@ -15,7 +15,12 @@ const BOB = '500000000000000002';
 describe.each(DIALECTS)('%s reservations', (dialect) => {
   const t = useTestDatabase(dialect);
 
-  async function setup(): Promise<{ guildId: string; equipmentId: number; locationId: number; input: CreateReservationInput }> {
+  async function setup(): Promise<{
+    guildId: string;
+    equipmentId: number;
+    locationId: number;
+    input: CreateReservationInput;
+  }> {
     const seeded = await seedItem(t.database);
     return {
       ...seeded,
@@ -31,7 +36,9 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
   }
 
   const logActions = async (): Promise<string[]> =>
-    (await t.database.db.selectFrom('equipment_logs').select('action').orderBy('id').execute()).map((row) => row.action);
+    (await t.database.db.selectFrom('equipment_logs').select('action').orderBy('id').execute()).map(
+      (row) => row.action,
+    );
 
   it('creates a confirmed reservation and logs it', async () => {
     const { input } = await setup();
@@ -52,13 +59,26 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
 
   it('refuses past starts, end <= start, non-integer times, another guild, unknown items and locations', async () => {
     const { input, guildId } = await setup();
-    expect(await createReservation(t.database, { ...input, startAt: T0 - 1 }, T0)).toMatchObject({ ok: false, reason: 'past' });
-    expect(await createReservation(t.database, { ...input, endAt: input.startAt }, T0)).toMatchObject({ reason: 'invalid' });
-    expect(await createReservation(t.database, { ...input, endAt: input.startAt - 1 }, T0)).toMatchObject({ reason: 'invalid' });
-    expect(await createReservation(t.database, { ...input, startAt: T0 + 0.5 }, T0)).toMatchObject({ reason: 'invalid' });
+    expect(await createReservation(t.database, { ...input, startAt: T0 - 1 }, T0)).toMatchObject({
+      ok: false,
+      reason: 'past',
+    });
+    expect(await createReservation(t.database, { ...input, endAt: input.startAt }, T0)).toMatchObject({
+      reason: 'invalid',
+    });
+    expect(await createReservation(t.database, { ...input, endAt: input.startAt - 1 }, T0)).toMatchObject({
+      reason: 'invalid',
+    });
+    expect(await createReservation(t.database, { ...input, startAt: T0 + 0.5 }, T0)).toMatchObject({
+      reason: 'invalid',
+    });
     expect(await createReservation(t.database, { ...input, guildId: '9' }, T0)).toMatchObject({ reason: 'not-found' });
-    expect(await createReservation(t.database, { ...input, equipmentId: 999_999 }, T0)).toMatchObject({ reason: 'not-found' });
-    expect(await createReservation(t.database, { ...input, locationId: 999_999 }, T0)).toMatchObject({ reason: 'invalid' });
+    expect(await createReservation(t.database, { ...input, equipmentId: 999_999 }, T0)).toMatchObject({
+      reason: 'not-found',
+    });
+    expect(await createReservation(t.database, { ...input, locationId: 999_999 }, T0)).toMatchObject({
+      reason: 'invalid',
+    });
     const foreign = await seedItem(t.database, { guildId: '9', name: 'Elsewhere' });
     expect(await createReservation(t.database, { ...input, locationId: foreign.locationId }, T0)).toMatchObject({
       reason: 'invalid',
@@ -88,7 +108,11 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
       [0, 4 * HOUR, false], // around
     ];
     for (const [start, end, accepted] of cases) {
-      const result = await createReservation(t.database, { ...input, userId: BOB, startAt: T0 + start, endAt: T0 + end }, T0);
+      const result = await createReservation(
+        t.database,
+        { ...input, userId: BOB, startAt: T0 + start, endAt: T0 + end },
+        T0,
+      );
       expect([start, end, result.ok]).toEqual([start, end, accepted]);
       if (!result.ok) {
         expect(result.reason).toBe('conflict');
@@ -101,7 +125,9 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
     const { input } = await setup();
     const first = await createReservation(t.database, input, T0);
     if (!first.ok) throw new Error('setup failed');
-    expect((await cancelReservation(t.database, { reservationId: first.reservation.id, userId: ALICE }, T0)).ok).toBe(true);
+    expect((await cancelReservation(t.database, { reservationId: first.reservation.id, userId: ALICE }, T0)).ok).toBe(
+      true,
+    );
     expect((await createReservation(t.database, { ...input, userId: BOB }, T0)).ok).toBe(true);
   });
 
@@ -124,7 +150,11 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
   it('changes times excluding itself, only for the owner, only while confirmed; drops pending jobs when times change', async () => {
     const { input } = await setup();
     const own = await createReservation(t.database, input, T0); // [1h, 2h)
-    const next = await createReservation(t.database, { ...input, userId: BOB, startAt: T0 + 3 * HOUR, endAt: T0 + 4 * HOUR }, T0);
+    const next = await createReservation(
+      t.database,
+      { ...input, userId: BOB, startAt: T0 + 3 * HOUR, endAt: T0 + 4 * HOUR },
+      T0,
+    );
     if (!own.ok || !next.ok) throw new Error('setup failed');
     const id = own.reservation.id;
     const jobs = repositories(t.database.db, t.database.dialect).jobs;
@@ -134,27 +164,60 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
       { reservationId: id, userId: ALICE, startAt: T0 + HOUR + 30 * MIN, endAt: T0 + 3 * HOUR },
       T0,
     );
-    expect(moved).toMatchObject({ ok: true, jobsCancelled: 1, reservation: { startAt: T0 + HOUR + 30 * MIN, endAt: T0 + 3 * HOUR } });
+    expect(moved).toMatchObject({
+      ok: true,
+      jobsCancelled: 1,
+      reservation: { startAt: T0 + HOUR + 30 * MIN, endAt: T0 + 3 * HOUR },
+    });
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 3 * HOUR + 1 }, T0),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 3 * HOUR + 1 },
+        T0,
+      ),
     ).toMatchObject({ ok: false, reason: 'conflict' });
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: BOB, startAt: T0 + HOUR, endAt: T0 + 2 * HOUR }, T0),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: BOB, startAt: T0 + HOUR, endAt: T0 + 2 * HOUR },
+        T0,
+      ),
     ).toMatchObject({ ok: false, reason: 'forbidden' });
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: ALICE, startAt: T0 - MIN, endAt: T0 + HOUR }, T0),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: ALICE, startAt: T0 - MIN, endAt: T0 + HOUR },
+        T0,
+      ),
     ).toMatchObject({ reason: 'past' });
     expect(
-      await changeReservation(t.database, { reservationId: 999_999, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 2 * HOUR }, T0),
+      await changeReservation(
+        t.database,
+        { reservationId: 999_999, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 2 * HOUR },
+        T0,
+      ),
     ).toMatchObject({ reason: 'not-found' });
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: ALICE, startAt: T0 + 2 * HOUR, endAt: T0 + HOUR }, T0),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: ALICE, startAt: T0 + 2 * HOUR, endAt: T0 + HOUR },
+        T0,
+      ),
     ).toMatchObject({ reason: 'invalid' });
     await cancelReservation(t.database, { reservationId: id, userId: ALICE }, T0);
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 2 * HOUR }, T0),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 2 * HOUR },
+        T0,
+      ),
     ).toMatchObject({ reason: 'not-changeable' });
-    expect(await logActions()).toEqual(['reservation.created', 'reservation.created', 'reservation.changed', 'reservation.cancelled']);
+    expect(await logActions()).toEqual([
+      'reservation.created',
+      'reservation.created',
+      'reservation.changed',
+      'reservation.cancelled',
+    ]);
   });
 
   it('extends a loan in progress or overdue (same start, later end) but not to an end in the past', async () => {
@@ -164,10 +227,18 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
     const later = T0 + 2 * HOUR + 10 * MIN; // overdue by 10 minutes
     const id = loan.reservation.id;
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: later }, later),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: later },
+        later,
+      ),
     ).toMatchObject({ reason: 'past' });
     expect(
-      await changeReservation(t.database, { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 4 * HOUR }, later),
+      await changeReservation(
+        t.database,
+        { reservationId: id, userId: ALICE, startAt: T0 + HOUR, endAt: T0 + 4 * HOUR },
+        later,
+      ),
     ).toMatchObject({ ok: true, reservation: { startAt: T0 + HOUR, endAt: T0 + 4 * HOUR } });
   });
 
@@ -176,8 +247,13 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
     const own = await createReservation(t.database, input, T0);
     if (!own.ok) throw new Error('setup failed');
     const id = own.reservation.id;
-    await repositories(t.database.db, t.database.dialect).jobs.enqueue({ type: 'r', runAt: T0 + HOUR, reservationId: id }, T0);
-    expect(await cancelReservation(t.database, { reservationId: id, userId: BOB }, T0)).toMatchObject({ reason: 'forbidden' });
+    await repositories(t.database.db, t.database.dialect).jobs.enqueue(
+      { type: 'r', runAt: T0 + HOUR, reservationId: id },
+      T0,
+    );
+    expect(await cancelReservation(t.database, { reservationId: id, userId: BOB }, T0)).toMatchObject({
+      reason: 'forbidden',
+    });
     expect(await cancelReservation(t.database, { reservationId: id, userId: ALICE }, T0 + 2 * HOUR)).toMatchObject({
       reason: 'not-changeable',
     });
@@ -201,7 +277,11 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
     const sooner = await createReservation(t.database, input, T0);
     await createReservation(t.database, { ...input, userId: BOB, startAt: T0 + 3 * HOUR, endAt: T0 + 4 * HOUR }, T0);
     await createReservation(t.database, { ...input, equipmentId: other.equipmentId }, T0);
-    const cancelled = await createReservation(t.database, { ...input, startAt: T0 + 7 * HOUR, endAt: T0 + 8 * HOUR }, T0);
+    const cancelled = await createReservation(
+      t.database,
+      { ...input, startAt: T0 + 7 * HOUR, endAt: T0 + 8 * HOUR },
+      T0,
+    );
     if (!later.ok || !sooner.ok || !cancelled.ok) throw new Error('setup failed');
     await cancelReservation(t.database, { reservationId: cancelled.reservation.id, userId: ALICE }, T0);
     const own = await listOwnReservations(t.database, ALICE, input.equipmentId);
