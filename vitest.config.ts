@@ -19,6 +19,20 @@ export default defineConfig({
         resolve: { alias: packageAliases() },
         test: { name: 'bot', include: ['examples/equipment-bot/test/**/*.test.ts'], testTimeout: 60_000 },
       },
+      // Scenario 16: what the bot shows is JST whatever the host's zone is — its time and display tests again, on a
+      // host in Los Angeles.
+      {
+        resolve: { alias: packageAliases() },
+        test: {
+          name: 'bot-tz',
+          include: [
+            'examples/equipment-bot/test/domain/{time,slots}.test.ts',
+            'examples/equipment-bot/test/domain/host-zone.tz-test.ts',
+            'examples/equipment-bot/test/display/render.test.ts',
+          ],
+          env: { TZ: 'America/Los_Angeles' },
+        },
+      },
       // The docs' code blocks (examples/snippets/, checked equal to README.md and docs/guides/ by test/docs/): they import
       // the package by its public names, resolved here to the sources as tsconfig.json's `paths` do for tsc.
       {
