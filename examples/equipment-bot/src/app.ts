@@ -18,6 +18,7 @@ import type { EpochMs } from './domain/model.js';
 import { listEquipmentViews } from './domain/services/equipment-views.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { reservationJobHandlers } from './jobs/reservation-jobs.js';
+import { scheduleTransferSweep, transferJobHandlers } from './jobs/transfer-jobs.js';
 import type { Logger } from './logger.js';
 import { Notifier } from './notify/notifier.js';
 
@@ -100,17 +101,21 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
     clock,
     logger: options.logger,
     ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
-    handlers: reservationJobHandlers({
-      database,
-      notifier,
-      now,
-      refresh: (guildId) => bot.refresh(guildId, { kind: 'time' }),
-      channelOf: (guildId) => directory.reservationChannelOf(guildId),
-      deleteMessage: async (channelId, messageId) => void (await manager.delete(channelId, messageId)),
-    }),
+    handlers: {
+      ...reservationJobHandlers({
+        database,
+        notifier,
+        now,
+        refresh: (guildId) => bot.refresh(guildId, { kind: 'time' }),
+        channelOf: (guildId) => directory.reservationChannelOf(guildId),
+        deleteMessage: async (channelId, messageId) => void (await manager.delete(channelId, messageId)),
+      }),
+      ...transferJobHandlers({ database, notifier, now, logger: options.logger }),
+    },
   });
   await options.gateway.connect();
   await bot.start();
+  await scheduleTransferSweep(database, now());
   await jobs.start();
   let stopped: Promise<void> | undefined;
   return {
