@@ -17,7 +17,13 @@ export default defineConfig({
       // against the DiscordSimulator. It imports the package by its public names, like the docs.
       {
         resolve: { alias: packageAliases() },
-        test: { name: 'bot', include: ['examples/equipment-bot/test/**/*.test.ts'], testTimeout: 60_000 },
+        test: {
+          name: 'bot',
+          include: ['examples/equipment-bot/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          // The query-plan tests seed thousands of rows per dialect before they EXPLAIN.
+          hookTimeout: 120_000,
+        },
       },
       // Scenario 16: what the bot shows is JST whatever the host's zone is — its time and display tests again, on a
       // host in Los Angeles.

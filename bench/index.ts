@@ -1,15 +1,18 @@
 /**
  * `npm run bench`: the equipment-channel scenario (five strategies), enqueue throughput, memory, persistence, claim
- * cost by outbox size and scale-out (several processes of one bot). Prints markdown tables on stdout (progress on
- * stderr) and writes them to `.bench-out/latest.md`.
+ * cost by outbox size, scale-out (several processes of one bot) and the reference bot (its hot queries at 1,000 and
+ * 10,000 items on SQLite and Postgres, with and without migration 002's indexes, and its RSS with 1,000 items
+ * rendered). Prints markdown tables on stdout (progress on stderr) and writes them to `.bench-out/latest.md`.
  *
- * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario
- * and the 1,000,000-row outboxes of claim-cost; `--only` runs one part: scenario, faults, throughput, memory,
- * persistence, claim-cost or scale-out (all of them by default).
+ * Usage: `tsx bench/index.ts [--quick] [--only <part>]` — `--quick` skips the slow strategies (a)–(c) of the scenario,
+ * the 1,000,000-row outboxes of claim-cost and the bot's Postgres queries at 10,000 items without the indexes;
+ * `--only` runs one part: scenario, faults, throughput, memory, persistence, claim-cost, scale-out or bot (all of them
+ * by default).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runBotBench } from './bot-queries.js';
 import { runClaimCostBench } from './claim-cost.js';
 import { runFaultBench } from './fault-bench.js';
 import { runMemoryBench } from './memory.js';
@@ -18,7 +21,7 @@ import { runScaleOutBench } from './scale-out.js';
 import { runScenarioBench } from './scenario-bench.js';
 import { runThroughputBench } from './throughput.js';
 
-const PARTS = ['scenario', 'faults', 'throughput', 'memory', 'persistence', 'claim-cost', 'scale-out'] as const;
+const PARTS = ['scenario', 'faults', 'throughput', 'memory', 'persistence', 'claim-cost', 'scale-out', 'bot'] as const;
 const argv = process.argv.slice(2);
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt === -1 ? undefined : argv[onlyAt + 1];
@@ -69,6 +72,10 @@ if (runs('claim-cost')) {
 if (runs('scale-out')) {
   log('scale-out: running ...');
   print(await runScaleOutBench({ quick, log }));
+}
+if (runs('bot')) {
+  log('bot: running ...');
+  print(await runBotBench({ quick, log }));
 }
 
 const total = `Total bench time: ${((performance.now() - started) / 1000).toFixed(1)} s.`;

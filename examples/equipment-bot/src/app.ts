@@ -22,6 +22,9 @@ import { scheduleTransferSweep, transferJobHandlers } from './jobs/transfer-jobs
 import type { Logger } from './logger.js';
 import { Notifier } from './notify/notifier.js';
 
+/** How long the library's SQLite connection waits for the bot's write lock (synchronously), ms. */
+const LIBRARY_BUSY_TIMEOUT_MS = 25;
+
 /** What {@link startBotApp} needs: where the data lives, and a Discord (real, or the simulator) to talk to. */
 export interface BotAppOptions {
   readonly databaseUrl: string;
@@ -73,9 +76,18 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
   const database = await openDatabase(options.databaseUrl);
   const applied = await migrateToLatest(database);
   if (applied.length > 0) options.logger.info(`database ${database.url}: applied ${applied.join(', ')}`);
+  // The library gets its own SQLite connection to the same file: on one shared connection, a write of the manager made
+  // while a bot transaction is open (across an await) would join that transaction and go with its rollback. Its busy
+  // timeout is short because better-sqlite3 waits synchronously: waiting long would stall the event loop the bot's
+  // open transaction needs to finish; the manager retries a busy write with backoff instead. An in-memory database
+  // cannot be opened twice, so it is shared (the simulator mode only).
   const repository: UpdateRepository =
     database.dialect === 'sqlite'
-      ? new SqliteUpdateRepository({ database: database.database })
+      ? new SqliteUpdateRepository(
+          database.filename === ':memory:'
+            ? { database: database.database }
+            : { filename: database.filename, busyTimeoutMs: LIBRARY_BUSY_TIMEOUT_MS },
+        )
       : new PostgresUpdateRepository({ pool: database.pool, schema: database.schema });
   await repository.migrate();
   const manager = new MessageUpdateManager({

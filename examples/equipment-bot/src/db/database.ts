@@ -42,7 +42,13 @@ interface BotDatabaseBase {
 /** An open SQLite database. */
 export interface SqliteBotDatabase extends BotDatabaseBase {
   readonly dialect: 'sqlite';
-  /** The better-sqlite3 connection (WAL, foreign keys, busy timeout set): pass it as the library's `database`. */
+  /**
+   * The better-sqlite3 connection (WAL, foreign keys, busy timeout set): pass it as the library's `database`, so one
+   * connection serves both. Mind that a connection has one transaction at a time: a library write that runs while a
+   * bot transaction is open (between two of its awaits) becomes part of it (better-sqlite3 nests it as a savepoint),
+   * and would be undone if that transaction rolled back. The bot's transactions only await their own statements, so
+   * the window is a few microtasks; give the library its own `filename` connection if that is not acceptable.
+   */
   readonly database: Database.Database;
   /** The file's absolute path, or `':memory:'`. */
   readonly filename: string;

@@ -119,6 +119,21 @@ export class EquipmentRepository {
   }
 
   /**
+   * How many items carry a tag (what deleting the tag would untag). Uses `idx_equipment_tag_status`.
+   *
+   * @param tagId - the tag
+   * @returns the number of items
+   */
+  public async countByTag(tagId: number): Promise<number> {
+    const row = await this.#db
+      .selectFrom('equipment')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('tag_id', '=', tagId)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
+  /**
    * @param equipmentId - the item
    * @param name - the new name (trimmed; unique in the guild)
    * @returns the item after the change, or null when there is none

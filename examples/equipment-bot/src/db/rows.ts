@@ -115,16 +115,3 @@ export function toReservation(row: ReservationRow): Reservation {
     createdAt: num(row.created_at),
   };
 }
-
-/**
- * Checks that a value is a usable epoch-ms time (an integer, within the range dates can show).
- *
- * @param name - the parameter, for the message
- * @param value - the value
- * @throws Error naming the parameter and the value
- */
-export function assertEpochMs(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`${name} is ${value}: expected UTC epoch milliseconds (a non-negative integer).`);
-  }
-}

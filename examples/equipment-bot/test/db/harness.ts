@@ -142,11 +142,18 @@ export function useTestDatabase(dialect: BotDialect): SuiteDatabase {
       return test;
     },
   };
+  // A set-up failure (Postgres down) is rethrown by every test, so that each one fails rather than being skipped.
+  let setupError: unknown;
   beforeAll(async () => {
-    test = await createTestDatabase(dialect);
-    await migrateToLatest(test.database);
+    try {
+      test = await createTestDatabase(dialect);
+      await migrateToLatest(test.database);
+    } catch (error) {
+      setupError = error;
+    }
   });
   beforeEach(async () => {
+    if (setupError !== undefined) throw setupError;
     if (test !== undefined) await resetTables(test.database);
   });
   afterAll(async () => {

@@ -143,6 +143,32 @@ describe.each(DIALECTS)('%s repositories', (dialect) => {
     });
   });
 
+  describe('reservations', () => {
+    it('lists the confirmed reservations starting or ending in a window, with their guild and item', async () => {
+      const { equipment, reservations } = repos();
+      const item = await equipment.create({ guildId: GUILD, name: 'Drone' }, T0);
+      const add = (startAt: number, endAt: number) =>
+        reservations.insert({ equipmentId: item.id, userId: '5', startAt, endAt, locationId: null }, T0);
+      const a = await add(T0, T0 + HOUR);
+      const b = await add(T0 + HOUR, T0 + 2 * HOUR);
+      const c = await add(T0 + 2 * HOUR, T0 + 3 * HOUR);
+      await reservations.setStatus(c.id, 'cancelled');
+      const starting = await reservations.listStarting(T0 + 1, T0 + 3 * HOUR);
+      expect(starting.map((r) => [r.id, r.guildId, r.equipmentName])).toEqual([[b.id, GUILD, 'Drone']]);
+      expect((await reservations.listEnding(0, T0 + 2 * HOUR + 1)).map((r) => r.id)).toEqual([a.id, b.id]);
+      await reservations.markReturned(a.id, { at: T0 + HOUR, locationId: null, by: '5' });
+      expect((await reservations.listEnding(0, T0 + 2 * HOUR + 1)).map((r) => r.id)).toEqual([b.id]);
+      expect((await reservations.listInPeriod(GUILD, T0, T0 + 3 * HOUR)).map((r) => r.status)).toEqual([
+        'returned',
+        'confirmed',
+        'cancelled',
+      ]);
+      expect(await reservations.listInPeriod(OTHER_GUILD, T0, T0 + 3 * HOUR)).toEqual([]);
+      expect(await reservations.nextConfirmed(item.id, T0, a.id)).toMatchObject({ id: b.id });
+      expect(await equipment.countByTag(12345)).toBe(0);
+    });
+  });
+
   describe('logs', () => {
     it('lists an item or the whole guild in [from, to), newest first, with details', async () => {
       const { logs, equipment } = repos();

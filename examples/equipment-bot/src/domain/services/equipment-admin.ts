@@ -271,7 +271,7 @@ async function cancelAll(
 ): Promise<Reservation[]> {
   const cancelled: Reservation[] = [];
   for (const reservation of reservations) {
-    cancelled.push(await closeReservation(repos, reservation, now));
+    cancelled.push(await closeReservation(repos, reservation, equipment, now));
     await repos.jobs.cancelByReservation(reservation.id);
     await repos.logs.append(
       {

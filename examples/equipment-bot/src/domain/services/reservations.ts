@@ -204,7 +204,7 @@ export async function cancelReservation(
     const { reservation, equipment } = locked;
     if (reservation.userId !== input.userId) return refuse('forbidden');
     if (reservation.status !== 'confirmed' || reservation.endAt <= now) return refuse('not-changeable');
-    const cancelled = await closeReservation(repos, reservation, now);
+    const cancelled = await closeReservation(repos, reservation, equipment, now);
     const jobsCancelled = await repos.jobs.cancelByReservation(reservation.id);
     await repos.logs.append(
       {

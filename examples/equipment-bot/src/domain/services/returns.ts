@@ -8,7 +8,15 @@
 import type { BotDatabase } from '../../db/database.js';
 import type { Repositories } from '../../db/repositories.js';
 import type { Equipment, EpochMs, Reservation, Snowflake } from '../model.js';
-import { earliest, HOUR_MS, inTransaction, isUsableLocation, lockReservation, MINUTE_MS } from './support.js';
+import {
+  earliest,
+  expirePendingTransfer,
+  HOUR_MS,
+  inTransaction,
+  isUsableLocation,
+  lockReservation,
+  MINUTE_MS,
+} from './support.js';
 
 /** How long after a return the returner may undo or correct it. */
 export const CORRECTION_PERIOD_MS = HOUR_MS;
@@ -100,8 +108,7 @@ export async function returnReservation(database: BotDatabase, input: ReturnInpu
     if (reservation.userId !== input.userId && input.onBehalf !== true) return { ok: false, reason: 'forbidden' };
     if (reservation.status !== 'confirmed' || reservation.startAt > now) return { ok: false, reason: 'not-loaned' };
     if (!(await isUsableLocation(repos, equipment.guildId, input.locationId))) return { ok: false, reason: 'invalid' };
-    const pending = await repos.transfers.getPending(reservation.id);
-    if (pending !== null) await repos.transfers.close(pending.id, 'expired', now);
+    await expirePendingTransfer(repos, reservation, equipment, now);
     const returned = await repos.reservations.markReturned(reservation.id, {
       at: now,
       locationId: input.locationId,

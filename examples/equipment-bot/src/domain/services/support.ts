@@ -4,7 +4,9 @@
  * @module
  */
 import type { BotDatabase } from '../../db/database.js';
+import { SYSTEM_USER } from '../../db/log-repository.js';
 import { repositories, type Repositories } from '../../db/repositories.js';
+import type { TransferRequest } from '../../db/transfer-repository.js';
 import type { Equipment, EpochMs, Reservation, Snowflake } from '../model.js';
 
 /**
@@ -78,20 +80,54 @@ export async function lockReservation(
 }
 
 /**
- * Marks a reservation cancelled and expires its pending transfer request (no log entry: the caller writes it).
+ * Expires a reservation's pending transfer request, if any, with a log entry (the reservation is being cancelled or
+ * returned, so the request can no longer be approved).
+ *
+ * @param repos - the transaction's repositories
+ * @param reservation - the reservation
+ * @param equipment - its item
+ * @param now - epoch ms
+ * @returns the expired request, or null when none was pending
+ */
+export async function expirePendingTransfer(
+  repos: Repositories,
+  reservation: Reservation,
+  equipment: Equipment,
+  now: EpochMs,
+): Promise<TransferRequest | null> {
+  const pending = await repos.transfers.getPending(reservation.id);
+  const expired = pending === null ? null : await repos.transfers.close(pending.id, 'expired', now);
+  if (expired !== null) {
+    await repos.logs.append(
+      {
+        guildId: equipment.guildId,
+        equipment,
+        userId: SYSTEM_USER,
+        action: 'transfer.expired',
+        detail: { transferId: expired.id, reservationId: reservation.id, reason: 'reservation closed' },
+      },
+      now,
+    );
+  }
+  return expired;
+}
+
+/**
+ * Marks a reservation cancelled and expires its pending transfer request (the caller logs the cancellation).
  *
  * @param repos - the transaction's repositories
  * @param reservation - a confirmed reservation
+ * @param equipment - its item
  * @param now - epoch ms
  * @returns the cancelled reservation
  */
 export async function closeReservation(
   repos: Repositories,
   reservation: Reservation,
+  equipment: Equipment,
   now: EpochMs,
 ): Promise<Reservation> {
-  const pending = await repos.transfers.getPending(reservation.id);
-  if (pending !== null) await repos.transfers.close(pending.id, 'expired', now);
+  await expirePendingTransfer(repos, reservation, equipment, now);
   const cancelled = await repos.reservations.setStatus(reservation.id, 'cancelled');
   if (cancelled === null) throw new Error(`reservation ${reservation.id} vanished inside its own transaction`);
   return cancelled;
