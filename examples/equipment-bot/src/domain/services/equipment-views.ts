@@ -149,7 +149,8 @@ export async function listEquipmentByStatus(
  * @param equipment - the item
  * @param confirmed - its confirmed reservations, any order
  * @param now - epoch ms
- * @returns the status, the loan in progress (the earliest started one) and the upcoming reservations, soonest first
+ * @returns the status, the loan in progress (the earliest started one) and the others still to come (waiting ones
+ *   included), soonest first
  */
 export function deriveStatus(
   equipment: Pick<Equipment, 'unavailable'>,
@@ -158,7 +159,9 @@ export function deriveStatus(
 ): { status: EquipmentStatus; currentLoan: Reservation | null; upcoming: Reservation[] } {
   const byStart = [...confirmed].sort((a, b) => a.startAt - b.startAt || a.id - b.id);
   const started = byStart.find((reservation) => reservation.startAt <= now) ?? null;
-  const upcoming = byStart.filter((reservation) => reservation.startAt > now);
+  // Every other confirmed reservation is still to come — also one whose start has passed while an overdue loan
+  // still holds the item: it waits, and must stay visible.
+  const upcoming = byStart.filter((reservation) => reservation !== started);
   if (equipment.unavailable) return { status: 'Unavailable', currentLoan: null, upcoming };
   if (started !== null) return { status: 'Loaned', currentLoan: started, upcoming };
   return { status: 'Available', currentLoan: null, upcoming };
