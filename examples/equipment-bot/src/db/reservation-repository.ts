@@ -53,6 +53,15 @@ export function overlappingReservationsQuery(
   return query.orderBy('start_at').orderBy('id');
 }
 
+/** Reservations joined with their item's guild and name: the base of the period, starting and ending queries. */
+function withItem(db: BotExecutor) {
+  return db
+    .selectFrom('reservations as r')
+    .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
+    .selectAll('r')
+    .select(['e.guild_id', 'e.name as equipment_name']);
+}
+
 /**
  * The query for a guild's reservations (any status) that start in `[from, to)`, with their item, oldest first: what
  * a CSV export of a period reads. Uses `idx_reservations_time_range` (start_at, end_at, status). Exported for the
@@ -65,11 +74,7 @@ export function overlappingReservationsQuery(
  * @returns the query
  */
 export function reservationsInPeriodQuery(db: BotExecutor, guildId: Snowflake, from: number, to: number) {
-  return db
-    .selectFrom('reservations as r')
-    .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
-    .selectAll('r')
-    .select(['e.guild_id', 'e.name as equipment_name'])
+  return withItem(db)
     .where('r.start_at', '>=', from)
     .where('r.start_at', '<', to)
     .where('e.guild_id', '=', guildId)
@@ -88,11 +93,7 @@ export function reservationsInPeriodQuery(db: BotExecutor, guildId: Snowflake, f
  * @returns the query, by start
  */
 export function reservationsStartingQuery(db: BotExecutor, from: number, to: number) {
-  return db
-    .selectFrom('reservations as r')
-    .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
-    .selectAll('r')
-    .select(['e.guild_id', 'e.name as equipment_name'])
+  return withItem(db)
     .where('r.start_at', '>=', from)
     .where('r.start_at', '<', to)
     .where('r.status', '=', CONFIRMED)
@@ -111,11 +112,7 @@ export function reservationsStartingQuery(db: BotExecutor, from: number, to: num
  * @returns the query, by end
  */
 export function reservationsEndingQuery(db: BotExecutor, from: number, to: number) {
-  return db
-    .selectFrom('reservations as r')
-    .innerJoin('equipment as e', 'e.id', 'r.equipment_id')
-    .selectAll('r')
-    .select(['e.guild_id', 'e.name as equipment_name'])
+  return withItem(db)
     .where('r.end_at', '>=', from)
     .where('r.end_at', '<', to)
     .where('r.status', '=', CONFIRMED)
