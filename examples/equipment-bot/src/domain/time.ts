@@ -67,7 +67,7 @@ function jst(ms: EpochMs): TZDate {
 
 /** `YYYY/MM/DD HH:MM` in JST, e.g. 2026-12-31T15:30:00Z is `2027/01/01 00:30`. */
 export function formatJst(ms: EpochMs): string {
-  return format(jst(ms), 'yyyy/MM/dd HH:mm');
+  return memo(`f${ms}`, () => format(jst(ms), 'yyyy/MM/dd HH:mm'));
 }
 
 /** `YYYY/MM/DD` in JST. */
@@ -86,8 +86,27 @@ export function formatJstTime(ms: EpochMs): string {
  * the next date, so `22:00` to midnight is shown in full rather than as the ambiguous `22:00–00:00`.
  */
 export function formatJstRange(startMs: EpochMs, endMs: EpochMs): string {
-  const sameDate = formatJstDate(startMs) === formatJstDate(endMs);
-  return `${formatJst(startMs)}${RANGE_SEPARATOR}${sameDate ? formatJstTime(endMs) : formatJst(endMs)}`;
+  return memo(`r${startMs}:${endMs}`, () => {
+    const sameDate = formatJstDate(startMs) === formatJstDate(endMs);
+    return `${formatJst(startMs)}${RANGE_SEPARATOR}${sameDate ? formatJstTime(endMs) : formatJst(endMs)}`;
+  });
+}
+
+/**
+ * Formatting in a time zone costs tens of microseconds, and every re-render of the channel formats every
+ * reservation again: the results (pure functions of their instants) are kept, at most this many.
+ */
+const FORMAT_CACHE_LIMIT = 20_000;
+const formatted = new Map<string, string>();
+
+function memo(key: string, compute: () => string): string {
+  let value = formatted.get(key);
+  if (value === undefined) {
+    if (formatted.size >= FORMAT_CACHE_LIMIT) formatted.clear();
+    value = compute();
+    formatted.set(key, value);
+  }
+  return value;
 }
 
 /** The JST calendar day containing `ms`, as epoch ms `[start, end)` (JST midnight to the next JST midnight). */
