@@ -7,9 +7,13 @@
  *    each without migration 002's indexes (the database migrated to `001_initial` only, with Kysely's
  *    `Migrator.migrateTo` and the bot's migration provider) and then with them (`migrateToLatest` applies 002 to the
  *    same data). `ANALYZE` after seeding and again after the indexes are created.
+ *    Queries: (a) the listing, (b) one item's reservations in a range, (c) the derived status, (d) the channel plan
+ *    (`listEquipmentViews` + `renderItem` per view) and (d') its `listEquipmentViews` part alone.
  * 2. The bot's memory with 1,000 items rendered: the real bot (`startBotApp`, SQLite in a temporary file) in a child
- *    process (`node --expose-gc --import tsx bench/bot-rss-worker.ts`) against a `DiscordSimulator` in this process,
- *    so that the figures are the bot's and not the simulator's.
+ *    process against a `DiscordSimulator` in this process, so that the figures are the bot's and not the
+ *    simulator's; twice: as TypeScript through tsx (`node --expose-gc --import tsx bench/bot-rss-worker.ts`, how
+ *    `npm run bot` runs it) and bundled by tsup into `.bench-out/bot-rss-<hex>/` (deleted afterwards) under plain
+ *    `node --expose-gc`, without the loader's own memory.
  *
  * When Postgres cannot be reached its section says so and the rest still runs. `--quick` skips Postgres at 10,000
  * items without the indexes.
@@ -400,7 +404,7 @@ interface QueryRow {
   readonly resultRows: number;
 }
 
-/** Measures the four queries on the first guild of a seeded database. */
+/** Measures every query of {@link QUERIES} on the first guild of a seeded database. */
 async function measureQueries(
   database: BotDatabase,
   items: number,
@@ -714,7 +718,8 @@ function renderDialect(result: DialectResult): string[] {
   }
   for (const line of result.seeding) lines.push(`- ${line}`);
   for (const line of result.skipped) lines.push(`- Skipped: ${line}.`);
-  for (const line of result.unavailable) lines.push(`- ${label} unavailable: ${line}. Its rows were not measured.`);
+  for (const line of result.unavailable)
+    lines.push(`- ${label} unavailable: ${line.replace(/\.$/, '')}. Its rows were not measured.`);
   return lines;
 }
 
@@ -736,21 +741,35 @@ function renderRss(items: number, runs: readonly (RssResult | { readonly mode: R
   );
   if (done.length > 0) {
     const labels = done[0]!.report.samples.map((sample) => sample.label);
-    const cells = (run: RssResult | undefined, index: number): string[] => {
+    const cells = (run: RssResult | undefined, index: number, heapTotal: boolean): string[] => {
       const sample = run?.report.samples[index];
-      return sample === undefined ? ['', '', ''] : [mb(sample.rss), mb(sample.heapUsed), verdict(sample.rss)];
+      if (sample === undefined) return heapTotal ? ['', '', '', ''] : ['', '', ''];
+      return [mb(sample.rss), ...(heapTotal ? [mb(sample.heapTotal)] : []), mb(sample.heapUsed), verdict(sample.rss)];
     };
     const tsx = done.find((run) => run.mode === 'tsx');
     const bundled = done.find((run) => run.mode === 'bundled');
-    const rows = labels.map((label, index) => [label, ...cells(tsx, index), ...cells(bundled, index)]);
-    const peak = (run: RssResult | undefined): string[] =>
-      run === undefined ? ['', '', ''] : [mb(run.report.maxRss), '', verdict(run.report.maxRss)];
-    rows.push(['peak (maxRSS)', ...peak(tsx), ...peak(bundled)]);
+    const rows = labels.map((label, index) => [label, ...cells(tsx, index, false), ...cells(bundled, index, true)]);
+    const peak = (run: RssResult | undefined, heapTotal: boolean): string[] => [
+      run === undefined ? '' : mb(run.report.maxRss),
+      ...(heapTotal ? [''] : []),
+      '',
+      run === undefined ? '' : verdict(run.report.maxRss),
+    ];
+    rows.push(['peak (maxRSS)', ...peak(tsx, false), ...peak(bundled, true)]);
     lines.push(
       markdownTable(
-        ['bot process', 'RSS, tsx', 'heap used, tsx', '< 100 MB', 'RSS, bundled', 'heap used, bundled', '< 100 MB'],
+        [
+          'bot process',
+          'RSS, tsx',
+          'heap used, tsx',
+          '< 100 MB',
+          'RSS, bundled',
+          'heap total, bundled',
+          'heap used, bundled',
+          '< 100 MB',
+        ],
         rows,
-        ['left', 'right', 'right', 'left', 'right', 'right', 'left'],
+        ['left', 'right', 'right', 'left', 'right', 'right', 'right', 'left'],
       ),
       '',
     );
@@ -819,7 +838,9 @@ export async function runBotBench(options: BotBenchOptions): Promise<string> {
       'data, and `ANALYZE` again. Queries, on the first guild, through Kysely as the bot runs them: (a) ' +
       '`equipmentListingQuery({ guildId }).execute()`; (b) `reservations.findOverlapping(item, now − 1 day, now + ' +
       '7 days)`, another item at each run; (c) `equipmentByStatusQuery(guild, "Loaned", now).execute()`; (d) ' +
-      '`listEquipmentViews(guild, now)` then `renderItem` for each view (what a full re-render computes). ' +
+      "`listEquipmentViews(guild, now)` then `renderItem` for each view (what a full re-render computes); (d') " +
+      '`listEquipmentViews` alone (the data part of (d); the rest is rendering; every run renders the same ' +
+      'reservations, so formats the bot memoises are warm after the first run). ' +
       `${RUNS.warmUp} warm-up runs then up to ${RUNS.measured} measured (fewer when a query has used ` +
       `${formatMs(RUNS.budgetMs)}, never under ${RUNS.minMeasured}; 1 + 5 when one run exceeds ${RUNS.slowRunMs} ` +
       'ms); p50 / p95 nearest rank. "rows": what one run returns. Target: p95 ≤ 2 ms at 1,000 items, ≤ 10 ms at ' +
