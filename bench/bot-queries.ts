@@ -25,13 +25,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Compilable } from 'kysely';
+import type { Compilable, Insertable } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { openDatabase, type BotDatabase, type BotDialect } from '../examples/equipment-bot/src/db/database.js';
 import { migrateToLatest, migrationProvider } from '../examples/equipment-bot/src/db/migrations/index.js';
 import { repositories } from '../examples/equipment-bot/src/db/repositories.js';
 import { overlappingReservationsQuery } from '../examples/equipment-bot/src/db/reservation-repository.js';
-import type { ReservationStatusColumn } from '../examples/equipment-bot/src/db/schema.js';
+import type { ReservationStatusColumn, ReservationsTable } from '../examples/equipment-bot/src/db/schema.js';
 import { renderItem } from '../examples/equipment-bot/src/display/render.js';
 import {
   confirmedReservationsQuery,
@@ -141,18 +141,8 @@ export interface SeededBotData {
   readonly confirmed: number;
 }
 
-interface ReservationInsert {
-  equipment_id: number;
-  user_id: string;
-  start_at: number;
-  end_at: number;
-  location_id: number | null;
-  status: ReservationStatusColumn;
-  returned_at: number | null;
-  return_location_id: number | null;
-  returned_by: string | null;
-  created_at: number;
-}
+/** A reservation row as the seeder inserts it: the schema's own insert type. */
+type ReservationInsert = Insertable<ReservationsTable>;
 
 /**
  * The four reservations of item `i` around `now`: two in the past (returned or cancelled), one now (a loan in
