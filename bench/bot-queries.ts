@@ -25,7 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { Compilable, Insertable } from 'kysely';
+import type Database from 'better-sqlite3';
+import type { Compilable, CompiledQuery, Insertable } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { openDatabase, type BotDatabase, type BotDialect } from '../examples/equipment-bot/src/db/database.js';
 import { migrateToLatest, migrationProvider } from '../examples/equipment-bot/src/db/migrations/index.js';
@@ -96,6 +97,11 @@ const QUERIES = [
     id: 'listing',
     label: '(a) equipment listing',
     seed: '5 ms ("Equipment listing: 50ms → 5ms")',
+  },
+  {
+    id: 'listingFloor',
+    label: "(a') (a)'s SQL, driver alone, rows as arrays",
+    seed: '—',
   },
   {
     id: 'overlap',
@@ -412,6 +418,7 @@ async function measureQueries(
   const itemAt = (index: number): number => ids[(index * 7919) % ids.length]!;
   const run: Record<QueryId, (index: number) => Promise<number>> = {
     listing: async () => (await equipmentListingQuery(db, { guildId }).execute()).length,
+    listingFloor: () => driverFloor(database, equipmentListingQuery(db, { guildId }).compile()),
     overlap: async (index) => (await reservations.findOverlapping(itemAt(index), from, to)).length,
     status: async () => (await equipmentByStatusQuery(db, guildId, 'Loaned', now).execute()).length,
     plan: async () => {
@@ -422,6 +429,7 @@ async function measureQueries(
   };
   const plans: Record<QueryId, () => Promise<string>> = {
     listing: () => planOf(database, equipmentListingQuery(db, { guildId })),
+    listingFloor: () => Promise.resolve('as (a)'),
     overlap: () => planOf(database, overlappingReservationsQuery(db, itemAt(0), from, to)),
     status: () => planOf(database, equipmentByStatusQuery(db, guildId, 'Loaned', now)),
     plan: async () =>
@@ -437,6 +445,29 @@ async function measureQueries(
   }
   return rows;
 }
+
+/**
+ * Runs a compiled query on the driver itself, each row an array (better-sqlite3's `raw()` statement, prepared once;
+ * pg's `rowMode: 'array'`): no query builder, no row objects — what any listing of these rows costs at least.
+ *
+ * @returns the number of rows
+ */
+async function driverFloor(database: BotDatabase, query: CompiledQuery): Promise<number> {
+  if (database.dialect === 'sqlite') {
+    // Prepared once per connection (a statement dies with its connection; each size has its own database).
+    const prepared = floorStatements.get(database.database) ?? new Map<string, Database.Statement>();
+    floorStatements.set(database.database, prepared);
+    let statement = prepared.get(query.sql);
+    if (statement === undefined) {
+      statement = database.database.prepare(query.sql).raw(true);
+      prepared.set(query.sql, statement);
+    }
+    return statement.all(...query.parameters).length;
+  }
+  const result = await database.pool.query({ text: query.sql, values: [...query.parameters], rowMode: 'array' });
+  return result.rows.length;
+}
+const floorStatements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
 /** One dialect's results. */
 interface DialectResult {
@@ -537,8 +568,24 @@ async function runDialect(
   return { ...result, where: where.join(', ') };
 }
 
-/** How the bot process runs: TypeScript through the tsx loader (as `npm run bot` does), or bundled JavaScript. */
-type RssMode = 'tsx' | 'bundled';
+/**
+ * How the bot process runs: TypeScript through the tsx loader, bundled JavaScript under Node's defaults, or bundled
+ * with the lean settings of the bot README's "Memory" section ({@link LEAN}).
+ */
+type RssMode = 'tsx' | 'bundled' | 'lean';
+
+/**
+ * The lean run's Node flags and environment (the bot README's "Memory" section): a 1 MB young-generation semi-space
+ * instead of 16 MB (−30 MB of heap reserved), one GC thread and one V8 platform thread, and two glibc malloc arenas
+ * (each thread that allocates otherwise gets its own arena, which keeps what the compiler freed).
+ */
+const LEAN = {
+  flags: ['--max-semi-space-size=1', '--single-threaded-gc', '--v8-pool-size=1'],
+  env: { MALLOC_ARENA_MAX: '2' },
+} as const;
+const LEAN_ENV_TEXT = Object.entries(LEAN.env)
+  .map(([name, value]) => `${name}=${value}`)
+  .join(' ');
 
 /** What one memory run measured (the worker's report and what the simulator saw). */
 interface RssResult {
@@ -594,10 +641,10 @@ async function runRss(items: number, mode: RssMode, runId: string, log: (line: s
   const { DiscordSimulator } = await import('../src/testing/index.js');
   const sim = await DiscordSimulator.start({ timeScale: RSS_TIME_SCALE });
   try {
-    const args = ['--expose-gc'];
+    const args: string[] = ['--expose-gc', ...(mode === 'lean' ? LEAN.flags : [])];
     if (mode === 'tsx') args.push('--import', 'tsx', WORKER_PATH);
     else {
-      bundle = await bundleWorker(runId);
+      bundle = await bundleWorker(`${runId}-${mode}`);
       args.push(bundle.file);
     }
     const guild = sim.guilds.create({ name: 'Equipment Club' });
@@ -607,6 +654,7 @@ async function runRss(items: number, mode: RssMode, runId: string, log: (line: s
       cwd: ROOT,
       env: {
         ...process.env,
+        ...(mode === 'lean' ? LEAN.env : {}),
         BOT_RSS_SIM_URL: sim.url,
         BOT_RSS_TOKEN: sim.token,
         BOT_RSS_APPLICATION_ID: sim.applicationId(),
@@ -643,8 +691,9 @@ async function runRss(items: number, mode: RssMode, runId: string, log: (line: s
       command:
         mode === 'tsx'
           ? '`node --expose-gc --import tsx bench/bot-rss-worker.ts`'
-          : '`node --expose-gc .bench-out/bot-rss-…/bot-rss-worker.js` (tsup bundle of the worker, the bot and the ' +
-            'library; node_modules packages external)',
+          : `\`${mode === 'lean' ? `${LEAN_ENV_TEXT} ` : ''}node --expose-gc ${mode === 'lean' ? `${LEAN.flags.join(' ')} ` : ''}` +
+            '.bench-out/bot-rss-…/bot-rss-worker.js` (tsup bundle of the worker, the bot and the library; ' +
+            'node_modules packages external)',
       report,
       apiCalls: stats.requests,
       byStatus: stats.byStatus,
@@ -723,43 +772,29 @@ function renderRss(items: number, runs: readonly (RssResult | { readonly mode: R
       `process against a \`DiscordSimulator\` (\`timeScale: ${RSS_TIME_SCALE}\`) in the bench process, so the ` +
       `figures are the bot's; ${formatInt(items)} items (10 tags, 4 reservations per item, as above) seeded in its ` +
       'database, the reservation channel set, then `app.bot.display.render(guild, channel, { kind: "structure" })` ' +
-      'and `app.manager.onIdle()`. Two runs: the bot as TypeScript through the tsx loader (how `npm run bot` starts ' +
-      "it; the loader's compiler thread and caches count in the RSS) and the bot bundled to JavaScript under plain " +
-      'Node. "(GC)": after two forced `gc()`. Target: the seed\'s bound, RSS < 100 MB ("Memory usage: <100MB for ' +
+      'and `app.manager.onIdle()`. Three runs: the bot as TypeScript through the tsx loader (as `npm run bot` ' +
+      "starts it; the loader's compiler thread and caches count in the RSS), the bot bundled to JavaScript under " +
+      'Node\'s defaults, and the bundle with the lean settings of the bot README\'s "Memory" section ' +
+      `(\`${LEAN.flags.join(' ')}\`, ${LEAN_ENV_TEXT}). ` +
+      '"(GC)": after two forced `gc()`. Target: the seed\'s bound, RSS < 100 MB ("Memory usage: <100MB for ' +
       '1000+ equipment items").',
     '',
   );
   if (done.length > 0) {
     const labels = done[0]!.report.samples.map((sample) => sample.label);
-    const cells = (run: RssResult | undefined, index: number, heapTotal: boolean): string[] => {
-      const sample = run?.report.samples[index];
-      if (sample === undefined) return heapTotal ? ['', '', '', ''] : ['', '', ''];
-      return [mb(sample.rss), ...(heapTotal ? [mb(sample.heapTotal)] : []), mb(sample.heapUsed), verdict(sample.rss)];
-    };
-    const tsx = done.find((run) => run.mode === 'tsx');
-    const bundled = done.find((run) => run.mode === 'bundled');
-    const rows = labels.map((label, index) => [label, ...cells(tsx, index, false), ...cells(bundled, index, true)]);
-    const peak = (run: RssResult | undefined, heapTotal: boolean): string[] => [
-      run === undefined ? '' : mb(run.report.maxRss),
-      ...(heapTotal ? [''] : []),
-      '',
-      run === undefined ? '' : verdict(run.report.maxRss),
-    ];
-    rows.push(['peak (maxRSS)', ...peak(tsx, false), ...peak(bundled, true)]);
+    const rows = labels.map((label, index) => [
+      label,
+      ...done.flatMap((run) => {
+        const sample = run.report.samples[index];
+        return sample === undefined ? ['', '', ''] : [mb(sample.rss), mb(sample.heapUsed), verdict(sample.rss)];
+      }),
+    ]);
+    rows.push(['peak (maxRSS)', ...done.flatMap((run) => [mb(run.report.maxRss), '', verdict(run.report.maxRss)])]);
     lines.push(
       markdownTable(
-        [
-          'bot process',
-          'RSS, tsx',
-          'heap used, tsx',
-          '< 100 MB',
-          'RSS, bundled',
-          'heap total, bundled',
-          'heap used, bundled',
-          '< 100 MB',
-        ],
+        ['bot process', ...done.flatMap((run) => [`RSS, ${run.mode}`, `heap used, ${run.mode}`, '< 100 MB'])],
         rows,
-        ['left', 'right', 'right', 'left', 'right', 'right', 'right', 'left'],
+        ['left', ...done.flatMap(() => ['right', 'right', 'left'] as const)],
       ),
       '',
     );
@@ -804,7 +839,7 @@ export async function runBotBench(options: BotBenchOptions): Promise<string> {
     dialects.push(await runDialect(dialect, options, log, postgresUrl, runId));
   }
   const rss: (RssResult | { mode: RssMode; error: string })[] = [];
-  for (const mode of ['tsx', 'bundled'] as const) {
+  for (const mode of ['tsx', 'bundled', 'lean'] as const) {
     log(`bot: memory, ${formatInt(rssItems)} items, ${mode} ...`);
     try {
       rss.push(await runRss(rssItems, mode, runId, log));
