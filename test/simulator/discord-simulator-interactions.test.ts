@@ -152,6 +152,39 @@ describe('DiscordSimulator interactions with a @discordjs/core bot', () => {
     await expect(sim.ownerOf(guild).runCommand('setup', {})).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
   });
 
+  it("lets the guild's command permissions override default_member_permissions, user over role over @everyone", async () => {
+    bot.handler = async (interaction, api) => {
+      await api.interactions.reply(interaction.id, interaction.token, { content: 'ok', flags: MessageFlags.Ephemeral });
+    };
+    const staff = guild.roles.create({ name: 'staff' });
+    const bob = guild.members.create({ username: 'bob', roles: [staff] });
+    const carol = guild.members.create({ username: 'carol' });
+    const other = guild.channels.create({ name: 'other' });
+    guild.setCommandPermissions('setup', [
+      { target: staff, allow: true },
+      { target: bob, allow: false },
+      { target: guild.roles.everyone, allow: true },
+      { target: other, allow: false },
+    ]);
+    // alice: no own overwrite, no role one: @everyone allows.
+    expect((await alice.runCommand('setup', { channel }, { channel })).content).toBe('ok');
+    // bob: his own overwrite denies, whatever his role allows.
+    await expect(bob.runCommand('setup', { channel }, { channel })).rejects.toMatchObject({
+      code: 'COMMAND_NOT_PERMITTED',
+    });
+    // The channel overwrite denies it there, for everyone but administrators.
+    await expect(carol.runCommand('setup', { channel }, { channel: other })).rejects.toMatchObject({
+      code: 'COMMAND_NOT_PERMITTED',
+    });
+    expect((await sim.ownerOf(guild).runCommand('setup', { channel }, { channel: other })).content).toBe('ok');
+    // Removing the overwrites restores default_member_permissions.
+    guild.setCommandPermissions('setup', []);
+    await expect(alice.runCommand('setup', { channel }, { channel })).rejects.toMatchObject({
+      code: 'COMMAND_NOT_PERMITTED',
+    });
+    expect(() => guild.setCommandPermissions('nope', [])).toThrow(/command/);
+  });
+
   it('opens a modal and receives its submission, string and user selects, all in one ephemeral message edited in place', async () => {
     const bob = guild.members.create({ username: 'bob' });
     bot.handler = async (interaction, api) => {

@@ -14,6 +14,9 @@ import { openDatabase, type BotDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrations/index.js';
 import { repositories } from './db/repositories.js';
 import { EquipmentBot, type GuildDirectory } from './discord/equipment-bot.js';
+import { registerFlows } from './discord/flows/index.js';
+import { InteractionRouter } from './discord/interactions/router.js';
+import { MemorySessionStore } from './discord/interactions/session-store.js';
 import type { EpochMs } from './domain/model.js';
 import { listEquipmentViews } from './domain/services/equipment-views.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -99,6 +102,8 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
   await manager.start();
   const client = new Client({ rest: options.rest, gateway: options.gateway });
   const directory = guildDirectory(database);
+  const sessions = new MemorySessionStore({ now });
+  const router = new InteractionRouter({ sessions, logger: options.logger });
   const bot = new EquipmentBot({
     client,
     manager,
@@ -106,8 +111,18 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
     applicationId: options.applicationId,
     now,
     logger: options.logger,
+    router,
   });
   const notifier = new Notifier(client.api);
+  registerFlows(router, {
+    database,
+    now,
+    sessions,
+    display: bot.display,
+    refresh: (guildId, reason) => bot.refresh(guildId, reason),
+    notifier,
+    logger: options.logger,
+  });
   const jobs = new JobRunner({
     database,
     clock,

@@ -10,6 +10,7 @@ import {
 import type { EpochMs, Snowflake } from '../domain/model.js';
 import type { Logger } from '../logger.js';
 import { SLASH_COMMANDS } from './commands.js';
+import type { InteractionRouter } from './interactions/router.js';
 
 /**
  * The intents the bot identifies with: guilds (channels, roles) and guild messages — to delete what people write in
@@ -36,6 +37,8 @@ export interface EquipmentBotOptions {
   readonly applicationId: Snowflake;
   readonly now: () => EpochMs;
   readonly logger: Logger;
+  /** Where interactions (slash commands, clicks, modals) go. */
+  readonly router?: InteractionRouter;
 }
 
 /**
@@ -57,6 +60,10 @@ export class EquipmentBot {
     options.client.on(GatewayDispatchEvents.MessageCreate, ({ data }) => {
       void this.#onMessage(data.channel_id, data.id, data.author.bot === true, data.guild_id);
     });
+    const router = options.router;
+    if (router !== undefined) {
+      options.client.on(GatewayDispatchEvents.InteractionCreate, ({ data, api }) => void router.dispatch(api, data));
+    }
     options.manager.on('messageRecreated', ({ key }) => {
       const guildId = /^display:(\d+):/.exec(key)?.[1];
       if (guildId !== undefined) this.#rebuild(guildId);

@@ -5,6 +5,16 @@ export type StoredCommand = Readonly<Record<string, unknown>> & {
   readonly type: number;
 };
 
+/**
+ * One command permission overwrite of a guild (Discord's application command permission): for a role (type 1; the
+ * guild's id means @everyone), a user (2) or a channel (3; the guild's id minus 1 means every channel).
+ */
+export interface CommandPermission {
+  readonly id: string;
+  readonly type: 1 | 2 | 3;
+  readonly permission: boolean;
+}
+
 /** Creates Discord allows per guild (and for global commands) per day: code 30034 past it. */
 export const DAILY_COMMAND_CREATES = 200;
 const DAY_MS = 86_400_000;
@@ -17,6 +27,61 @@ const DAY_MS = 86_400_000;
 export class CommandStore {
   readonly #commands = new Map<string, StoredCommand[]>();
   readonly #creates = new Map<string, number[]>();
+  readonly #permissions = new Map<string, readonly CommandPermission[]>();
+
+  /**
+   * Replaces the permission overwrites of a command in a guild, or of every command of the application there when
+   * `commandId` is the application's id (what an admin sets in Server Settings → Integrations).
+   *
+   * @param applicationId - the application
+   * @param guildId - the guild
+   * @param commandId - a command's id, or the application's id
+   * @param permissions - the overwrites (empty: none)
+   */
+  public setPermissions(
+    applicationId: string,
+    guildId: string,
+    commandId: string,
+    permissions: readonly CommandPermission[],
+  ): void {
+    this.#permissions.set(`${applicationId}|${guildId}|${commandId}`, [...permissions]);
+  }
+
+  /**
+   * What the guild's overwrites decide for a member using a command in a channel, or `undefined` when none applies
+   * (then `default_member_permissions` decides). At the command's level, then at the application's: a channel
+   * overwrite that denies (this channel, or every channel) stops it; else the member's own overwrite decides; else
+   * their roles' (one allowing is enough); else @everyone's.
+   *
+   * @param applicationId - the application
+   * @param guildId - the guild
+   * @param commandId - the command's id
+   * @param member - the member's id, role ids and the channel
+   * @returns true (allowed), false (denied) or undefined (no overwrite applies)
+   */
+  public decide(
+    applicationId: string,
+    guildId: string,
+    commandId: string,
+    member: { readonly userId: string; readonly roleIds: readonly string[]; readonly channelId: string },
+  ): boolean | undefined {
+    const allChannels = String(BigInt(guildId) - 1n);
+    for (const level of [commandId, applicationId]) {
+      const entries = this.#permissions.get(`${applicationId}|${guildId}|${level}`) ?? [];
+      if (entries.length === 0) continue;
+      const channel =
+        entries.find((entry) => entry.type === 3 && entry.id === member.channelId) ??
+        entries.find((entry) => entry.type === 3 && entry.id === allChannels);
+      if (channel !== undefined && !channel.permission) return false;
+      const own = entries.find((entry) => entry.type === 2 && entry.id === member.userId);
+      if (own !== undefined) return own.permission;
+      const roles = entries.filter((entry) => entry.type === 1 && member.roleIds.includes(entry.id));
+      if (roles.length > 0) return roles.some((entry) => entry.permission);
+      const everyone = entries.find((entry) => entry.type === 1 && entry.id === guildId);
+      if (everyone !== undefined) return everyone.permission;
+    }
+    return undefined;
+  }
 
   /**
    * The commands of a scope.

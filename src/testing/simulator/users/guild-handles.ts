@@ -363,6 +363,42 @@ export class SimulatedGuild {
     };
   }
 
+  /**
+   * Sets who may use a bot's command here, as an administrator does in Server Settings → Integrations (Discord's
+   * command permissions): overwrites for roles (`@everyone` is the guild's own role), members and channels, which
+   * take precedence over the command's `default_member_permissions`. An empty list removes them.
+   *
+   * @param command - the command's name, or `'*'` for every command of the bot
+   * @param permissions - the overwrites
+   * @param bot - the bot, by token label @defaultValue `'token#1'`
+   * @throws {@link InvalidArgumentError} when the bot has no such command here
+   */
+  public setCommandPermissions(
+    command: string,
+    permissions: readonly {
+      readonly target: SimulatedRole | SimulatedUser | SimulatedGuildChannel;
+      readonly allow: boolean;
+    }[],
+    bot = 'token#1',
+  ): void {
+    const { world } = this.#deps;
+    const applicationId = world.applicationIdOf(bot);
+    const commandId = command === '*' ? applicationId : world.commands.find(applicationId, this.id, command)?.id;
+    if (commandId === undefined) {
+      throw new InvalidArgumentError('command', command, `a command ${bot} registered (or '*')`);
+    }
+    world.commands.setPermissions(
+      applicationId,
+      this.id,
+      commandId,
+      permissions.map(({ target, allow }) => ({
+        id: target.id,
+        type: target instanceof SimulatedRole ? 1 : target instanceof SimulatedUser ? 2 : 3,
+        permission: allow,
+      })),
+    );
+  }
+
   /** The guild's name. */
   public get name(): string {
     return this.#deps.world.guilds.guild(this.id)!.name;

@@ -4,6 +4,7 @@ import { isRecord } from '../../../util/is-record.js';
 import type { StoredUser } from '../guild/guild-registry.js';
 import { ALL_PERMISSIONS, Permissions } from '../guild/permissions.js';
 import { resolveCommandOptions, type InteractionOption } from '../interactions/command-rules.js';
+import type { StoredCommand } from '../interactions/command-store.js';
 import {
   componentInteractionData,
   findComponent,
@@ -215,7 +216,7 @@ export class SimulatedUser {
         `/${name} is not registered for ${where.bot ?? 'token#1'} in ${guildId === undefined ? 'DMs' : `guild ${guildId}`} (the bot registers commands with PUT /applications/{id}/commands).`,
       );
     }
-    this.#assertMayUse(command, channelId, guildId, name);
+    this.#assertMayUse(command, applicationId, channelId, guildId, name);
     const input = path.length > 0 ? { [path.join(' ')]: options } : options;
     const resolved = resolveCommandOptions(command, input, (_type, value) => this.#resolveOptionValue(value));
     if (!resolved.ok) {
@@ -393,7 +394,8 @@ export class SimulatedUser {
   }
 
   #assertMayUse(
-    command: Readonly<Record<string, unknown>>,
+    command: StoredCommand,
+    applicationId: string,
     channelId: string,
     guildId: string | undefined,
     name: string,
@@ -410,10 +412,24 @@ export class SimulatedUser {
         `${this.username} lacks Use Application Commands in channel ${channelId}.`,
       );
     }
+    const have = guilds.guildPermissions(guildId, this.#user.id);
+    // The guild's command permission overwrites (Server Settings → Integrations) come first; administrators are
+    // never locked out.
+    const overwrite = this.#deps.world.commands.decide(applicationId, guildId, command.id, {
+      userId: this.#user.id,
+      roleIds: guilds.member(guildId, this.#user.id)?.roleIds ?? [],
+      channelId,
+    });
+    if (overwrite === true || have === ALL_PERMISSIONS) return;
+    if (overwrite === false) {
+      throw new SimulatedUserError(
+        'COMMAND_NOT_PERMITTED',
+        `${this.username} cannot use /${name} here: the guild's command permissions deny it.`,
+      );
+    }
     const required = command['default_member_permissions'];
     if (typeof required !== 'string') return;
     const bits = BigInt(required);
-    const have = guilds.guildPermissions(guildId, this.#user.id);
     // "0" hides the command from everyone but administrators; otherwise every bit is needed.
     const allowed = have === ALL_PERMISSIONS || (bits !== 0n && (have & bits) === bits);
     if (!allowed) {

@@ -1,0 +1,20 @@
+/**
+ * Every interaction flow of the bot, routed on one {@link InteractionRouter}.
+ *
+ * @module
+ */
+import type { InteractionRouter } from '../interactions/router.js';
+import type { FlowDeps } from './flow-deps.js';
+import { registerSetupFlow } from './setup-flow.js';
+
+export type { FlowDeps } from './flow-deps.js';
+
+/**
+ * Routes every flow.
+ *
+ * @param router - the router
+ * @param deps - the flows' parts
+ */
+export function registerFlows(router: InteractionRouter, deps: FlowDeps): void {
+  registerSetupFlow(router, deps);
+}
