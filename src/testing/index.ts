@@ -114,3 +114,4 @@ export {
   type SessionStartLimit,
   type GatewaySendLimit,
 } from './simulator/gateway/index.js';
+export { renderChannelText, renderMessageText, type TextRenderingOptions } from './simulator/text-rendering.js';
