@@ -5,6 +5,7 @@
  */
 import type { InteractionRouter } from '../interactions/router.js';
 import type { FlowDeps } from './flow-deps.js';
+import { registerReturnFlow } from './return-flow.js';
 import { registerReserveFlow } from './reserve-flow.js';
 import { registerSetupFlow } from './setup-flow.js';
 
@@ -19,4 +20,5 @@ export type { FlowDeps } from './flow-deps.js';
 export function registerFlows(router: InteractionRouter, deps: FlowDeps): void {
   registerSetupFlow(router, deps);
   registerReserveFlow(router, deps);
+  registerReturnFlow(router, deps);
 }
