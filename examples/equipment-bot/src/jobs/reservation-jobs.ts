@@ -2,6 +2,7 @@ import type { BotDatabase } from '../db/database.js';
 import type { Job } from '../db/job-repository.js';
 import { repositories, type Repositories } from '../db/repositories.js';
 import type { EpochMs, Reservation, Snowflake } from '../domain/model.js';
+import { MINUTE_MS } from '../domain/services/support.js';
 import { reminderTime } from '../domain/slots.js';
 import { formatJst } from '../domain/time.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -37,6 +38,9 @@ export const DM_RETRY_MS = 10 * 60_000;
 /** How long a fallback notice stays in the channel, ms. */
 export const NOTICE_LIFETIME_MS = 10 * 60_000;
 
+/** `overdue:<round>` in `sent_reminders`: an overdue DM already sent. */
+const OVERDUE_SENT = /^overdue:(\d+)$/;
+
 interface ReservationPayload {
   readonly reservationId: number;
   readonly guildId: Snowflake;
@@ -45,9 +49,10 @@ interface ReservationPayload {
 }
 
 /**
- * Schedules a reservation's jobs: re-renders at its start and end, the reminder, the first overdue notice, the
- * "previous user has not returned it" check. Idempotent (dedupe keys); call it again after a change, once its old
- * jobs were cancelled.
+ * Schedules a reservation's jobs: re-renders at its start and end, the reminder, the next overdue notice (the first at
+ * the end; after notices already sent, the following round one repeat period from now), the "previous user has not
+ * returned it" check. Idempotent (dedupe keys); call it again after a change or an undone return, once its old jobs
+ * were cancelled.
  *
  * @param repos - repositories (inside the transaction that made the reservation, or not)
  * @param guildId - the reservation's guild
@@ -62,11 +67,25 @@ export async function scheduleReservationJobs(
 ): Promise<void> {
   const id = reservation.id;
   const payload: ReservationPayload = { reservationId: id, guildId };
+  // The overdue notices go on from the first round not sent yet (a loan already overdue whose return was undone, or
+  // whose end was moved, resumes its repeats instead of ending the chain on a round marked sent).
+  const sentRounds = (await repos.sentReminders.listKinds(id))
+    .map((kind) => OVERDUE_SENT.exec(kind)?.[1])
+    .filter((round): round is string => round !== undefined)
+    .map(Number);
+  const round = sentRounds.length === 0 ? 0 : Math.max(...sentRounds) + 1;
+  const overdueAt =
+    round === 0
+      ? reservation.endAt
+      : Math.max(
+          reservation.endAt,
+          now + (await repos.guildSettings.getOrDefault(guildId)).overdueRepeatMinutes * MINUTE_MS,
+        );
   const jobs: [type: string, runAt: EpochMs, key: string, payload: ReservationPayload][] = [
     [ReservationJob.render, reservation.startAt, `render:${id}:start`, payload],
     [ReservationJob.render, reservation.endAt, `render:${id}:end`, payload],
     [ReservationJob.reminder, reminderTime(reservation.endAt), `reminder:${id}`, payload],
-    [ReservationJob.overdue, reservation.endAt, `overdue:${id}:0`, { ...payload, round: 0 }],
+    [ReservationJob.overdue, overdueAt, `overdue:${id}:${round}`, { ...payload, round }],
     [ReservationJob.blocked, reservation.startAt, `blocked:${id}`, payload],
   ];
   for (const [type, runAt, dedupeKey, data] of jobs) {

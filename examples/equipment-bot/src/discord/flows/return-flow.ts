@@ -22,7 +22,7 @@ import {
   returnReservation,
   type CorrectionRefusal,
 } from '../../domain/services/returns.js';
-import { ReservationJob, scheduleReservationJobs } from '../../jobs/reservation-jobs.js';
+import { scheduleReservationJobs } from '../../jobs/reservation-jobs.js';
 import type { InteractionContext } from '../interactions/context.js';
 import type { ComponentOrModal, InteractionRouter } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
@@ -49,9 +49,6 @@ export { ReturnText } from './return-screens.js';
 type Correctable =
   | { readonly ok: true; readonly reservation: Reservation; readonly equipment: Equipment; readonly windowEnd: EpochMs }
   | { readonly ok: false; readonly reason: CorrectionRefusal };
-
-/** `overdue:<round>` in `sent_reminders`: an overdue DM already sent. */
-const OVERDUE_SENT = /^overdue:(\d+)$/;
 
 /**
  * Routes the return flow: `return:open` (the channel's Return button), its wizard steps, and the correction buttons.
@@ -226,7 +223,8 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
       now,
     });
     if (!result.ok) return ctx.show({ content: correctionRefusalText(result.reason) });
-    await resumeLoanJobs(deps, session.guildId, result.reservation, now);
+    // The return deleted the loan's jobs: its reminder, overdue notices (from the next round not sent) and re-renders.
+    await scheduleReservationJobs(reposOf(deps), session.guildId, result.reservation, now);
     await ctx.show({ content: ReturnText.undone(session.data.itemName, result.reservation.endAt) });
     await deps.refresh(session.guildId, { kind: 'action', equipmentId: result.equipment.id });
   });
@@ -275,50 +273,6 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
     await ctx.show(await answer(ReturnText.corrected, result.reservation, result.equipment, windowEnd));
     await deps.refresh(session.guildId, { kind: 'action', equipmentId: result.equipment.id });
   });
-}
-
-/**
- * After a return is cancelled the loan needs its jobs again (the return deleted them, and `cancelReturn` does not
- * schedule them): the reminder, the overdue notices and the re-renders. `scheduleReservationJobs` restarts the overdue
- * notices at round 0; for a loan already overdue whose round 0 (and maybe later ones) went out before the return,
- * that round is marked sent and would end the chain when the round after it is a finished job, so the next unsent
- * round is scheduled here too, one repeat interval from now.
- *
- * Not atomic with `cancelReturn` (a crash in between leaves the loan without reminders until the next change); the
- * domain service could schedule them in its own transaction.
- *
- * @param deps - the flows' parts
- * @param guildId - the loan's guild
- * @param reservation - the loan, confirmed again
- * @param now - epoch ms
- */
-async function resumeLoanJobs(
-  deps: FlowDeps,
-  guildId: Snowflake,
-  reservation: Reservation,
-  now: EpochMs,
-): Promise<void> {
-  const repos = reposOf(deps);
-  await scheduleReservationJobs(repos, guildId, reservation, now);
-  if (reservation.endAt > now) return;
-  const sentRounds = (await repos.sentReminders.listKinds(reservation.id))
-    .map((kind) => OVERDUE_SENT.exec(kind)?.[1])
-    .filter((round): round is string => round !== undefined)
-    .map(Number);
-  if (sentRounds.length === 0) return;
-  const round = Math.max(...sentRounds) + 1;
-  const settings = await repos.guildSettings.getOrDefault(guildId);
-  await repos.jobs.enqueue(
-    {
-      type: ReservationJob.overdue,
-      runAt: now + settings.overdueRepeatMinutes * 60_000,
-      dedupeKey: `overdue:${reservation.id}:${round}`,
-      payload: { reservationId: reservation.id, guildId, round },
-      reservationId: reservation.id,
-    },
-    now,
-    { ifExists: 'replace' },
-  );
 }
 
 /** A numeric id from a custom id's argument (0, which matches nothing, when it is not one). */
