@@ -8,21 +8,14 @@
 import type { BotDatabase } from '../../db/database.js';
 import type { Repositories } from '../../db/repositories.js';
 import type { Equipment, EpochMs, Reservation, Snowflake } from '../model.js';
-import {
-  earliest,
-  expirePendingTransfer,
-  HOUR_MS,
-  inTransaction,
-  isUsableLocation,
-  lockReservation,
-  MINUTE_MS,
-} from './support.js';
+import { correctionWindowEnd as windowEndOf, CORRECTION_WINDOW_MS, NEXT_RESERVATION_MARGIN_MS } from '../slots.js';
+import { expirePendingTransfer, inTransaction, isUsableLocation, lockReservation } from './support.js';
 
-/** How long after a return the returner may undo or correct it. */
-export const CORRECTION_PERIOD_MS = HOUR_MS;
+/** How long after a return the returner may undo or correct it (`slots.ts`' `CORRECTION_WINDOW_MS`). */
+export const CORRECTION_PERIOD_MS = CORRECTION_WINDOW_MS;
 
 /** How long before the next reservation's start the correction window closes at the latest. */
-export const CORRECTION_MARGIN_BEFORE_NEXT_MS = 15 * MINUTE_MS;
+export const CORRECTION_MARGIN_BEFORE_NEXT_MS = NEXT_RESERVATION_MARGIN_MS;
 
 /** Why a return was refused. */
 export type ReturnRefusal = 'not-found' | 'forbidden' | 'not-loaned' | 'invalid';
@@ -79,10 +72,7 @@ export function correctionWindowEnd(
   if (reservation.returnedAt === null) {
     throw new Error(`reservation ${reservation.id} has not been returned: it has no correction window.`);
   }
-  const byTime = reservation.returnedAt + CORRECTION_PERIOD_MS;
-  return nextReservation === null
-    ? byTime
-    : earliest(byTime, nextReservation.startAt - CORRECTION_MARGIN_BEFORE_NEXT_MS);
+  return windowEndOf(reservation.returnedAt, nextReservation?.startAt ?? null);
 }
 
 async function windowEnd(repos: Repositories, reservation: Reservation): Promise<EpochMs> {
