@@ -1,5 +1,12 @@
+/**
+ * Direct messages to members (reminders, transfer requests with their Approve / Deny buttons) and the channel
+ * fallback when a member's DMs are closed.
+ *
+ * @module
+ */
 import type { API } from '@discordjs/core';
 import { DiscordAPIError } from '@discordjs/rest';
+import type { APIActionRowComponent, APIComponentInMessageActionRow } from 'discord-api-types/v10';
 import type { Snowflake } from '../domain/model.js';
 
 /** Discord's "Cannot send messages to this user" (DMs closed, the bot blocked, no shared server). */
@@ -7,6 +14,18 @@ const CANNOT_MESSAGE_USER = 50007;
 
 /** How a notification went. */
 export type DeliveryResult = 'dm' | 'closed';
+
+/** A direct message: text, and buttons to answer it (a transfer request's Approve / Deny). */
+export interface DirectMessage {
+  readonly content: string;
+  /** Action rows; none when left out (an edit with `[]` removes the buttons). */
+  readonly components?: readonly APIActionRowComponent<APIComponentInMessageActionRow>[];
+}
+
+/** How a {@link Notifier.send} went: where the DM is (to edit it later), or `closed`. */
+export type DmReceipt =
+  | { readonly status: 'dm'; readonly channelId: Snowflake; readonly messageId: Snowflake }
+  | { readonly status: 'closed' };
 
 /**
  * Direct messages to members. A DM is not a live message, so it goes straight through REST, not the manager.
@@ -32,18 +51,50 @@ export class Notifier {
    * @throws other Discord errors (the job retries them)
    */
   public async dm(userId: Snowflake, content: string): Promise<DeliveryResult> {
+    return (await this.send(userId, { content })).status;
+  }
+
+  /**
+   * Sends a DM with components (buttons), through the bot's DM channel with the member.
+   *
+   * @param userId - the member
+   * @param message - the text and the components
+   * @returns where the DM is, or `closed` when Discord refuses with 50007 (DMs closed, the bot blocked)
+   * @throws other Discord errors
+   */
+  public async send(userId: Snowflake, message: DirectMessage): Promise<DmReceipt> {
     try {
       let channelId = this.#channels.get(userId);
       if (channelId === undefined) {
         channelId = (await this.#api.users.createDM(userId)).id;
         this.#channels.set(userId, channelId);
       }
-      await this.#api.channels.createMessage(channelId, { content, allowed_mentions: { parse: [] } });
-      return 'dm';
+      const sent = await this.#api.channels.createMessage(channelId, {
+        content: message.content,
+        ...(message.components === undefined ? {} : { components: [...message.components] }),
+        allowed_mentions: { parse: [] },
+      });
+      return { status: 'dm', channelId, messageId: sent.id };
     } catch (error) {
-      if (error instanceof DiscordAPIError && error.code === CANNOT_MESSAGE_USER) return 'closed';
+      if (error instanceof DiscordAPIError && error.code === CANNOT_MESSAGE_USER) return { status: 'closed' };
       throw error;
     }
+  }
+
+  /**
+   * Edits a DM the bot sent (a transfer request once answered: its buttons removed).
+   *
+   * @param channelId - the DM channel
+   * @param messageId - the message
+   * @param message - the new text and components (`[]` removes them)
+   * @throws Discord's errors (a deleted message: 404)
+   */
+  public async editDm(channelId: Snowflake, messageId: Snowflake, message: DirectMessage): Promise<void> {
+    await this.#api.channels.editMessage(channelId, messageId, {
+      content: message.content,
+      components: [...(message.components ?? [])],
+      allowed_mentions: { parse: [] },
+    });
   }
 
   /**

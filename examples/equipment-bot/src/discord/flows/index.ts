@@ -5,9 +5,11 @@
  */
 import type { InteractionRouter } from '../interactions/router.js';
 import type { FlowDeps } from './flow-deps.js';
+import { registerMineFlow } from './mine-flow.js';
 import { registerReturnFlow } from './return-flow.js';
 import { registerReserveFlow } from './reserve-flow.js';
 import { registerSetupFlow } from './setup-flow.js';
+import { registerTransferFlow } from './transfer-flow.js';
 
 export type { FlowDeps } from './flow-deps.js';
 
@@ -21,4 +23,6 @@ export function registerFlows(router: InteractionRouter, deps: FlowDeps): void {
   registerSetupFlow(router, deps);
   registerReserveFlow(router, deps);
   registerReturnFlow(router, deps);
+  registerMineFlow(router, deps);
+  registerTransferFlow(router, deps);
 }

@@ -225,3 +225,35 @@ function detailOf(transfer: TransferRequest): Record<string, number | string> {
     expiresAt: transfer.expiresAt,
   };
 }
+
+/**
+ * Withdraws a pending request nobody can answer (its DM could not be delivered): it is marked expired, only while
+ * still pending, and logged as `transfer.expired` with the reason. Leaving it pending would block another request
+ * of the reservation until it expired.
+ *
+ * @param database - the open database
+ * @param input - the request, its item (for the log) and why
+ * @param now - epoch ms
+ * @returns whether it was still pending (and is now withdrawn)
+ */
+export async function withdrawTransfer(
+  database: BotDatabase,
+  input: { readonly transferId: number; readonly equipment: Equipment; readonly reason: string },
+  now: EpochMs,
+): Promise<boolean> {
+  return inTransaction(database, async (repos) => {
+    const closed = await repos.transfers.close(input.transferId, 'expired', now);
+    if (closed === null) return false;
+    await repos.logs.append(
+      {
+        guildId: input.equipment.guildId,
+        equipment: input.equipment,
+        userId: SYSTEM_USER,
+        action: 'transfer.expired',
+        detail: { ...detailOf(closed), reason: input.reason },
+      },
+      now,
+    );
+    return true;
+  });
+}
