@@ -5,6 +5,7 @@
  */
 import type { InteractionRouter } from '../interactions/router.js';
 import type { FlowDeps } from './flow-deps.js';
+import { registerItemSettingsFlow } from './item-settings-flow.js';
 import { registerMineFlow } from './mine-flow.js';
 import { registerReturnFlow } from './return-flow.js';
 import { registerReserveFlow } from './reserve-flow.js';
@@ -25,4 +26,5 @@ export function registerFlows(router: InteractionRouter, deps: FlowDeps): void {
   registerReturnFlow(router, deps);
   registerMineFlow(router, deps);
   registerTransferFlow(router, deps);
+  registerItemSettingsFlow(router, deps);
 }
