@@ -1,5 +1,6 @@
 import type { InteractionReply, SimulatedUser } from 'discord-update-manager/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MineText } from '../../src/discord/flows/mine-flow.js';
 import { ReserveText } from '../../src/discord/flows/reserve-screens.js';
 import { createReservation } from '../../src/domain/services/reservations.js';
 import { SLOT_TAKEN_MESSAGE } from '../../src/domain/slots.js';
@@ -171,6 +172,53 @@ describe.each(DIALECTS)('the reservation wizard (%s)', (dialect) => {
     }
     expect(offered[0]).toBe(fromJst({ ...jstDateParts(now), hour: 9, minute: 30 }));
     expect(offered.every((startAt) => startAt >= now)).toBe(true);
+  });
+
+  it('18: Change Date/Time reuses the wizard; the conflict check leaves the reservation itself out; the embed updates', async () => {
+    const reserve = (userId: string, startAt: number, endAt: number) =>
+      createReservation(
+        world.app.database,
+        { guildId: world.guild.id, equipmentId: drill, userId, startAt, endAt, locationId: null },
+        world.now(),
+      );
+    const mine = await reserve(world.alice.id, tomorrowAt(10), tomorrowAt(12));
+    await reserve(world.bob.id, tomorrowAt(13), tomorrowAt(14));
+    if (!mine.ok) throw new Error(mine.reason);
+    const list = await world.alice.clickButton(itemMessage(), 'Check/Change Reservation');
+    const details = await list.selectOptions(MineText.placeholder, [String(mine.reservation.id)]);
+    const wizard = await details.clickButton(MineText.changeLabel);
+    expect(wizard.content).toContain(ReserveText.changeTitle('[Tools] Drill'));
+    expect(wizard.message?.id).toBe(list.message?.id);
+    const { year, month } = jstDateParts(tomorrowAt(11));
+    const day = await wizard.selectOptions('Month', [`${year}-${month}`]);
+    // 11:00 is inside alice's own reservation: free for its change.
+    const durations = await pick(
+      await pick(day, 'Date', String(jstDay(tomorrowAt(11)).start)),
+      'Start time',
+      String(tomorrowAt(11)),
+    );
+    // The durations stop where bob's starts (13:00), back-to-back.
+    expect(options(durations).at(-1)?.value).toBe(String(tomorrowAt(13)));
+    const location = await durations.selectOptions('Duration', [String(tomorrowAt(13))]);
+    const confirm = await location.selectOptions('Location', ['none']);
+    const done = await confirm.clickButton('Confirm');
+    expect(done.content).toContain(ReserveText.changed);
+    expect(await world.repos.reservations.get(mine.reservation.id)).toMatchObject({
+      startAt: tomorrowAt(11),
+      endAt: tomorrowAt(13),
+      status: 'confirmed',
+      userId: world.alice.id,
+    });
+    // The reminder follows the new end.
+    expect(await world.repos.jobs.getByDedupeKey(`reminder:${mine.reservation.id}`)).toMatchObject({
+      status: 'pending',
+      runAt: tomorrowAt(13) - 15 * 60_000,
+    });
+    await world.app.manager.onIdle();
+    await expect.poll(() => JSON.stringify(itemMessage().embeds)).toContain('11:00');
+    // bob cannot change alice's reservation: the wizard refuses to open it for him.
+    const foreign = await world.bob.clickButton(itemMessage(), 'Check/Change Reservation');
+    expect(JSON.stringify(foreign.components)).not.toContain(`reserve:change:-:${mine.reservation.id}`);
   });
 
   it('15: two members confirming overlapping slots at the same moment get exactly one reservation', async () => {
