@@ -29,6 +29,7 @@ export const DisplayText = {
   checkChange: 'Check/Change Reservation',
   settings: "This Equipment's Settings",
   noReservations: 'No reservations',
+  location: 'Location',
 } as const;
 
 /**
@@ -75,6 +76,22 @@ export function statusLine(view: EquipmentView): string {
   }
 }
 
+/**
+ * Where the item is, and where it goes back to, when either is known (scenarios 24 and 34): `Shelf A`,
+ * `Shelf A · returns to Lab`, `Returns to Lab`.
+ *
+ * @param view - the item as it is now
+ * @returns the field, or none
+ */
+function locationField(view: EquipmentView): { name: string; value: string }[] {
+  const here = view.status === 'Loaned' ? null : view.locationName;
+  const home = view.defaultReturnLocationName;
+  if (here === null && home === null) return [];
+  const value =
+    here === null ? `Returns to ${home ?? ''}` : home === null || home === here ? here : `${here} · returns to ${home}`;
+  return [{ name: DisplayText.location, value }];
+}
+
 function reservationLine(reservation: Reservation): string {
   return `<@${reservation.userId}> ${formatJstRange(reservation.startAt, reservation.endAt)}`;
 }
@@ -100,6 +117,7 @@ export function renderItem(view: EquipmentView): DisplayBody {
       { name: 'Status', value: statusLine(view) },
       { name: 'Current reservation', value: current },
       { name: 'Upcoming reservations', value: shown.length === 0 ? DisplayText.noReservations : shown.join('\n') },
+      ...locationField(view),
     ],
   };
   const id = String(equipment.id);

@@ -81,6 +81,8 @@ export interface EquipmentView {
   readonly currentLoan: Reservation | null;
   /** Name of the item's current location, or of the current loan's location while Loaned. */
   readonly locationName: string | null;
+  /** Name of the item's default return location, if it has one. */
+  readonly defaultReturnLocationName: string | null;
   /**
    * The other confirmed reservations, soonest first: those not started yet, and those whose start has passed while an
    * overdue loan still holds the item (they wait for its return).

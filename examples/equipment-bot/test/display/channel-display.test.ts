@@ -24,6 +24,7 @@ function item(id: number, name: string, tag: Tag | null, upcoming = 0): Equipmen
     status: 'Available',
     currentLoan: null,
     locationName: null,
+    defaultReturnLocationName: null,
     upcoming: Array.from({ length: upcoming }, (_, index) => ({
       id: index + 1,
       equipmentId: id,

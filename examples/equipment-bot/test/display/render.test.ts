@@ -37,6 +37,7 @@ function view(overrides: Partial<EquipmentView>): EquipmentView {
     status: 'Available',
     currentLoan: null,
     locationName: null,
+    defaultReturnLocationName: null,
     upcoming: [],
     ...overrides,
   };
@@ -71,6 +72,19 @@ describe('renderItem (scenario 8)', () => {
     });
     expect(statusLine(broken)).toBe('Unavailable: lens broken');
     expect(renderItem(view({ tag: null })).embeds[0]!.title).toBe('Camera');
+  });
+
+  it('adds where the item is and where it returns to, when known (not the loan’s place while Loaned)', () => {
+    const location = (overrides: Partial<EquipmentView>) =>
+      renderItem(view(overrides)).embeds[0]!.fields!.find((field) => field.name === 'Location')?.value;
+    expect(location({})).toBeUndefined();
+    expect(location({ locationName: 'Shelf A' })).toBe('Shelf A');
+    expect(location({ locationName: 'Shelf A', defaultReturnLocationName: 'Lab' })).toBe('Shelf A · returns to Lab');
+    expect(location({ locationName: 'Lab', defaultReturnLocationName: 'Lab' })).toBe('Lab');
+    expect(location({ defaultReturnLocationName: 'Lab' })).toBe('Returns to Lab');
+    expect(location({ status: 'Loaned', locationName: 'Studio', defaultReturnLocationName: 'Lab' })).toBe(
+      'Returns to Lab',
+    );
   });
 });
 

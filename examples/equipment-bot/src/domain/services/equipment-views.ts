@@ -32,8 +32,14 @@ export function equipmentListingQuery(
     .selectFrom('equipment as e')
     .leftJoin('tags as t', 't.id', 'e.tag_id')
     .leftJoin('locations as l', 'l.id', 'e.current_location_id')
+    .leftJoin('locations as d', 'd.id', 'e.default_return_location_id')
     .selectAll('e')
-    .select(['t.name as tag_name', 't.sort_order as tag_sort_order', 'l.name as current_location_name']);
+    .select([
+      't.name as tag_name',
+      't.sort_order as tag_sort_order',
+      'l.name as current_location_name',
+      'd.name as default_return_location_name',
+    ]);
   return 'guildId' in filter
     ? query.where('e.guild_id', '=', filter.guildId)
     : query.where('e.id', '=', filter.equipmentId);
@@ -201,6 +207,7 @@ async function loadViews(
       status,
       currentLoan,
       locationName: currentLoan === null ? row.current_location_name : loanLocation,
+      defaultReturnLocationName: row.default_return_location_name,
       upcoming,
     };
   });
