@@ -4,11 +4,12 @@
  * @module
  */
 import type { InteractionRouter } from '../interactions/router.js';
+import { registerAdminFlow } from './admin-flow.js';
 import type { FlowDeps } from './flow-deps.js';
 import { registerItemSettingsFlow } from './item-settings-flow.js';
 import { registerMineFlow } from './mine-flow.js';
-import { registerReturnFlow } from './return-flow.js';
 import { registerReserveFlow } from './reserve-flow.js';
+import { registerReturnFlow } from './return-flow.js';
 import { registerSetupFlow } from './setup-flow.js';
 import { registerTransferFlow } from './transfer-flow.js';
 
@@ -22,9 +23,10 @@ export type { FlowDeps } from './flow-deps.js';
  */
 export function registerFlows(router: InteractionRouter, deps: FlowDeps): void {
   registerSetupFlow(router, deps);
-  registerReserveFlow(router, deps);
-  registerReturnFlow(router, deps);
+  registerAdminFlow(router, deps);
+  registerItemSettingsFlow(router, deps);
   registerMineFlow(router, deps);
   registerTransferFlow(router, deps);
-  registerItemSettingsFlow(router, deps);
+  registerReserveFlow(router, deps);
+  registerReturnFlow(router, deps);
 }
