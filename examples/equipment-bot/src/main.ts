@@ -6,24 +6,11 @@ import { REST } from '@discordjs/rest';
 import { WebSocketManager } from '@discordjs/ws';
 import type { APIApplication } from 'discord-api-types/v10';
 import { createInterface } from 'node:readline';
-import { systemClock, type Clock } from 'discord-update-manager';
-import { DiscordSimulator } from 'discord-update-manager/testing';
 import { startBotApp, type BotApp } from './app.js';
 import { loadConfig } from './config.js';
-import { SimConsole } from './console/sim-console.js';
-import { repositories } from './db/repositories.js';
+import { SAMPLE_ITEMS, startSampleWorld } from './console/sample-world.js';
 import { BOT_INTENTS } from './discord/equipment-bot.js';
 import { consoleLogger, type Logger } from './logger.js';
-
-/** How long the console waits after an answer for what the bot does next (re-rendering the channel), ms. */
-const SETTLE_MS = 150;
-
-const SAMPLE_ITEMS: readonly { readonly name: string; readonly tag: string | null }[] = [
-  { name: 'Laptop 1', tag: 'PCs' },
-  { name: 'Laptop 2', tag: 'PCs' },
-  { name: 'Quest 3', tag: 'VR' },
-  { name: 'Tripod', tag: null },
-];
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -62,61 +49,13 @@ async function startOnDiscord(config: ReturnType<typeof loadConfig>, logger: Log
 }
 
 /**
- * Starts a simulator with a sample guild and the bot on it.
+ * Starts the sample world (a simulator with a sample guild, the bot on it).
  *
  * @returns the app, and `attach` to start the console on stdin / stdout
  */
 async function startOnSimulator(databaseUrl: string, logger: Logger): Promise<{ app: BotApp; attach: () => void }> {
-  const sim = await DiscordSimulator.start();
-  const guild = sim.guilds.create({ name: 'Equipment Club' });
-  const channel = guild.channels.create({ name: 'reservations' });
-  const general = guild.channels.create({ name: 'general' });
-  const admins = guild.roles.create({ name: 'Admins', permissions: ['ADMINISTRATOR'] });
-  const members = [
-    guild.members.create({ username: 'admin', roles: [admins] }),
-    guild.members.create({ username: 'alice' }),
-    guild.members.create({ username: 'bob' }),
-  ];
-  logger.info(`DiscordSimulator at ${sim.url} (gateway ${sim.gatewayUrl}); guild ${guild.id}, channel ${channel.id}`);
-  const rest = new REST({ api: sim.url, retries: 0, offset: 0 }).setToken(sim.token);
-  const gateway = new WebSocketManager({ token: sim.token, intents: BOT_INTENTS, rest });
-  // The bot's clock runs ahead of real time when the person types `wait` (timers stay real).
-  let offset = 0;
-  const clock: Clock = {
-    now: () => Date.now() + offset,
-    setTimeout: (callback, ms) => systemClock.setTimeout(callback, ms),
-    clearTimeout: (timer) => systemClock.clearTimeout(timer),
-  };
-  const app = await startBotApp({ databaseUrl, rest, gateway, applicationId: sim.applicationId(), logger, clock });
-  // The simulator is new at each run: its guild gets sample tags, items and locations; /setup is the person's.
-  const repos = repositories(app.database.db, app.database.dialect);
-  const now = Date.now();
-  const tags = new Map<string, number>();
-  for (const [index, name] of ['PCs', 'VR'].entries()) {
-    tags.set(name, (await repos.tags.create(guild.id, name, now, index + 1)).id);
-  }
-  for (const item of SAMPLE_ITEMS) {
-    await repos.equipment.create(
-      { guildId: guild.id, name: item.name, tagId: item.tag === null ? null : tags.get(item.tag)! },
-      now,
-    );
-  }
-  for (const name of ['Club room', 'Lab']) await repos.locations.create(guild.id, name, now);
-  const terminal = new SimConsole({
-    guild,
-    channels: [channel, general],
-    members,
-    advance: async (ms) => {
-      offset += ms;
-      await app.jobs.runDue();
-    },
-    // What a click set off (the bot renders after it answered): a moment, then until the manager has sent it all.
-    settle: async () => {
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      await app.manager.onIdle();
-    },
-  });
-  const stop = app.stop;
+  const world = await startSampleWorld({ databaseUrl, logger });
+  const terminal = world.console;
   const attach = (): void => {
     process.stdout.write(
       `\nThe bot is running on a simulated Discord: guild "Equipment Club", channels #reservations and #general, ` +
@@ -138,7 +77,7 @@ async function startOnSimulator(databaseUrl: string, logger: Logger): Promise<{ 
     // Ctrl+D, `quit` or the end of piped input: stop as Ctrl+C does.
     lines.on('close', () => void queue.then(() => process.kill(process.pid, 'SIGINT')));
   };
-  return { app: { ...app, stop: async () => (await stop(), await sim.close()) }, attach };
+  return { app: { ...world.app, stop: () => world.close() }, attach };
 }
 
 main().catch((error: unknown) => {

@@ -40,13 +40,17 @@ export const CONSOLE_HELP = [
   '  /<command> [#channel]             run a slash command there (e.g. /setup #reservations)',
   '  click <label> [on <n> | on dm <n>]  click a button: in your last answer, or on message n of the channel shown',
   '                                    last, or of your DMs',
-  '  select <placeholder> = <option>[, <option>…]  pick in a select of your last answer (labels, names or values)',
+  '  select <placeholder> = <option>[, <option>…]  pick in a select of your last answer (labels, names, values,',
+  '                                    or #n for the n-th option shown)',
   '  modal <field> = <value>; …        fill in and submit the modal your last answer opened',
   '  last                              your last answer again',
   '  dms                               your direct messages, numbered',
   '  wait <n>m|h|d                     move the bot’s clock forward (reminders, expiries)',
   '  quit                              stop',
 ].join('\n');
+
+/** Discord's ephemeral message flag. */
+const EPHEMERAL = 64;
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(m|min|h|d)$/;
 const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -71,6 +75,11 @@ export class SimConsole {
   /** Who the person is acting as. */
   public get user(): SimulatedUser {
     return this.#user;
+  }
+
+  /** The channel shown last (where `click … on <n>` looks). */
+  public get channel(): SimulatedGuildChannel {
+    return this.#channel;
   }
 
   /**
@@ -143,7 +152,12 @@ export class SimConsole {
     }
     const wanted = chosen === '' ? [] : chosen.split(',').map((part) => part.trim());
     const values = wanted.map((want) => {
-      const option = select.options.find((candidate) => candidate.label === want || candidate.value === want);
+      // `#n`: the n-th option shown.
+      const nth = /^#(\d+)$/.exec(want);
+      const option =
+        nth === null
+          ? select.options.find((candidate) => candidate.label === want || candidate.value === want)
+          : select.options[Number(nth[1]) - 1];
       if (option !== undefined) return option.value;
       const member = this.#options.members.find((candidate) => candidate.username === want);
       if (member !== undefined) return member.id;
@@ -194,7 +208,12 @@ export class SimConsole {
     }
     const message = reply.message;
     if (message === undefined) return '(no answer)';
-    return `${reply.ephemeral ? '(only you can see this)\n' : ''}${renderMessageText(message, { names: this.#names() })}`;
+    const names = this.#names();
+    const followUps = reply.followUps.map(
+      (followUp) =>
+        `\n\n(follow-up${(followUp.flags & EPHEMERAL) !== 0 ? ', only you can see this' : ''})\n${renderMessageText(followUp, { names })}`,
+    );
+    return `${reply.ephemeral ? '(only you can see this)\n' : ''}${renderMessageText(message, { names })}${followUps.join('')}`;
   }
 
   #numbered(messages: readonly SimulatedMessage[]): string {

@@ -233,7 +233,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
     await scheduleReservationJobs(repos(), session.guildId, result.reservation, now);
     const done = state.reservationId === null ? ReserveText.reserved : ReserveText.changed;
     const location = state.locationId == null ? null : await repos().locations.get(state.locationId);
-    await ctx.show({ content: `${done} ${state.itemTitle}\n${ReserveText.summary(state, location?.name ?? null)}` });
+    await ctx.show({ content: `${done}: ${state.itemTitle}\n${ReserveText.summary(state, location?.name ?? null)}` });
     await deps.refresh(session.guildId, { kind: 'action', equipmentId: state.equipmentId });
   });
 }
