@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock.js';
+import { AttachmentCdn } from './simulator/attachment-cdn.js';
 import { handleControlRequest, isControlPath } from './simulator/control-api.js';
 import { DelayedAnswers } from './simulator/delayed-answers.js';
 import { FaultInjector } from './simulator/fault-injector.js';
@@ -90,6 +91,7 @@ export class DiscordSimulator {
   readonly #users: UserDriverDeps;
   readonly #listeners = new Set<(event: WorldEvent) => void>();
   readonly #tokens: readonly string[];
+  readonly #cdn: AttachmentCdn;
 
   /**
    * @param options - see {@link DiscordSimulatorOptions}
@@ -119,7 +121,9 @@ export class DiscordSimulator {
         gatewayBot: (label) => this.#gateway.botGatewayInfo(this.#bridge.identityOf(label)!),
         privilegedIntents,
       },
+      attachmentOrigin: () => this.#http.origin,
     });
+    this.#cdn = new AttachmentCdn(this.#world.store);
     this.#bridge = new GatewayBridge(this.#world, this.#auth, privilegedIntents, ids.epochShift);
     this.#gateway = new SimulatorGateway({
       ...resolved.gateway,
@@ -164,6 +168,7 @@ export class DiscordSimulator {
       resolved.port,
       (request) => this.handle(request),
       (request, socket, head) => this.#gateway.handleUpgrade(request, socket, head),
+      (method, path) => this.#cdn.serve(method, path),
     );
   }
 
@@ -504,6 +509,30 @@ export class DiscordSimulator {
    */
   public getChannel(channelId: string): SimulatedChannel | undefined {
     return this.#world.getChannel(channelId);
+  }
+
+  /**
+   * The bytes of an uploaded file, as a bot sent them in a message (a create, an edit, an interaction response or a
+   * follow-up, through multipart `files[n]`). While the server listens, each attachment's `url` (and `proxy_url`)
+   * serves the same bytes over HTTP without authentication, as Discord's CDN does:
+   * `GET <origin>/attachments/<channel id>/<attachment id>/<file name>`. Files are kept whole while their message
+   * lives (a request, and so a file, is at most 25 MiB); deleting the message, or an edit that drops the attachment,
+   * forgets them.
+   *
+   * @param urlOrId - the attachment's `url` or `proxy_url` (the query is ignored; `https://cdn.discordapp.com/...`
+   *   URLs given while the server was not listening work too), or its `id`
+   * @returns a copy of the bytes, or `undefined` for an unknown attachment (or a URL whose channel or file name is
+   *   not the attachment's)
+   * @example
+   * ```ts
+   * const [attachment] = sim.getMessage(channelId, messageId)!.attachments as { url: string }[];
+   * sim.attachmentData(attachment!.url)?.toString('utf8'); // 'id,name\r\n...'
+   * await (await fetch(attachment!.url)).text(); // the same text, over HTTP
+   * ```
+   */
+  public attachmentData(urlOrId: string): Buffer | undefined {
+    const file = this.#cdn.find(urlOrId);
+    return file && Buffer.from(file.data);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { isRecord } from '../../util/is-record.js';
 import type {
   SimulatedAuthor,
   SimulatedChannel,
@@ -103,6 +104,20 @@ export interface MessageFields {
   flags?: number;
 }
 
+/** An uploaded file, kept so tests can read it back (through the attachment's `url`, or the simulator). */
+export interface StoredAttachmentFile {
+  /** The attachment's id. */
+  readonly id: string;
+  /** The channel of its message (part of its URL). */
+  readonly channelId: string;
+  /** The attachment's `filename` (the last part of its URL). */
+  readonly filename: string;
+  /** The attachment's `content_type`, or `undefined` when the upload declared none. */
+  readonly contentType: string | undefined;
+  /** The bytes as uploaded. */
+  readonly data: Buffer;
+}
+
 /** `MessageFlags.SuppressEmbeds`, the only flag an edit may change besides components v2. */
 const EDITABLE_FLAGS = (1 << 2) | (1 << 15);
 
@@ -124,6 +139,8 @@ export class MessageStore {
   /** `author|nonce` → message id and time, for `enforce_nonce`. */
   readonly #nonces = new Map<string, { readonly messageId: string; readonly at: number }>();
   readonly #writes: WriteRecord[] = [];
+  /** Attachment id → the uploaded file, for the attachments of live messages. */
+  readonly #files = new Map<string, StoredAttachmentFile>();
 
   /** Adds a channel. */
   public addChannel(channel: SimulatedChannel): void {
@@ -169,12 +186,16 @@ export class MessageStore {
     return [...(this.#channels.get(channelId)?.messages.values() ?? [])];
   }
 
-  /** Applies an edit; returns the new version. */
+  /** Applies an edit; returns the new version. Files of attachments the edit removes are forgotten. */
   public editMessage(message: StoredMessage, fields: MessageFields, now: number): number {
     if (fields.content !== undefined) message.content = fields.content;
     if (fields.embeds !== undefined) message.embeds = fields.embeds;
     if (fields.components !== undefined) message.components = fields.components;
-    if (fields.attachments !== undefined) message.attachments = fields.attachments;
+    if (fields.attachments !== undefined) {
+      const kept = new Set(attachmentIds(fields.attachments));
+      for (const id of attachmentIds(message.attachments)) if (!kept.has(id)) this.#files.delete(id);
+      message.attachments = fields.attachments;
+    }
     if (fields.flags !== undefined) {
       message.flags = (message.flags & ~EDITABLE_FLAGS) | (fields.flags & EDITABLE_FLAGS);
     }
@@ -183,10 +204,21 @@ export class MessageStore {
     return message.version;
   }
 
-  /** Removes a message. */
+  /** Removes a message, and forgets the files of its attachments. */
   public deleteMessage(message: StoredMessage): void {
     this.#channels.get(message.channelId)?.messages.delete(message.id);
     this.#messages.delete(message.id);
+    for (const id of attachmentIds(message.attachments)) this.#files.delete(id);
+  }
+
+  /** Keeps the files of attachments a message was just given (by a create or an edit). */
+  public addAttachmentFiles(files: readonly StoredAttachmentFile[]): void {
+    for (const file of files) this.#files.set(file.id, file);
+  }
+
+  /** The uploaded file of an attachment of a live message, or `undefined`. */
+  public attachmentFile(id: string): StoredAttachmentFile | undefined {
+    return this.#files.get(id);
   }
 
   /** Adds a webhook. */
@@ -269,6 +301,13 @@ export class MessageStore {
         (filter.messageId === undefined || write.messageId === filter.messageId),
     );
   }
+}
+
+/** The ids of a message's attachment objects. */
+function attachmentIds(attachments: readonly unknown[]): string[] {
+  return attachments.flatMap((attachment) =>
+    isRecord(attachment) && attachment['id'] !== undefined ? [String(attachment['id'])] : [],
+  );
 }
 
 /** A deep copy of a JSON value, so callers cannot change the simulator's state through a snapshot. */

@@ -8,9 +8,11 @@ export interface MultipartFile {
   readonly size: number;
   /** Declared content type, or `undefined`. */
   readonly contentType: string | undefined;
+  /** The file's bytes (a copy, independent of the request body). */
+  readonly data: Buffer;
 }
 
-/** A parsed `multipart/form-data` body: text fields (UTF-8) and file metadata (contents are not kept). */
+/** A parsed `multipart/form-data` body: text fields (UTF-8) and files (name, type and bytes). */
 export interface MultipartBody {
   readonly fields: ReadonlyMap<string, string>;
   readonly files: readonly MultipartFile[];
@@ -58,11 +60,14 @@ export function parseMultipart(body: Uint8Array, boundary: string): MultipartBod
       fields.set(name, Buffer.from(content, 'latin1').toString('utf8'));
     } else {
       const contentType = /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim();
+      // latin1 maps each byte to one character and back, so this restores the uploaded bytes exactly.
+      const data = Buffer.from(content, 'latin1');
       files.push({
         field: name,
         filename: Buffer.from(filename, 'latin1').toString('utf8'),
-        size: content.length,
+        size: data.byteLength,
         contentType,
+        data,
       });
     }
   }

@@ -10,6 +10,12 @@ export type ParsedBody =
 const EMPTY: ParsedBody = { ok: true, json: undefined, files: [] };
 
 /**
+ * Discord refuses request bodies over 25 MiB (413, code 40005). The HTTP server stops reading there; in-process
+ * requests are checked against it too, so no uploaded file the simulator keeps is larger.
+ */
+export const MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024;
+
+/**
  * One header of a request (the first value when it was sent several times).
  *
  * @param headers - lower-case request headers
@@ -26,11 +32,14 @@ export function requestHeader(headers: SimulatorRequest['headers'], name: string
  * the JSON (without one, the text fields stand in for it).
  *
  * @param request - the request; its `content-type` header picks the format
- * @returns the body, or Discord's invalid-JSON error for a malformed one (an empty body is no body)
+ * @returns the body, or Discord's invalid-JSON error for a malformed one (an empty body is no body), or its 413 for
+ *   one over {@link MAX_REQUEST_BODY_BYTES}
  */
 export function parseRequestBody(request: SimulatorRequest): ParsedBody {
   const raw = request.body;
   if (raw === undefined || raw.length === 0) return EMPTY;
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw, 'utf8') : raw.byteLength;
+  if (size > MAX_REQUEST_BODY_BYTES) return { ok: false, error: DiscordErrors.payloadTooLarge };
   const boundary = multipartBoundary(requestHeader(request.headers, 'content-type'));
   if (boundary !== undefined) {
     const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;

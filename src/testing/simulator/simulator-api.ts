@@ -1,4 +1,5 @@
 import { findPayloadViolation } from '../../discord/payload-limits.js';
+import { attachmentUrls } from './attachment-cdn.js';
 import { DiscordErrors, formBodyError, payloadError, snowflakeError, type ApiError } from './discord-errors.js';
 import type { GuildRegistry } from './guild/guild-registry.js';
 import { channelJson as channelObjectJson } from './guild/guild-json.js';
@@ -11,6 +12,7 @@ import {
   type AuthorJson,
   type MessageFields,
   type MessageStore,
+  type StoredAttachmentFile,
   type StoredInteraction,
   type StoredMessage,
   type StoredWebhook,
@@ -75,6 +77,11 @@ export interface SimulatorApiDeps {
   readonly guildRoutes: (ctx: ApiCall) => Answer;
   /** Called when `enforce_nonce` returns an earlier message. */
   readonly onDuplicateCreate: () => void;
+  /**
+   * `http://<host>:<port>` of the simulator's server, where attachments are served, or `undefined` while it does not
+   * listen (attachment URLs then name Discord's CDN).
+   */
+  readonly attachmentOrigin: () => string | undefined;
 }
 
 /** Where a new message comes from. */
@@ -173,7 +180,7 @@ export class SimulatorApi implements MessageWriter {
         return this.webhookMessage(ctx, message, json, files, `webhook:${webhook!.id}`);
       }
       case 'POST /interactions/:interaction_id/:interaction_token/callback':
-        return this.#interactions.callback(ctx, interaction!, json);
+        return this.#interactions.callback(ctx, interaction!, json, files);
       case 'POST /webhooks/:application_id/:interaction_token':
         return this.#interactions.followUp(ctx, interaction!, json, files);
       default:
@@ -221,7 +228,7 @@ export class SimulatorApi implements MessageWriter {
     if (reacting && (have & Permissions.VIEW_CHANNEL) !== 0n && (have & Permissions.READ_MESSAGE_HISTORY) === 0n) {
       return DiscordErrors.missingAccess;
     }
-    return missingPermissionError(have, requiredPermissions(ctx.route, ctx.json, ctx.method));
+    return missingPermissionError(have, requiredPermissions(ctx.route, ctx.json, ctx.method, ctx.files.length));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -369,7 +376,9 @@ export class SimulatorApi implements MessageWriter {
     }
     const violation = findPayloadViolation(payload, 'edit');
     if (violation) return errorAnswer(payloadError(violation));
-    const fields = editFields(payload as Record<string, unknown>, message, this.#attachments(message.channelId, files));
+    const record = payload as Record<string, unknown>;
+    const added = this.#newAttachments(message.channelId, files, record, message.visibleTo !== undefined);
+    const fields = editFields(record, message, added.json);
     const content = fields.content ?? message.content;
     const empty =
       content.length === 0 &&
@@ -381,6 +390,7 @@ export class SimulatorApi implements MessageWriter {
     // Editing a deferred ("thinking") response turns it into a real message.
     if ((message.flags & MESSAGE_FLAGS_LOADING) !== 0) message.flags &= ~MESSAGE_FLAGS_LOADING;
     const version = this.#store.editMessage(message, fields, ctx.now);
+    this.#store.addAttachmentFiles(added.files);
     this.#store.recordWrite('edit', ctx.route, message.channelId, message.id, body, ctx.now, label, version);
     this.#deps.emit({ type: 'MESSAGE_UPDATE', message });
     return { status: 200, json: this.messageJson(message, ctx) };
@@ -506,13 +516,14 @@ export class SimulatorApi implements MessageWriter {
     origin: MessageOrigin,
     id = this.#deps.nextId(now),
   ): StoredMessage {
+    const attachments = this.#newAttachments(channelId, files, payload, origin.visibleTo !== undefined);
     const message: StoredMessage = {
       id,
       channelId,
       content: typeof payload['content'] === 'string' ? payload['content'] : '',
       embeds: Array.isArray(payload['embeds']) ? structuredClone(payload['embeds'] as unknown[]) : [],
       components: Array.isArray(payload['components']) ? structuredClone(payload['components'] as unknown[]) : [],
-      attachments: this.#attachments(channelId, files),
+      attachments: attachments.json,
       flags: (typeof payload['flags'] === 'number' ? payload['flags'] & CREATE_FLAGS : 0) | (origin.extraFlags ?? 0),
       stickerIds: Array.isArray(payload['sticker_ids']) ? payload['sticker_ids'].map(String) : [],
       nonce: origin.nonce,
@@ -529,6 +540,7 @@ export class SimulatorApi implements MessageWriter {
       reactions: new Map(),
     };
     this.#store.addMessage(message);
+    this.#store.addAttachmentFiles(attachments.files);
     return message;
   }
 
@@ -549,19 +561,41 @@ export class SimulatorApi implements MessageWriter {
     return messageJson(message, ctx.client.label, this.#deps.epochShift);
   }
 
-  #attachments(channelId: string, files: readonly MultipartFile[]): unknown[] {
-    return files.map((file) => {
+  /**
+   * The attachment objects of uploaded files, and the files to keep once the message is stored. An entry of the
+   * body's `attachments` whose `id` is a file's placeholder (the `n` of `files[n]`) gives it a `filename` or a
+   * `description`, as on Discord.
+   */
+  #newAttachments(
+    channelId: string,
+    files: readonly MultipartFile[],
+    payload: Record<string, unknown>,
+    ephemeral: boolean,
+  ): { readonly json: Record<string, unknown>[]; readonly files: StoredAttachmentFile[] } {
+    const json: Record<string, unknown>[] = [];
+    const stored: StoredAttachmentFile[] = [];
+    const requested = Array.isArray(payload['attachments']) ? payload['attachments'].filter(isRecord) : [];
+    for (const file of files) {
+      const placeholder = /^files\[(\d+)\]$/.exec(file.field)?.[1];
+      const entry = requested.find((item) => placeholder !== undefined && String(item['id']) === placeholder);
+      const filename = typeof entry?.['filename'] === 'string' && entry['filename'] ? entry['filename'] : file.filename;
+      const description = typeof entry?.['description'] === 'string' ? entry['description'] : undefined;
       const id = this.#deps.nextId();
-      const url = `https://cdn.discordapp.com/attachments/${channelId}/${id}/${encodeURIComponent(file.filename)}`;
-      return {
+      const { url, proxyUrl } = attachmentUrls(this.#deps.attachmentOrigin(), channelId, id, filename);
+      // Field order as in Discord's attachment objects.
+      json.push({
         id,
-        filename: file.filename,
+        filename,
+        ...(description === undefined ? {} : { description }),
+        ...(file.contentType === undefined ? {} : { content_type: file.contentType }),
         size: file.size,
         url,
-        proxy_url: url.replace('cdn.discordapp.com', 'media.discordapp.net'),
-        ...(file.contentType === undefined ? {} : { content_type: file.contentType }),
-      };
-    });
+        proxy_url: proxyUrl,
+        ...(ephemeral ? { ephemeral: true } : {}),
+      });
+      stored.push({ id, channelId, filename, contentType: file.contentType, data: file.data });
+    }
+    return { json, files: stored };
   }
 
   #channelJson(channel: SimulatedChannel): Record<string, unknown> {
@@ -598,15 +632,16 @@ export function validNonce(nonce: unknown): string | number | undefined {
  * @param route - the route
  * @param body - the request body (a message create needs more for replies, TTS and files)
  * @param method - the HTTP method
+ * @param uploadedFiles - number of multipart files (a create with files needs ATTACH_FILES)
  * @returns the permission bits
  */
-function requiredPermissions(route: SimulatorRouteKey, body: unknown, method: string): bigint {
+function requiredPermissions(route: SimulatorRouteKey, body: unknown, method: string, uploadedFiles: number): bigint {
   const view = Permissions.VIEW_CHANNEL;
   switch (route) {
     case 'PATCH /channels/:channel_id':
       return view | Permissions.MANAGE_CHANNELS;
     case 'POST /channels/:channel_id/messages':
-      return requiredForMessageCreate(body);
+      return requiredForMessageCreate(body, uploadedFiles);
     case 'POST /channels/:channel_id/messages/bulk-delete':
       return view | Permissions.MANAGE_MESSAGES;
     case 'GET /channels/:channel_id/messages/:message_id':

@@ -2,11 +2,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { DiscordErrors, serverError, type ApiError } from './discord-errors.js';
+import { MAX_REQUEST_BODY_BYTES } from './parse-request-body.js';
 import { SimulatorConnectionResetError } from './simulator-connection-reset-error.js';
 import type { SimulatorRequest, SimulatorResponse } from './simulator-records.js';
 
-/** Discord refuses bodies over 25 MiB; the server stops reading there instead of buffering more. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
+/** An answer the server writes as is, bytes included: a file of the simulated CDN rather than an API answer. */
+export interface FileResponse {
+  readonly status: number;
+  /** Response headers, lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The bytes, or `undefined` for none (a `HEAD` request, an error without a body). */
+  readonly body: Uint8Array | string | undefined;
+}
+
+/** Serves a file path (e.g. an attachment), or answers `undefined` to leave the request to the API. */
+export type FileHandler = (method: string, path: string) => FileResponse | undefined;
 
 function errorResponse(error: ApiError): SimulatorResponse {
   return { status: error.status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(error.body) };
@@ -27,6 +37,7 @@ export class SimulatorHttpServer {
   readonly #port: number;
   readonly #handle: (request: SimulatorRequest) => Promise<SimulatorResponse>;
   readonly #upgrade: ((request: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  readonly #files: FileHandler | undefined;
   #server: Server | undefined;
   #listeningPort: number | undefined;
 
@@ -35,17 +46,20 @@ export class SimulatorHttpServer {
    * @param port - TCP port (0 picks a free one)
    * @param handle - answers one request (rejects with {@link SimulatorConnectionResetError} to reset it)
    * @param upgrade - takes WebSocket upgrades (the gateway)
+   * @param files - serves file paths before the API sees them (the attachments of the simulated CDN)
    */
   public constructor(
     host: string,
     port: number,
     handle: (request: SimulatorRequest) => Promise<SimulatorResponse>,
     upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void,
+    files?: FileHandler,
   ) {
     this.#host = host;
     this.#port = port;
     this.#handle = handle;
     this.#upgrade = upgrade;
+    this.#files = files;
   }
 
   /**
@@ -78,11 +92,18 @@ export class SimulatorHttpServer {
    * @throws Error when the server is not listening
    */
   public get url(): string {
-    if (this.#listeningPort === undefined) {
+    const origin = this.origin;
+    if (origin === undefined) {
       throw new Error('DiscordSimulator is not listening: `await sim.start()` before reading `sim.url`.');
     }
+    return `${origin}/api`;
+  }
+
+  /** `http://<host>:<port>` while the server is listening, else `undefined`. */
+  public get origin(): string | undefined {
+    if (this.#listeningPort === undefined) return undefined;
     const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host;
-    return `http://${host}:${this.#listeningPort}/api`;
+    return `http://${host}:${this.#listeningPort}`;
   }
 
   /**
@@ -110,12 +131,21 @@ export class SimulatorHttpServer {
 
   async #onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      const file = this.#files?.(request.method ?? 'GET', request.url ?? '/');
+      if (file) {
+        request.resume();
+        if (!response.destroyed && !response.writableEnded) {
+          response.writeHead(file.status, file.headers);
+          response.end(request.method === 'HEAD' ? undefined : file.body);
+        }
+        return;
+      }
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of request) {
         const buffer = chunk as Buffer;
         size += buffer.length;
-        if (size > MAX_BODY_BYTES) {
+        if (size > MAX_REQUEST_BODY_BYTES) {
           writeResponse(response, errorResponse(DiscordErrors.payloadTooLarge));
           return;
         }

@@ -78,7 +78,10 @@ export interface SimulatedMessage {
   readonly embeds: readonly unknown[];
   /** Components as last sent (JSON objects). */
   readonly components: readonly unknown[];
-  /** Attachments (for multipart uploads: `{ id, filename, size }`). */
+  /**
+   * Attachment objects as Discord gives them (`id`, `filename`, `description?`, `content_type?`, `size`, `url`,
+   * `proxy_url`, `ephemeral?`); read an upload's bytes with `sim.attachmentData(url)`.
+   */
   readonly attachments: readonly unknown[];
   /** Message flags. */
   readonly flags: number;

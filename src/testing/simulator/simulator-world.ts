@@ -38,6 +38,8 @@ export interface SimulatorWorldDeps {
   readonly onEvent: (event: WorldEvent) => void;
   /** The gateway's URL and GET /gateway/bot body, and each bot's privileged intents. */
   readonly gateway: Pick<GuildApiDeps, 'gatewayUrl' | 'gatewayBot' | 'privilegedIntents'>;
+  /** `http://<host>:<port>` where attachments are served, or `undefined` while the server does not listen. */
+  readonly attachmentOrigin: () => string | undefined;
 }
 
 /**
@@ -85,6 +87,7 @@ export class SimulatorWorld {
       guilds: this.guilds,
       emit: deps.onEvent,
       onDuplicateCreate: deps.onDuplicateCreate,
+      attachmentOrigin: deps.attachmentOrigin,
     });
   }
 

@@ -1,4 +1,3 @@
-import type { APIRequest } from '@discordjs/rest';
 import type { InteractionReply, SimulatedUser } from 'discord-update-manager/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_NAME_LENGTH } from '../../src/db/errors.js';
@@ -412,31 +411,31 @@ describe.each(DIALECTS)('Overall Management (%s)', (dialect) => {
     const later = await reserve(plain.id, tomorrow + 45 * DAY, 1);
     await reserve(other.id, tomorrow + 10 * HOUR, 1);
 
-    // The bytes the bot put on the wire, as @discordjs/rest sent them (the simulator keeps only name and size).
-    const sent: { name: string; bytes: Buffer }[] = [];
-    world.app.client.rest.on('response', (request: APIRequest) => {
-      const body = request.options.body;
-      if (!(body instanceof FormData)) return;
-      const file = body.get('files[0]');
-      if (file instanceof File)
-        void file.arrayBuffer().then((data) => sent.push({ name: file.name, bytes: Buffer.from(data) }));
-    });
+    type Attachment = { filename: string; size: number; content_type?: string; url: string };
+    // The file as a member downloads it: from the attachment's URL, served by the simulator without a token.
+    const download = async (attachment: Attachment | undefined): Promise<Buffer> => {
+      const response = await fetch(attachment!.url);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+      const bytes = Buffer.from(await response.arrayBuffer());
+      expect(world.sim.attachmentData(attachment!.url)).toEqual(bytes);
+      return bytes;
+    };
 
     const screen = await (await open(admin)).clickButton('Export CSV');
     const chosen = await screen.selectOptions('Period', ['next-30-days']);
     const exported = await chosen.clickButton('Export CSV');
     await exported.waitForMessage((message) => message.content.startsWith(AdminExportText.sent));
-    await expect.poll(() => sent.length).toBe(1);
     const [message] = exported.followUps;
     expect(message?.flags ?? 0).toBe(64);
-    const [attachment] = message!.attachments as { filename: string; size: number; content_type?: string }[];
+    const [attachment] = message!.attachments as Attachment[];
     expect(attachment?.filename).toMatch(/^reservations-\d{8}-\d{8}\.csv$/);
-    expect(attachment?.filename).toBe(sent[0]!.name);
-    expect(attachment?.size).toBe(sent[0]!.bytes.byteLength);
     expect(attachment?.content_type).toBe('text/csv; charset=utf-8');
     expect(message?.content).toMatch(/: 2 rows \(times in JST\)\.$/);
+    const bytes = await download(attachment);
+    expect(attachment?.size).toBe(bytes.byteLength);
 
-    const text = sent[0]!.bytes.toString('utf8');
+    const text = bytes.toString('utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);
     // RFC 4180: a field with a comma or a quote is quoted, its quotes doubled; records end with CRLF.
     expect(text).toContain(`,"Camera, ""Pro""","Video, 4K",${world.alice.id},`);
@@ -477,8 +476,9 @@ describe.each(DIALECTS)('Overall Management (%s)', (dialect) => {
     // All time: the returned one too, with its return; never another guild's.
     const allTime = await (await exported.selectOptions('Period', ['all'])).clickButton('Export CSV');
     await allTime.waitForMessage((message) => message.content.startsWith(AdminExportText.sent));
-    await expect.poll(() => sent.length).toBe(2);
-    const all = parseCsv(sent[1]!.bytes.toString('utf8').slice(1)).slice(1);
+    const [allTimeMessage] = allTime.followUps;
+    const allBytes = await download((allTimeMessage!.attachments as Attachment[])[0]);
+    const all = parseCsv(allBytes.toString('utf8').slice(1)).slice(1);
     expect(all.map((record) => record[0])).toEqual([past.id, upcoming.id, cancelled.id, later.id].map(String));
     expect(all[0]!.slice(6)).toEqual(['Returned', '', formatJst(past.endAt - HOUR), 'Room "A"', world.bob.id]);
     expect(all.some((record) => record[1] === 'Elsewhere')).toBe(false);

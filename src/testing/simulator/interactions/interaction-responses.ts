@@ -73,14 +73,21 @@ export class InteractionResponses {
 
   /**
    * `POST /interactions/{id}/{token}/callback`: the initial response, within 3 s, once, of a type the interaction
-   * allows, with its `data` validated; settles the simulated user's action waiting for it.
+   * allows, with its `data` validated; settles the simulated user's action waiting for it. Files uploaded with a
+   * message (4) or an update (7) become its attachments, as with any other message write; other types ignore them.
    *
    * @param ctx - the request
    * @param interaction - the interaction (authenticated by its token)
-   * @param body - `{ type, data }`
+   * @param body - `{ type, data }` (`payload_json` of a multipart body)
+   * @param files - the multipart body's `files[n]`
    * @returns 204, or 200 with `?with_response=true`, or Discord's error
    */
-  public callback(ctx: ApiCall, interaction: StoredInteraction, body: unknown): Answer {
+  public callback(
+    ctx: ApiCall,
+    interaction: StoredInteraction,
+    body: unknown,
+    files: readonly MultipartFile[] = [],
+  ): Answer {
     if (ctx.now - interaction.createdAt > INTERACTION_CALLBACK_WINDOW_MS) {
       return errorAnswer(DiscordErrors.unknownInteraction);
     }
@@ -105,10 +112,10 @@ export class InteractionResponses {
           // Discord's component rules first: their errors are more precise than the generic payload limits.
           const components = findComponentsError(payload['components'] ?? [], 'data.components');
           if (components) return errorAnswer(components);
-          const violation = findPayloadViolation(payload, 'create');
+          const violation = findPayloadViolation(withFiles(payload, files), 'create');
           if (violation) return errorAnswer(prefixed(payloadError(violation), 'data'));
         }
-        message = this.#message(interaction, payload, ctx.now, [], {
+        message = this.#message(interaction, payload, ctx.now, type === 4 ? files : [], {
           extraFlags: type === 5 ? MESSAGE_FLAGS_LOADING : 0,
           ephemeral,
         });
@@ -127,7 +134,7 @@ export class InteractionResponses {
         if (type === 7) {
           const components = findComponentsError(data['components'] ?? [], 'data.components');
           if (components) return errorAnswer(components);
-          const answer = this.#writer.editMessage(ctx, source, data, [], label);
+          const answer = this.#writer.editMessage(ctx, source, data, files, label);
           if (answer.status !== 200) return prefixedAnswer(answer);
           message = source;
         }
