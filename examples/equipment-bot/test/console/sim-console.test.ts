@@ -8,8 +8,7 @@ describe('the simulator console (npm run bot -- --simulator)', () => {
 
   beforeEach(async () => {
     world = await BotWorld.create('sqlite');
-    const admins = world.guild.roles.create({ name: 'Admins', permissions: ['ADMINISTRATOR'] });
-    const admin = world.guild.members.create({ username: 'admin', roles: [admins] });
+    const admin = world.addAdmin('admin', 'Admins');
     await world.start();
     await world.repos.equipment.create({ guildId: world.guild.id, name: 'Drill' }, world.now());
     terminal = new SimConsole({

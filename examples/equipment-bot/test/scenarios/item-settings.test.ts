@@ -1,14 +1,11 @@
 import type { InteractionReply, SimulatedMessage, SimulatedUser } from 'discord-update-manager/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LogAction } from '../../src/db/log-repository.js';
-import type { Reservation } from '../../src/domain/model.js';
 import { renameEquipment } from '../../src/domain/services/equipment-admin.js';
-import { createReservation } from '../../src/domain/services/reservations.js';
 import { formatJstRange } from '../../src/domain/time.js';
 import { FlowText } from '../../src/discord/flows/flow-deps.js';
 import { ItemLogText, LOG_PAGE_SIZE } from '../../src/discord/flows/item-log.js';
 import { ItemSettingsText as T, nameProblem } from '../../src/discord/flows/item-settings-text.js';
-import { scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
 import { BotWorld, DIALECTS } from '../support/bot-world.js';
 
 const MINUTE = 60_000;
@@ -37,8 +34,7 @@ describe.each(DIALECTS)('per-item settings (%s)', (dialect) => {
 
   beforeEach(async () => {
     world = await BotWorld.create(dialect);
-    const role = world.guild.roles.create({ name: 'admins', permissions: ['ADMINISTRATOR'] });
-    admin = world.guild.members.create({ username: 'ada', roles: [role] });
+    admin = world.addAdmin();
     await world.start();
     const tools = await world.repos.tags.create(world.guild.id, 'Tools', world.now(), 1);
     drill = (
@@ -71,16 +67,8 @@ describe.each(DIALECTS)('per-item settings (%s)', (dialect) => {
     await world.app.manager.onIdle();
   };
 
-  async function reserve(userId: string, item: number, startAt: number, endAt: number): Promise<Reservation> {
-    const made = await createReservation(
-      world.app.database,
-      { guildId: world.guild.id, equipmentId: item, userId, startAt, endAt, locationId: null },
-      world.now(),
-    );
-    if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
-    await scheduleReservationJobs(world.repos, world.guild.id, made.reservation, world.now());
-    return made.reservation;
-  }
+  const reserve = (userId: string, item: number, startAt: number, endAt: number) =>
+    world.reserve({ equipmentId: item, userId, startAt, endAt });
 
   it('32: only server administrators and admin-role members get the menu; a member gets the refusal', async () => {
     const refused = await open(world.alice, '[Tools] Drill');

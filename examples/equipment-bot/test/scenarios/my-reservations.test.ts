@@ -1,11 +1,10 @@
 import type { SimulatedMessage, SimulatedUser } from 'discord-update-manager/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reservation } from '../../src/domain/model.js';
-import { cancelReservation, createReservation } from '../../src/domain/services/reservations.js';
+import { cancelReservation } from '../../src/domain/services/reservations.js';
 import { formatJstRange } from '../../src/domain/time.js';
 import { MineText, changeButtonId } from '../../src/discord/flows/mine-flow.js';
 import { BotWorld, DIALECTS } from '../support/bot-world.js';
-import { scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,17 +27,8 @@ describe.each(DIALECTS)('Check/Change Reservation (%s)', (dialect) => {
     await world.close();
   });
 
-  /** Reserves as the wizard's confirm does: the reservation, then its jobs. */
-  async function reserve(user: SimulatedUser, equipmentId: number, startAt: number, endAt: number) {
-    const made = await createReservation(
-      world.app.database,
-      { guildId: world.guild.id, equipmentId, userId: user.id, startAt, endAt, locationId: null },
-      world.now(),
-    );
-    if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
-    await scheduleReservationJobs(world.repos, world.guild.id, made.reservation, world.now());
-    return made.reservation;
-  }
+  const reserve = (user: SimulatedUser, equipmentId: number, startAt: number, endAt: number) =>
+    world.reserve({ equipmentId, userId: user.id, startAt, endAt });
 
   const itemMessage = (name: string): SimulatedMessage => {
     const found = world.channel.messages.find((m) => (m.embeds[0] as { title?: string } | undefined)?.title === name);
@@ -51,6 +41,11 @@ describe.each(DIALECTS)('Check/Change Reservation (%s)', (dialect) => {
       (field) => field.name === 'Upcoming reservations',
     )?.value;
   const range = (reservation: Reservation) => formatJstRange(reservation.startAt, reservation.endAt);
+  /** The drill's log entries of cancelled reservations. */
+  const cancellations = async () =>
+    (
+      await world.repos.logs.list({ guildId: world.guild.id, equipmentId: drill, from: 0, to: world.now() + MINUTE })
+    ).filter((entry) => entry.action === 'reservation.cancelled');
 
   it('17: lists only the caller’s own confirmed current and upcoming reservations of that item, in JST', async () => {
     const now = world.now();
@@ -173,13 +168,7 @@ describe.each(DIALECTS)('Check/Change Reservation (%s)', (dialect) => {
     expect(done.components).toEqual([]);
 
     expect((await world.repos.reservations.get(mine.id))?.status).toBe('cancelled');
-    const logs = await world.repos.logs.list({
-      guildId: world.guild.id,
-      equipmentId: drill,
-      from: 0,
-      to: world.now() + MINUTE,
-    });
-    expect(logs.filter((entry) => entry.action === 'reservation.cancelled')).toHaveLength(1);
+    expect(await cancellations()).toHaveLength(1);
     for (const key of [
       `reminder:${mine.id}`,
       `overdue:${mine.id}:0`,
@@ -207,12 +196,6 @@ describe.each(DIALECTS)('Check/Change Reservation (%s)', (dialect) => {
     ).toBe(true);
     const late = await confirm.clickButton(MineText.confirmCancelLabel);
     expect(late.content).toBe(`${MineText.notCancellable}\n\n${MineText.none('Drill')}`);
-    const logs = await world.repos.logs.list({
-      guildId: world.guild.id,
-      equipmentId: drill,
-      from: 0,
-      to: world.now() + MINUTE,
-    });
-    expect(logs.filter((entry) => entry.action === 'reservation.cancelled')).toHaveLength(1);
+    expect(await cancellations()).toHaveLength(1);
   });
 });

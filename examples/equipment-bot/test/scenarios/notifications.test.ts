@@ -1,8 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Reservation } from '../../src/domain/model.js';
-import { createReservation } from '../../src/domain/services/reservations.js';
 import { returnReservation } from '../../src/domain/services/returns.js';
-import { NotificationText, scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
+import { NotificationText } from '../../src/jobs/reservation-jobs.js';
 import { BotWorld, DIALECTS } from '../support/bot-world.js';
 
 const MINUTE = 60_000;
@@ -26,16 +24,8 @@ describe.each(DIALECTS)('time-driven updates and notifications (%s)', (dialect) 
   });
 
   /** Reserves the drill as a user would (the wizard's confirm): the reservation, then its jobs. */
-  async function reserve(userId: string, startAt: number, endAt: number): Promise<Reservation> {
-    const made = await createReservation(
-      world.app.database,
-      { guildId: world.guild.id, equipmentId: drill, userId, startAt, endAt, locationId: null },
-      world.now(),
-    );
-    if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
-    await scheduleReservationJobs(world.repos, world.guild.id, made.reservation, world.now());
-    return made.reservation;
-  }
+  const reserve = (userId: string, startAt: number, endAt: number) =>
+    world.reserve({ equipmentId: drill, userId, startAt, endAt });
 
   /** The reminder of a reservation with nothing after it. */
   const lastReminder = (endAt: number) => `${NotificationText.reminder('Drill', endAt)}\n${NotificationText.noNext}`;

@@ -65,8 +65,7 @@ describe.each(DIALECTS)('Overall Management (%s)', (dialect) => {
 
   beforeEach(async () => {
     world = await BotWorld.create(dialect);
-    const role = world.guild.roles.create({ name: 'admins', permissions: ['ADMINISTRATOR'] });
-    admin = world.guild.members.create({ username: 'ada', roles: [role] });
+    admin = world.addAdmin();
     await world.start();
     await world.setUp();
   });

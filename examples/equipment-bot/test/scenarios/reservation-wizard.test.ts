@@ -33,6 +33,13 @@ describe.each(DIALECTS)('the reservation wizard (%s)', (dialect) => {
     const { year, month, day } = jstDateParts(jstDay(world.now() + DAY).start);
     return fromJst({ year, month, day, hour, minute });
   };
+  /** A reservation of the drill made in the domain (no jobs): a slot the wizard must see as taken. */
+  const reserveDrill = (userId: string, startAt: number, endAt: number) =>
+    createReservation(
+      world.app.database,
+      { guildId: world.guild.id, equipmentId: drill, userId, startAt, endAt, locationId: null },
+      world.now(),
+    );
   const itemMessage = () => world.channel.messages.find((message) => JSON.stringify(message.embeds).includes('Drill'))!;
   const options = (reply: InteractionReply) => reply.components[0]?.options ?? [];
 
@@ -111,18 +118,7 @@ describe.each(DIALECTS)('the reservation wizard (%s)', (dialect) => {
   });
 
   it('13: a start inside another reservation is refused at the time step', async () => {
-    const taken = await createReservation(
-      world.app.database,
-      {
-        guildId: world.guild.id,
-        equipmentId: drill,
-        userId: world.bob.id,
-        startAt: tomorrowAt(10),
-        endAt: tomorrowAt(12),
-        locationId: null,
-      },
-      world.now(),
-    );
+    const taken = await reserveDrill(world.bob.id, tomorrowAt(10), tomorrowAt(12));
     expect(taken.ok).toBe(true);
     const startStep = await toStartStep(world.alice, tomorrowAt(11));
     const refused = await pick(startStep, 'Start time', String(tomorrowAt(11)));
@@ -132,18 +128,7 @@ describe.each(DIALECTS)('the reservation wizard (%s)', (dialect) => {
   });
 
   it('14: back-to-back bookings are accepted, and past start times are not offered', async () => {
-    await createReservation(
-      world.app.database,
-      {
-        guildId: world.guild.id,
-        equipmentId: drill,
-        userId: world.bob.id,
-        startAt: tomorrowAt(10),
-        endAt: tomorrowAt(12),
-        locationId: null,
-      },
-      world.now(),
-    );
+    await reserveDrill(world.bob.id, tomorrowAt(10), tomorrowAt(12));
     // Starting when bob's ends.
     const after = await (await toConfirm(world.alice, tomorrowAt(12), tomorrowAt(13))).clickButton('Confirm');
     expect(after.content).toContain(ReserveText.reserved);
@@ -175,14 +160,8 @@ describe.each(DIALECTS)('the reservation wizard (%s)', (dialect) => {
   });
 
   it('18: Change Date/Time reuses the wizard; the conflict check leaves the reservation itself out; the embed updates', async () => {
-    const reserve = (userId: string, startAt: number, endAt: number) =>
-      createReservation(
-        world.app.database,
-        { guildId: world.guild.id, equipmentId: drill, userId, startAt, endAt, locationId: null },
-        world.now(),
-      );
-    const mine = await reserve(world.alice.id, tomorrowAt(10), tomorrowAt(12));
-    await reserve(world.bob.id, tomorrowAt(13), tomorrowAt(14));
+    const mine = await reserveDrill(world.alice.id, tomorrowAt(10), tomorrowAt(12));
+    await reserveDrill(world.bob.id, tomorrowAt(13), tomorrowAt(14));
     if (!mine.ok) throw new Error(mine.reason);
     const list = await world.alice.clickButton(itemMessage(), 'Check/Change Reservation');
     const details = await list.selectOptions(MineText.placeholder, [String(mine.reservation.id)]);

@@ -3,10 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReturnText } from '../../src/discord/flows/return-flow.js';
 import type { Location, Reservation } from '../../src/domain/model.js';
 import { getEquipmentView } from '../../src/domain/services/equipment-views.js';
-import { createReservation } from '../../src/domain/services/reservations.js';
 import { cancelReturn, correctReturnLocation } from '../../src/domain/services/returns.js';
 import { CORRECTION_CLOSED_MESSAGE } from '../../src/domain/slots.js';
-import { NotificationText, scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
+import { NotificationText } from '../../src/jobs/reservation-jobs.js';
 import { BotWorld, DIALECTS } from '../support/bot-world.js';
 
 const MINUTE = 60_000;
@@ -37,16 +36,8 @@ describe.each(DIALECTS)('return and correction (%s)', (dialect) => {
   });
 
   /** Reserves the camera as the reservation wizard does (the reservation, then its jobs). */
-  async function reserve(user: SimulatedUser, startAt: number, endAt: number): Promise<Reservation> {
-    const made = await createReservation(
-      world.app.database,
-      { guildId: world.guild.id, equipmentId: camera, userId: user.id, startAt, endAt, locationId: null },
-      world.now(),
-    );
-    if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
-    await scheduleReservationJobs(world.repos, world.guild.id, made.reservation, world.now());
-    return made.reservation;
-  }
+  const reserve = (user: SimulatedUser, startAt: number, endAt: number) =>
+    world.reserve({ equipmentId: camera, userId: user.id, startAt, endAt });
 
   /** A loan in progress: a reservation from a minute from now, for `durationMs`, then the clock past its start. */
   async function loan(user: SimulatedUser, durationMs = HOUR): Promise<Reservation> {

@@ -10,8 +10,7 @@ describe.each(DIALECTS)('/setup (%s)', (dialect) => {
 
   beforeEach(async () => {
     world = await BotWorld.create(dialect);
-    const role = world.guild.roles.create({ name: 'admins', permissions: ['ADMINISTRATOR'] });
-    admin = world.guild.members.create({ username: 'ada', roles: [role] });
+    admin = world.addAdmin();
     await world.start();
   });
 

@@ -1,12 +1,10 @@
 import type { SimulatedMessage, SimulatedUser } from 'discord-update-manager/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Reservation } from '../../src/domain/model.js';
-import { createReservation } from '../../src/domain/services/reservations.js';
 import { TRANSFER_TTL_MS } from '../../src/domain/services/transfers.js';
 import { formatJstRange } from '../../src/domain/time.js';
 import { MineText } from '../../src/discord/flows/mine-flow.js';
 import { TransferText, transferButtonIds } from '../../src/discord/flows/transfer-flow.js';
-import { scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
 import { transferExpiredText } from '../../src/jobs/transfer-jobs.js';
 import { BotWorld, DIALECTS } from '../support/bot-world.js';
 
@@ -32,21 +30,7 @@ describe.each(DIALECTS)('owner transfer (%s)', (dialect) => {
     drill = (await world.repos.equipment.create({ guildId: world.guild.id, name: 'Drill' }, world.now())).id;
     // Five hours ahead: nothing of it (start, reminders) is due while a request waits its 3 hours.
     const start = world.now() + 5 * HOUR;
-    const made = await createReservation(
-      world.app.database,
-      {
-        guildId: world.guild.id,
-        equipmentId: drill,
-        userId: world.alice.id,
-        startAt: start,
-        endAt: start + HOUR,
-        locationId: null,
-      },
-      world.now(),
-    );
-    if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
-    mine = made.reservation;
-    await scheduleReservationJobs(world.repos, world.guild.id, mine, world.now());
+    mine = await world.reserve({ equipmentId: drill, userId: world.alice.id, startAt: start, endAt: start + HOUR });
     await world.setUp();
   });
 

@@ -15,6 +15,9 @@ import { systemClock, type Clock } from 'discord-update-manager';
 import { startBotApp, type BotApp } from '../../src/app.js';
 import { repositories, type Repositories } from '../../src/db/repositories.js';
 import { BOT_INTENTS } from '../../src/discord/equipment-bot.js';
+import type { Reservation, Snowflake } from '../../src/domain/model.js';
+import { createReservation } from '../../src/domain/services/reservations.js';
+import { scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
 import { silentLogger } from '../../src/logger.js';
 
 /** The dialects every bot suite runs on. */
@@ -146,6 +149,42 @@ export class BotWorld {
   public async stopBot(): Promise<void> {
     await this.#app?.stop();
     this.#app = undefined;
+  }
+
+  /**
+   * A new member with the Administrator permission, through a role of their own.
+   *
+   * @param username - their name
+   * @param roleName - the role's name
+   * @returns the member
+   */
+  public addAdmin(username = 'ada', roleName = 'admins'): SimulatedUser {
+    const role = this.guild.roles.create({ name: roleName, permissions: ['ADMINISTRATOR'] });
+    return this.guild.members.create({ username, roles: [role] });
+  }
+
+  /**
+   * Reserves as the wizard's Confirm does: the reservation, then its jobs (reminders, overdue notices, re-renders).
+   *
+   * @param input - the item, the member, the times (epoch ms) and the location (none by default)
+   * @returns the reservation
+   * @throws Error when the domain refuses it
+   */
+  public async reserve(input: {
+    readonly equipmentId: number;
+    readonly userId: Snowflake;
+    readonly startAt: number;
+    readonly endAt: number;
+    readonly locationId?: number | null;
+  }): Promise<Reservation> {
+    const made = await createReservation(
+      this.app.database,
+      { locationId: null, ...input, guildId: this.guild.id },
+      this.now(),
+    );
+    if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
+    await scheduleReservationJobs(this.repos, this.guild.id, made.reservation, this.now());
+    return made.reservation;
   }
 
   /** Makes the world's reservation channel the guild's (what /setup's Complete does), and renders it. */

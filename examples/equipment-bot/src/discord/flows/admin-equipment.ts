@@ -11,22 +11,19 @@ import { MAX_SELECT_OPTIONS, paginate } from '../../domain/slots.js';
 import type { Tag } from '../../domain/model.js';
 import type { Screen } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
-import { button, buttonRow, modal, readModal, rows, selectRow } from '../interactions/ui.js';
+import { button, buttonRow, modal, pageArg, pageButtons, readModal, rows, selectRow } from '../interactions/ui.js';
 import {
   AdminText,
   adminId,
   checkName,
   nameFields,
-  pageArg,
-  pageButtons,
   refusalText,
   selectedValues,
-  withNotice,
   type AdminKit,
   type AdminSession,
   type AdminState,
 } from './admin-menu.js';
-import { reposOf } from './flow-deps.js';
+import { reposOf, withNotice } from './flow-deps.js';
 
 /** What adding equipment shows. */
 export const AdminEquipmentText = {
@@ -67,7 +64,7 @@ export function registerAdminEquipment(router: InteractionRouter, kit: AdminKit)
       { label: AdminEquipmentText.noTag, value: NO_TAG, default: draft.tagId === null },
       ...page.items.map((tag: Tag) => ({ label: tag.name, value: String(tag.id), default: tag.id === draft.tagId })),
     ];
-    const paging = pageButtons('equip-page', session, page);
+    const paging = pageButtons(page, (to) => adminId('equip-page', session.id, String(to)));
     return {
       content: withNotice(notice, AdminEquipmentText.tagStep(draft.name ?? '')),
       components: rows(

@@ -15,22 +15,10 @@ import { formatJstDate } from '../../domain/time.js';
 import type { Screen } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import { button, buttonRow, rows, selectRow } from '../interactions/ui.js';
-import {
-  adminId,
-  selectedValues,
-  withNotice,
-  type AdminKit,
-  type AdminSession,
-  type AdminState,
-} from './admin-menu.js';
-import {
-  describePeriod,
-  EXPORT_PERIODS,
-  parsePeriod,
-  periodBounds,
-  periodOptions,
-  type ExportPeriod,
-} from './admin-periods.js';
+import { adminId, selectedValues, type AdminKit, type AdminSession, type AdminState } from './admin-menu.js';
+import { describePeriod, EXPORT_PERIODS, periodBounds, type ExportPeriod } from './admin-periods.js';
+import { withNotice } from './flow-deps.js';
+import { parsePeriod, periodOptions } from './period-picker.js';
 
 /**
  * Largest file the export sends, bytes: Discord's upload limit for a server without boosts is 10 MiB; the margin

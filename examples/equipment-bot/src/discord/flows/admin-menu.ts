@@ -1,6 +1,6 @@
 /**
  * What the parts of Overall Management share: the wizard's state, its main menu, the admin check made at each
- * click and submission, name validation for the modals, and page buttons. Each part (equipment, tags, locations,
+ * click and submission, and name validation for the modals. Each part (equipment, tags, locations,
  * admin roles, log, export) registers its steps on the same `admin` flow and session.
  *
  * @module
@@ -9,13 +9,12 @@ import { ButtonStyle, type APIButtonComponentWithCustomId } from 'discord-api-ty
 import { MAX_NAME_LENGTH, type NamedKind } from '../../db/errors.js';
 import type { Snowflake } from '../../domain/model.js';
 import type { AdminResult } from '../../domain/services/admin-support.js';
-import type { Page } from '../../domain/slots.js';
 import { customId } from '../custom-id.js';
 import type { InteractionContext, Screen } from '../interactions/context.js';
 import type { WizardSession } from '../interactions/session-store.js';
-import { BACK_LABEL, button, buttonRow, rows, type ModalField, type Row } from '../interactions/ui.js';
+import { BACK_LABEL, button, buttonRow, PAGE_LABELS, rows, type ModalField, type Row } from '../interactions/ui.js';
 import type { ExportPeriod, LogPeriod } from './admin-periods.js';
-import { FlowText, isAdmin, type FlowDeps } from './flow-deps.js';
+import { FlowText, isAdmin, withNotice, type FlowDeps } from './flow-deps.js';
 
 /** Which entry of a tag or location list is chosen, and which page of it is shown. */
 export interface ListChoice {
@@ -63,8 +62,8 @@ export const AdminText = {
   rolesLabel: 'Admin Roles',
   logLabel: 'Overall Log',
   exportLabel: 'Export CSV',
-  previousLabel: '◀ Previous',
-  nextLabel: 'Next ▶',
+  previousLabel: PAGE_LABELS.previous,
+  nextLabel: PAGE_LABELS.next,
   nameEmpty: (kind: NamedKind) => `The ${kind} name is empty. Enter a name of 1 to ${MAX_NAME_LENGTH} characters.`,
   nameTooLong: (kind: NamedKind, length: number) =>
     `The ${kind} name is ${length} characters long. A name can have at most ${MAX_NAME_LENGTH} characters.`,
@@ -141,48 +140,6 @@ export function refusalText(
  */
 export function adminId(action: string, session: string, arg?: string): string {
   return customId('admin', action, session, arg);
-}
-
-/**
- * Puts a notice (what just happened, or what was wrong) above a screen's text.
- *
- * @param notice - the notice, if any
- * @param text - the screen's text
- * @returns the content
- */
-export function withNotice(notice: string | undefined, text: string): string {
-  return notice === undefined ? text : `${notice}\n\n${text}`;
-}
-
-/**
- * ◀ Previous / Next ▶ for a paginated list, when it has more than one page.
- *
- * @param action - the step that shows a page (its arg is the page)
- * @param session - the session
- * @param page - the page shown
- * @returns the buttons (none for a single page)
- */
-export function pageButtons(
-  action: string,
-  session: AdminSession,
-  page: Page<unknown>,
-): APIButtonComponentWithCustomId[] {
-  if (page.pages <= 1) return [];
-  return [
-    button(AdminText.previousLabel, adminId(action, session.id, String(page.page - 1)), undefined, !page.hasPrevious),
-    button(AdminText.nextLabel, adminId(action, session.id, String(page.page + 1)), undefined, !page.hasNext),
-  ];
-}
-
-/**
- * The page a page button asks for.
- *
- * @param arg - the button's argument
- * @returns the page (0 when it is not a number; `paginate` clamps it)
- */
-export function pageArg(arg: string | undefined): number {
-  const page = Number(arg);
-  return Number.isInteger(page) ? page : 0;
 }
 
 /**

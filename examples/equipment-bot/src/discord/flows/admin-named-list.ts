@@ -14,23 +14,30 @@ import type { GuildAction } from '../../domain/services/guild-admin.js';
 import { MAX_SELECT_OPTIONS, paginate } from '../../domain/slots.js';
 import type { InteractionContext, Screen } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
-import { BACK_LABEL, button, buttonRow, modal, readModal, rows, selectRow } from '../interactions/ui.js';
+import {
+  BACK_LABEL,
+  button,
+  buttonRow,
+  modal,
+  pageArg,
+  pageButtons,
+  readModal,
+  rows,
+  selectRow,
+} from '../interactions/ui.js';
 import {
   AdminText,
   adminId,
   checkName,
   nameFields,
-  pageArg,
-  pageButtons,
   refusalText,
   selectedValues,
-  withNotice,
   type AdminKit,
   type AdminSession,
   type AdminState,
   type ListChoice,
 } from './admin-menu.js';
-import type { FlowDeps } from './flow-deps.js';
+import { withNotice, type FlowDeps } from './flow-deps.js';
 
 /** A tag or a location, as the list shows it. */
 export interface NamedEntry {
@@ -145,7 +152,7 @@ export function registerNamedList(router: InteractionRouter, kit: AdminKit, spec
       components: rows(
         options.length > 0 && selectRow(id('pick'), text.placeholder, options),
         buttonRow(...actions),
-        buttonRow(kit.backToMenu(session), ...pageButtons(act('page'), session, page)),
+        buttonRow(kit.backToMenu(session), ...pageButtons(page, (to) => adminId(act('page'), session.id, String(to)))),
       ),
     };
   };

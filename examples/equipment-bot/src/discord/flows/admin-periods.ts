@@ -1,13 +1,14 @@
 /**
  * The period pickers of Overall Management: which span of the log to show, which reservations to export. Periods
- * are JST calendar days and months (a "day" is the JST day, whatever the host's zone), computed from "now".
+ * are JST calendar days and months (a "day" is the JST day, whatever the host's zone), computed from "now". Their
+ * selects are built and read by `period-picker.ts`.
  *
  * @module
  */
-import type { APISelectMenuOption } from 'discord-api-types/v10';
 import type { DayBounds } from '../../domain/time.js';
 import { formatJstDate, fromJst, jstDateParts, jstDay } from '../../domain/time.js';
 import type { EpochMs } from '../../domain/model.js';
+import type { PeriodChoice } from './period-picker.js';
 
 /** A period of the log picker. */
 export type LogPeriod = 'today' | 'last-7-days' | 'last-30-days' | 'this-month' | 'last-month' | 'all';
@@ -27,25 +28,30 @@ export const PeriodText = {
   all: 'All time',
 } as const satisfies Record<LogPeriod | ExportPeriod, string>;
 
+/** The periods of a picker, in order, with their labels. */
+function choices<P extends LogPeriod | ExportPeriod>(periods: readonly P[]): readonly PeriodChoice<P>[] {
+  return periods.map((id) => ({ id, label: PeriodText[id] }));
+}
+
 /** The log picker's periods, in order. */
-export const LOG_PERIODS: readonly LogPeriod[] = [
+export const LOG_PERIODS: readonly PeriodChoice<LogPeriod>[] = choices<LogPeriod>([
   'today',
   'last-7-days',
   'last-30-days',
   'this-month',
   'last-month',
   'all',
-];
+]);
 
 /** The export picker's periods, in order. */
-export const EXPORT_PERIODS: readonly ExportPeriod[] = [
+export const EXPORT_PERIODS: readonly PeriodChoice<ExportPeriod>[] = choices<ExportPeriod>([
   'this-month',
   'last-month',
   'next-month',
   'last-30-days',
   'next-30-days',
   'all',
-];
+]);
 
 /** The end of "all time" for the export: the largest epoch ms a database column and `Date` both hold. */
 const END_OF_TIME = 8_640_000_000_000_000;
@@ -103,29 +109,4 @@ export function describePeriod(period: LogPeriod | ExportPeriod, now: EpochMs): 
   const first = formatJstDate(start);
   const last = formatJstDate(end - 1);
   return `${PeriodText[period]} (${first === last ? first : `${first}\u2013${last}`})`;
-}
-
-/**
- * The options of a period select, the chosen one marked as the default.
- *
- * @param periods - the periods offered
- * @param chosen - the one chosen
- * @returns the options
- */
-export function periodOptions<P extends LogPeriod | ExportPeriod>(
-  periods: readonly P[],
-  chosen: P,
-): APISelectMenuOption[] {
-  return periods.map((period) => ({ label: PeriodText[period], value: period, default: period === chosen }));
-}
-
-/**
- * Reads a chosen period (a select's value), refusing one the picker does not offer.
- *
- * @param periods - the periods offered
- * @param value - the value chosen
- * @returns the period, or `undefined` for anything else
- */
-export function parsePeriod<P extends LogPeriod | ExportPeriod>(periods: readonly P[], value: unknown): P | undefined {
-  return periods.find((period) => period === value);
 }

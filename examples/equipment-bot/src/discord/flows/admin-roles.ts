@@ -9,15 +9,8 @@ import { changeAdminRole } from '../../domain/services/guild-admin.js';
 import type { Screen } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import { button, buttonRow, roleSelectRow, rows } from '../interactions/ui.js';
-import {
-  adminId,
-  selectedValues,
-  withNotice,
-  type AdminKit,
-  type AdminSession,
-  type AdminState,
-} from './admin-menu.js';
-import { reposOf } from './flow-deps.js';
+import { adminId, selectedValues, type AdminKit, type AdminSession, type AdminState } from './admin-menu.js';
+import { reposOf, withNotice } from './flow-deps.js';
 
 /** What the admin roles screen shows. */
 export const AdminRolesText = {

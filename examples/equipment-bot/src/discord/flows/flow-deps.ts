@@ -1,5 +1,6 @@
 /**
- * What the interaction flows are given, and what they share: the admin check, and the answers for refusals.
+ * What the interaction flows are given, and what they share: the admin check, the answers for refusals, and the
+ * notice above a screen.
  *
  * @module
  */
@@ -31,6 +32,17 @@ export const FlowText = {
   guildOnly: 'This works in a server only.',
   noSuchItem: 'This equipment no longer exists.',
 } as const;
+
+/**
+ * Puts a notice (what just happened, or what was wrong) above a screen's text.
+ *
+ * @param notice - the notice, if any
+ * @param text - the screen's text
+ * @returns both, separated by a blank line
+ */
+export function withNotice(notice: string | undefined, text: string): string {
+  return notice === undefined ? text : `${notice}\n\n${text}`;
+}
 
 /**
  * The repositories over the database (outside a transaction).

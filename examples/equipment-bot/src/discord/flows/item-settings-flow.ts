@@ -34,7 +34,7 @@ import type { InteractionContext } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import { modal, readModal } from '../interactions/ui.js';
 import { FlowText, isAdmin, reposOf, type FlowDeps } from './flow-deps.js';
-import { isLogPeriod, LOG_LIMIT, logEmbed, logNames, logPeriodBounds } from './item-log.js';
+import { LOG_LIMIT, LOG_PERIODS, logEmbed, logPeriodBounds } from './item-log.js';
 import { registerItemChoosers } from './item-settings-choosers.js';
 import { itemFlowKit, type ItemSession } from './item-settings-kit.js';
 import {
@@ -53,6 +53,8 @@ import {
   REASON_FIELDS,
   RENAME_FIELDS,
 } from './item-settings-text.js';
+import { logNames } from './log-entry-text.js';
+import { parsePeriod } from './period-picker.js';
 
 export { ItemSettingsText } from './item-settings-text.js';
 
@@ -242,8 +244,8 @@ export function registerItemSettingsFlow(router: InteractionRouter, deps: FlowDe
   });
 
   step('log-period', async (ctx, session, view, _id, interaction) => {
-    const chosen = 'values' in interaction.data ? interaction.data.values[0] : undefined;
-    if (chosen !== undefined && isLogPeriod(chosen)) session.data.logPeriod = chosen;
+    const chosen = parsePeriod(LOG_PERIODS, 'values' in interaction.data ? interaction.data.values[0] : undefined);
+    if (chosen !== undefined) session.data.logPeriod = chosen;
     session.data.logPage = 0;
     await showLog(ctx, session, view);
   });

@@ -12,9 +12,11 @@ import { formatJstRange } from '../../domain/time.js';
 import { statusLine } from '../../display/render.js';
 import { customId } from '../custom-id.js';
 import type { Screen } from '../interactions/context.js';
-import { BACK_LABEL, button, buttonRow, rows, selectRow } from '../interactions/ui.js';
+import { BACK_LABEL, button, buttonRow, pageButtons, rows, selectRow } from '../interactions/ui.js';
+import { withNotice } from './flow-deps.js';
 import { ItemSettingsText as T } from './item-settings-text.js';
 import { ItemLogText, LOG_PERIODS, type LogPeriodId } from './item-log.js';
+import { periodOptions } from './period-picker.js';
 
 /** A forced state waiting for the administrator's Proceed. */
 export interface PendingForce {
@@ -76,7 +78,7 @@ export function itemTitle(view: EquipmentView): string {
 export function menuScreen(sid: string, view: EquipmentView, locationName: string | null, notice?: string): Screen {
   const menu = T.menu(itemTitle(view), statusLine(view), view.tag?.name ?? T.noTag, locationName ?? T.noLocation);
   return {
-    content: notice === undefined ? menu : `${notice}\n\n${menu}`,
+    content: withNotice(notice, menu),
     components: rows(
       view.equipment.unavailable
         ? buttonRow(
@@ -142,7 +144,7 @@ export function reservationLines(reservations: readonly Reservation[]): string[]
 export function forceConfirmScreen(sid: string, reservations: readonly Reservation[], notice?: string): Screen {
   const body = [T.forceConfirm, ...reservationLines(reservations)].join('\n');
   return {
-    content: notice === undefined ? body : `${notice}\n\n${body}`,
+    content: withNotice(notice, body),
     components: rows(
       buttonRow(
         button(T.proceedLabel, itemId('proceed', sid), ButtonStyle.Danger),
@@ -199,14 +201,10 @@ export function chooserScreen(
   const placeholder = chooser.kind === 'tag' ? T.tagPlaceholder : T.locationPlaceholder;
   const text = page.pages > 1 ? `${content}\n${T.page(page.page + 1, page.pages)}` : content;
   return {
-    content: notice === undefined ? text : `${notice}\n\n${text}`,
+    content: withNotice(notice, text),
     components: rows(
       selectRow(itemId('choose', sid), placeholder, shown),
-      page.pages > 1 &&
-        buttonRow(
-          button(T.previousLabel, itemId('page', sid, String(page.page - 1)), ButtonStyle.Secondary, !page.hasPrevious),
-          button(T.nextLabel, itemId('page', sid, String(page.page + 1)), ButtonStyle.Secondary, !page.hasNext),
-        ),
+      page.pages > 1 && buttonRow(...pageButtons(page, (to) => itemId('page', sid, String(to)))),
       buttonRow(button(BACK_LABEL, itemId('menu', sid)), button(T.saveLabel, itemId('save', sid), ButtonStyle.Success)),
     ),
   };
@@ -243,21 +241,14 @@ export function deleteScreen(sid: string, name: string, reservations: number): S
  * @returns the screen
  */
 export function logScreen(sid: string, embed: APIEmbed, period: LogPeriodId, page: number, pages: number): Screen {
+  const position = { page, pages, hasPrevious: page > 0, hasNext: page < pages - 1 };
   return {
     embeds: [embed],
     components: rows(
-      selectRow(
-        itemId('log-period', sid),
-        ItemLogText.periodPlaceholder,
-        LOG_PERIODS.map((option) => ({
-          label: option.label,
-          value: option.id,
-          ...(option.id === period ? { default: true } : {}),
-        })),
-      ),
+      selectRow(itemId('log-period', sid), ItemLogText.periodPlaceholder, periodOptions(LOG_PERIODS, period)),
       buttonRow(
-        button(T.previousLabel, itemId('log', sid, String(page - 1)), ButtonStyle.Secondary, page <= 0),
-        button(T.nextLabel, itemId('log', sid, String(page + 1)), ButtonStyle.Secondary, page >= pages - 1),
+        // Unlike the other lists, the item log shows them on a single page too (both disabled).
+        ...pageButtons(position, (to) => itemId('log', sid, String(to)), { evenForOnePage: true }),
         button(BACK_LABEL, itemId('menu', sid)),
       ),
     ),

@@ -4,7 +4,7 @@
  * @module
  */
 import { MAX_NAME_LENGTH } from '../../db/errors.js';
-import type { ModalField } from '../interactions/ui.js';
+import { PAGE_LABELS, type ModalField } from '../interactions/ui.js';
 
 /** Longest reason an administrator can give for Unavailable (shown as "Unavailable: reason" in the embed). */
 export const MAX_REASON_LENGTH = 200;
@@ -69,8 +69,8 @@ export const ItemSettingsText = {
   unchanged: 'Nothing was changed.',
   page: (page: number, pages: number) => `Page ${page} of ${pages}.`,
   saveLabel: 'Save',
-  previousLabel: '◀ Previous',
-  nextLabel: 'Next ▶',
+  previousLabel: PAGE_LABELS.previous,
+  nextLabel: PAGE_LABELS.next,
 
   deleteConfirm: (name: string, reservations: number) =>
     `Delete **${name}**? This cannot be undone. ${

@@ -23,8 +23,8 @@ import { customId } from '../custom-id.js';
 import type { InteractionContext, Screen } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
-import { BACK_LABEL, button, buttonRow, rows, selectRow } from '../interactions/ui.js';
-import { FlowText, reposOf, type FlowDeps } from './flow-deps.js';
+import { BACK_LABEL, button, buttonRow, pageArg, pageButtons, rows, selectRow } from '../interactions/ui.js';
+import { FlowText, reposOf, withNotice, type FlowDeps } from './flow-deps.js';
 
 /** What the Check/Change interface remembers between steps (the transfer steps share it). */
 export interface MineState {
@@ -111,17 +111,6 @@ export type ChosenReservation =
   | { readonly ok: false; readonly screen: Screen };
 
 /**
- * Prefixes a screen's text with a notice (a refusal, an outcome).
- *
- * @param notice - the notice, if any
- * @param text - the screen's text
- * @returns both, separated by a blank line
- */
-export function withNotice(notice: string | undefined, text: string): string {
-  return notice === undefined ? text : `${notice}\n\n${text}`;
-}
-
-/**
  * Starts the interface again from a session that was taken (a final click that was refused): same choices, a new
  * session, so that ← Back works.
  *
@@ -154,22 +143,9 @@ export async function listScreen(deps: FlowDeps, session: WizardSession<MineStat
     value: String(reservation.id),
     description: MineText.phase[phaseOf(reservation, now)],
   }));
+  const labels = { previous: MineText.previousLabel, next: MineText.nextLabel };
   const pager =
-    page.pages > 1 &&
-    buttonRow(
-      button(
-        MineText.previousLabel,
-        mineId('page', session.id, String(page.page - 1)),
-        ButtonStyle.Secondary,
-        !page.hasPrevious,
-      ),
-      button(
-        MineText.nextLabel,
-        mineId('page', session.id, String(page.page + 1)),
-        ButtonStyle.Secondary,
-        !page.hasNext,
-      ),
-    );
+    page.pages > 1 && buttonRow(...pageButtons(page, (to) => mineId('page', session.id, String(to)), { labels }));
   return {
     content: withNotice(notice, MineText.list(equipment.name, page.page, page.pages)),
     components: rows(selectRow(mineId('pick', session.id), MineText.placeholder, options), pager),
@@ -283,7 +259,7 @@ export function registerMineFlow(router: InteractionRouter, deps: FlowDeps): voi
   });
 
   router.step<MineState>('mine', 'page', async (ctx, session, id) => {
-    session.data.page = Number(id.arg);
+    session.data.page = pageArg(id.arg);
     await show(ctx, listScreen(deps, session));
   });
 

@@ -26,6 +26,7 @@ import { scheduleReservationJobs } from '../../jobs/reservation-jobs.js';
 import type { InteractionContext } from '../interactions/context.js';
 import type { ComponentOrModal, InteractionRouter } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
+import { pageArg } from '../interactions/ui.js';
 import { FlowText, reposOf, type FlowDeps } from './flow-deps.js';
 import {
   confirmLocationScreen,
@@ -143,20 +144,26 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
     return ctx.show({ content: waiting ? ReturnText.waiting(equipment.name) : ReturnText.noLoan(equipment.name) });
   });
 
+  /** The steps of a location select (`locationRows`): a location chosen, or a page turned, then the screen again. */
+  const routeLocationSelect = <S extends { locationId: number | null; page: number }>(
+    actions: { readonly pick: string; readonly page: string },
+    show: (ctx: InteractionContext, session: WizardSession<S>) => Promise<void>,
+  ): void => {
+    router.step<S>('return', actions.pick, async (ctx, session, _id, interaction) => {
+      const picked = selectedId(interaction);
+      if (picked !== null) session.data.locationId = picked;
+      await show(ctx, session);
+    });
+    router.step<S>('return', actions.page, async (ctx, session, id) => {
+      session.data.page = pageArg(id.arg);
+      await show(ctx, session);
+    });
+  };
+
   const showReturn = async (ctx: InteractionContext, session: WizardSession<ReturnState>) => {
     await ctx.show(returnScreen(session.id, session.data, await locationsOf(session.guildId)));
   };
-
-  router.step<ReturnState>('return', 'pick', async (ctx, session, _id, interaction) => {
-    const picked = selectedId(interaction);
-    if (picked !== null) session.data.locationId = picked;
-    await showReturn(ctx, session);
-  });
-
-  router.step<ReturnState>('return', 'page', async (ctx, session, id) => {
-    session.data.page = pageArg(id.arg);
-    await showReturn(ctx, session);
-  });
+  routeLocationSelect<ReturnState>({ pick: 'pick', page: 'page' }, showReturn);
 
   router.step<ReturnState>('return', 'check', async (ctx, session) => {
     await ctx.show(confirmLocationScreen(session.id));
@@ -244,19 +251,8 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
     await ctx.show(correctScreen(session.id, session.data, locations));
   });
 
-  const showCorrect = async (ctx: InteractionContext, session: WizardSession<CorrectState>) => {
+  routeLocationSelect<CorrectState>({ pick: 'fix-pick', page: 'fix-page' }, async (ctx, session) => {
     await ctx.show(correctScreen(session.id, session.data, await locationsOf(session.guildId)));
-  };
-
-  router.step<CorrectState>('return', 'fix-pick', async (ctx, session, _id, interaction) => {
-    const picked = selectedId(interaction);
-    if (picked !== null) session.data.locationId = picked;
-    await showCorrect(ctx, session);
-  });
-
-  router.step<CorrectState>('return', 'fix-page', async (ctx, session, id) => {
-    session.data.page = pageArg(id.arg);
-    await showCorrect(ctx, session);
   });
 
   router.finish<CorrectState>('return', 'fix-save', async (ctx, session) => {
@@ -279,12 +275,6 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
 function idArg(arg: string | undefined): number {
   const value = Number(arg);
   return Number.isSafeInteger(value) && value > 0 ? value : 0;
-}
-
-/** A page from a custom id's argument (`paginate` clamps it). */
-function pageArg(arg: string | undefined): number {
-  const value = Number(arg);
-  return Number.isSafeInteger(value) ? value : 0;
 }
 
 /** The location a string select chose, or null. */

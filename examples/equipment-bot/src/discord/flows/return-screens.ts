@@ -13,7 +13,16 @@ import { CORRECTION_CLOSED_MESSAGE, MAX_SELECT_OPTIONS, paginate } from '../../d
 import { formatJst } from '../../domain/time.js';
 import { customId } from '../custom-id.js';
 import type { Screen } from '../interactions/context.js';
-import { BACK_LABEL, button, buttonRow, rows, selectRow, type Row } from '../interactions/ui.js';
+import {
+  BACK_LABEL,
+  button,
+  buttonRow,
+  PAGE_LABELS,
+  pageButtons,
+  rows,
+  selectRow,
+  type Row,
+} from '../interactions/ui.js';
 
 /** What the return wizard remembers between its steps. */
 export interface ReturnState {
@@ -82,8 +91,8 @@ export const ReturnText = {
   correctLocationLabel: 'Correct Location',
   confirmUndoLabel: 'Yes, cancel the return',
   saveLabel: 'Save Location',
-  previousLabel: '◀ Previous',
-  nextLabel: 'Next ▶',
+  previousLabel: PAGE_LABELS.previous,
+  nextLabel: PAGE_LABELS.next,
   locationPlaceholder: 'Return location',
   defaultDescription: 'Default return location',
 } as const;
@@ -172,10 +181,7 @@ function locationRows(input: {
   }));
   const select = selectRow(input.selectId, ReturnText.locationPlaceholder, options);
   if (page.pages === 1) return { rows: [select], pageLine: null };
-  const pager = buttonRow(
-    button(ReturnText.previousLabel, input.pageId(Math.max(0, page.page - 1)), undefined, !page.hasPrevious),
-    button(ReturnText.nextLabel, input.pageId(Math.min(page.pages - 1, page.page + 1)), undefined, !page.hasNext),
-  );
+  const pager = buttonRow(...pageButtons(page, input.pageId));
   return { rows: [select, pager], pageLine: ReturnText.page(page.page, page.pages) };
 }
 

@@ -34,7 +34,7 @@ import type { Screen } from '../interactions/context.js';
 import type { ComponentOrModal, InteractionRouter, RouteHandler } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
 import { BACK_LABEL, button, buttonRow, rows, userSelectRow } from '../interactions/ui.js';
-import type { FlowDeps } from './flow-deps.js';
+import { withNotice, type FlowDeps } from './flow-deps.js';
 import {
   afterCommit,
   chosenReservation,
@@ -43,7 +43,6 @@ import {
   mineId,
   phaseOf,
   reopen,
-  withNotice,
   type MineState,
 } from './mine-flow.js';
 

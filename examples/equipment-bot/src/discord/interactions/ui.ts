@@ -72,6 +72,58 @@ export function buttonRow(...buttons: APIButtonComponentWithCustomId[]): Row {
   return { type: ComponentType.ActionRow, components: buttons };
 }
 
+/** The labels of the page buttons most lists use. */
+export const PAGE_LABELS = { previous: '◀ Previous', next: 'Next ▶' } as const;
+
+/** Where a paginated list is (`paginate`'s `Page` is one): the page shown, 0-based, of how many. */
+export interface PagePosition {
+  readonly page: number;
+  readonly pages: number;
+  readonly hasPrevious: boolean;
+  readonly hasNext: boolean;
+}
+
+/** How {@link pageButtons} shows. */
+export interface PageButtonsOptions {
+  /** The two labels. @defaultValue {@link PAGE_LABELS} */
+  readonly labels?: { readonly previous: string; readonly next: string };
+  /** Whether a single page shows them too (both disabled). @defaultValue false */
+  readonly evenForOnePage?: boolean;
+}
+
+/**
+ * ◀ Previous / Next ▶ for a paginated list: each asks for its page by its `custom_id`, and the one with no page to
+ * go to is disabled. A single page has none, unless {@link PageButtonsOptions.evenForOnePage}.
+ *
+ * @param page - the page shown
+ * @param pageId - the `custom_id` that asks for a page (read it back with {@link pageArg})
+ * @param options - labels, and whether a single page shows them
+ * @returns the buttons, for a row of their own or after others
+ */
+export function pageButtons(
+  page: PagePosition,
+  pageId: (page: number) => string,
+  options: PageButtonsOptions = {},
+): APIButtonComponentWithCustomId[] {
+  if (page.pages <= 1 && options.evenForOnePage !== true) return [];
+  const labels = options.labels ?? PAGE_LABELS;
+  return [
+    button(labels.previous, pageId(page.page - 1), ButtonStyle.Secondary, !page.hasPrevious),
+    button(labels.next, pageId(page.page + 1), ButtonStyle.Secondary, !page.hasNext),
+  ];
+}
+
+/**
+ * The page a page button asks for.
+ *
+ * @param arg - the button's `custom_id` argument
+ * @returns the page (0 when it is not a whole number; `paginate` clamps the rest)
+ */
+export function pageArg(arg: string | undefined): number {
+  const page = Number(arg);
+  return Number.isSafeInteger(page) ? page : 0;
+}
+
 /**
  * A row with one string select.
  *
