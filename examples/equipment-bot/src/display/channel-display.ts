@@ -54,6 +54,8 @@ export class ChannelDisplay {
   readonly #source: DisplaySource;
   readonly #channel: DisplayChannel;
   readonly #now: () => EpochMs;
+  /** The render in progress of each guild (renders of one guild run one after the other). */
+  readonly #rendering = new Map<Snowflake, Promise<void>>();
 
   /**
    * @param manager - the started manager every channel message goes through
@@ -101,7 +103,23 @@ export class ChannelDisplay {
    * @param reason - why (decides the priorities)
    * @returns the handles of the updates queued, settled when Discord has them
    */
-  public async render(guildId: Snowflake, channelId: Snowflake, reason: RenderReason): Promise<UpdateHandle[]> {
+  public render(guildId: Snowflake, channelId: Snowflake, reason: RenderReason): Promise<UpdateHandle[]> {
+    // One plan at a time per guild: two renders started close together (two admins' changes) would otherwise read
+    // the database in one order and hand their bodies to the manager in the other, and the older plan would win.
+    const previous = this.#rendering.get(guildId) ?? Promise.resolve();
+    const run = previous.then(() => this.#render(guildId, channelId, reason));
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#rendering.set(guildId, settled);
+    void settled.then(() => {
+      if (this.#rendering.get(guildId) === settled) this.#rendering.delete(guildId);
+    });
+    return run;
+  }
+
+  async #render(guildId: Snowflake, channelId: Snowflake, reason: RenderReason): Promise<UpdateHandle[]> {
     const slots = await this.plan(guildId);
     const handles = slots.map((slot) =>
       this.#manager.sync(slot.key, channelId, slot.body, {

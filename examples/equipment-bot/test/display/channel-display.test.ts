@@ -136,4 +136,33 @@ describe('ChannelDisplay on the DiscordSimulator', () => {
     // Nothing to do the second time.
     expect(await board.reconcile(GUILD, channelId)).toBe(false);
   });
+
+  it('renders a guild one plan at a time, so a slow older plan never lands after a newer one', async () => {
+    await Promise.all(await display().render(GUILD, channelId, { kind: 'structure' }));
+    await manager.onIdle();
+    // The first render reads the old order slowly; the second, started later, reads the new order at once.
+    const before = [...views];
+    const after = [views[2]!, views[0]!, views[1]!];
+    let calls = 0;
+    const racing = new ChannelDisplay(
+      manager,
+      {
+        listEquipmentViews: async () => {
+          calls += 1;
+          if (calls === 1) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            return before;
+          }
+          return after;
+        },
+      },
+      channel(),
+      () => Date.UTC(2029, 0, 1),
+    );
+    const first = racing.render(GUILD, channelId, { kind: 'structure' });
+    const second = racing.render(GUILD, channelId, { kind: 'structure' });
+    await Promise.all([...(await first), ...(await second)]);
+    await manager.onIdle();
+    expect(shown().map((embed) => embed.title)).toEqual(['Equipment reservations', 'Ladder', '[A] Drill', '[A] Saw']);
+  });
 });
