@@ -16,7 +16,9 @@ import { repositories } from './db/repositories.js';
 import { EquipmentBot, type GuildDirectory } from './discord/equipment-bot.js';
 import { registerFlows } from './discord/flows/index.js';
 import { InteractionRouter } from './discord/interactions/router.js';
+import { DatabaseSessionStore } from './discord/interactions/database-session-store.js';
 import { MemorySessionStore } from './discord/interactions/session-store.js';
+import type { SessionStoreKind } from './config.js';
 import type { EpochMs } from './domain/model.js';
 import { listEquipmentViews } from './domain/services/equipment-views.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -45,6 +47,8 @@ export interface BotAppOptions {
   readonly clock?: Clock;
   /** How often the job table is polled, ms. @defaultValue 5000 */
   readonly jobPollMs?: number;
+  /** Where wizard state lives (`SESSION_STORE`). @defaultValue `'memory'` */
+  readonly sessionStore?: SessionStoreKind;
   /** The library's rate-limit knobs from the environment. @defaultValue `process.env` */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -102,7 +106,9 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
   await manager.start();
   const client = new Client({ rest: options.rest, gateway: options.gateway });
   const directory = guildDirectory(database);
-  const sessions = new MemorySessionStore({ now });
+  // In memory for one process; in the database when several processes may get one member's clicks.
+  const sessions =
+    options.sessionStore === 'database' ? new DatabaseSessionStore({ database, now }) : new MemorySessionStore({ now });
   const router = new InteractionRouter({ sessions, logger: options.logger });
   const bot = new EquipmentBot({
     client,

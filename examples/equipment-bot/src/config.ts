@@ -18,7 +18,14 @@ export interface BotConfig {
   /** `sqlite:./data/bot.db` (default) or `postgres://…`. */
   readonly databaseUrl: string;
   readonly logLevel: LogLevel;
+  /** Where wizard state lives: `memory` (one bot process, the default) or `database` (several processes). */
+  readonly sessionStore: SessionStoreKind;
 }
+
+/** Where the interaction flows keep wizard state. */
+export type SessionStoreKind = 'memory' | 'database';
+
+const SESSION_STORES: readonly SessionStoreKind[] = ['memory', 'database'];
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
@@ -48,7 +55,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new Error(`LOG_LEVEL is "${logLevel}": expected one of ${LOG_LEVELS.join(', ')}.`);
   }
-  return { token, applicationId, databaseUrl, logLevel };
+  const sessionStore = (nonEmpty(env['SESSION_STORE']) ?? 'memory') as SessionStoreKind;
+  if (!SESSION_STORES.includes(sessionStore)) {
+    throw new Error(
+      `SESSION_STORE is "${sessionStore}": expected memory (one bot process) or database (several processes sharing the database).`,
+    );
+  }
+  return { token, applicationId, databaseUrl, logLevel, sessionStore };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -45,7 +45,14 @@ async function startOnDiscord(config: ReturnType<typeof loadConfig>, logger: Log
   const rest = new REST().setToken(config.token!);
   const applicationId = config.applicationId ?? ((await rest.get('/applications/@me')) as APIApplication).id;
   const gateway = new WebSocketManager({ token: config.token!, intents: BOT_INTENTS, rest });
-  return startBotApp({ databaseUrl: config.databaseUrl, rest, gateway, applicationId, logger });
+  return startBotApp({
+    databaseUrl: config.databaseUrl,
+    rest,
+    gateway,
+    applicationId,
+    logger,
+    sessionStore: config.sessionStore,
+  });
 }
 
 /**

@@ -30,6 +30,7 @@ export interface BotSchema {
   transfer_requests: TransferRequestsTable;
   jobs: JobsTable;
   sent_reminders: SentRemindersTable;
+  wizard_sessions: WizardSessionsTable;
 }
 
 /** One row per guild that has been set up or configured. */
@@ -153,4 +154,17 @@ export interface SentRemindersTable {
   reservation_id: number;
   kind: string;
   sent_at: number;
+}
+
+/** Wizard state of the interaction flows, when kept in the database (migration 003). */
+export interface WizardSessionsTable {
+  id: string;
+  flow: string;
+  user_id: string;
+  guild_id: string;
+  /** The session's data, JSON. */
+  data: string;
+  expires_at: number;
+  /** When a final button took it; null while live. */
+  finished_at: number | null;
 }

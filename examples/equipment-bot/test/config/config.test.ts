@@ -8,6 +8,7 @@ describe('loadConfig', () => {
       applicationId: undefined,
       databaseUrl: 'sqlite:./data/bot.db',
       logLevel: 'info',
+      sessionStore: 'memory',
     });
   });
 
@@ -22,6 +23,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DISCORD_APPLICATION_ID: '42' })).toThrow(
       /DISCORD_APPLICATION_ID is "42": expected a snowflake/,
     );
+    expect(() => loadConfig({ SESSION_STORE: 'redis' })).toThrow(
+      'SESSION_STORE is "redis": expected memory (one bot process) or database (several processes sharing the database).',
+    );
     expect(() => loadConfig({ DISCORD_TOKEN: 'abc def' })).toThrow(/DISCORD_TOKEN contains whitespace/);
     expect(() => loadConfig({ DISCORD_TOKEN: 'abc def' })).not.toThrow(/abc/);
   });
@@ -33,12 +37,14 @@ describe('loadConfig', () => {
         DISCORD_APPLICATION_ID: '1100000000000000000',
         DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/bot',
         LOG_LEVEL: 'debug',
+        SESSION_STORE: 'database',
       }),
     ).toEqual({
       token: 'token',
       applicationId: '1100000000000000000',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/bot',
       logLevel: 'debug',
+      sessionStore: 'database',
     });
   });
 });

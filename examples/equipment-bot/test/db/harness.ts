@@ -102,6 +102,7 @@ export const BOT_TABLES = [
   'tags',
   'locations',
   'guild_settings',
+  'wizard_sessions',
 ] as const;
 
 /**

@@ -2,14 +2,14 @@ import type { SimulatedGuildChannel, SimulatedUser } from 'discord-update-manage
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SetupText } from '../../src/discord/flows/setup-flow.js';
 import { RouterText } from '../../src/discord/interactions/router.js';
-import { BotWorld, DIALECTS } from '../support/bot-world.js';
+import { BotWorld, SESSION_VARIANTS } from '../support/bot-world.js';
 
-describe.each(DIALECTS)('/setup (%s)', (dialect) => {
+describe.each(SESSION_VARIANTS)('/setup ($dialect, sessions in $sessionStore)', ({ dialect, sessionStore }) => {
   let world: BotWorld;
   let admin: SimulatedUser;
 
   beforeEach(async () => {
-    world = await BotWorld.create(dialect);
+    world = await BotWorld.create(dialect, { sessionStore });
     admin = world.addAdmin();
     await world.start();
   });
@@ -90,6 +90,11 @@ describe.each(DIALECTS)('/setup (%s)', (dialect) => {
     expect(complete.message?.id).toBe(reply.message?.id);
     const settings = await world.repos.guildSettings.get(world.guild.id);
     expect(settings).toMatchObject({ reservationChannelId: world.channel.id, adminRoleIds: [staff.id] });
+    // The wizard's state was where SESSION_STORE says: the finished session's row stays until it expires.
+    const rows = await world.app.database.db.selectFrom('wizard_sessions').selectAll().execute();
+    expect(rows.map((row) => [row.flow, row.finished_at !== null])).toEqual(
+      sessionStore === 'database' ? [['setup', true]] : [],
+    );
     await world.app.manager.onIdle();
     await expect.poll(() => botMessages(world.channel).length).toBe(1);
     expect(world.titles()).toEqual(['Please register equipment']);

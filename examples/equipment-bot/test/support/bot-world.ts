@@ -19,10 +19,15 @@ import type { Reservation, Snowflake } from '../../src/domain/model.js';
 import { createReservation } from '../../src/domain/services/reservations.js';
 import { scheduleReservationJobs } from '../../src/jobs/reservation-jobs.js';
 import { silentLogger } from '../../src/logger.js';
+import type { SessionStoreKind } from '../../src/config.js';
 
 /** The dialects every bot suite runs on. */
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type Dialect = (typeof DIALECTS)[number];
+
+/** Each dialect with wizard state in memory and in the database (for the suites that exercise sessions most). */
+export const SESSION_VARIANTS: readonly { readonly dialect: Dialect; readonly sessionStore: SessionStoreKind }[] =
+  DIALECTS.flatMap((dialect) => (['memory', 'database'] as const).map((sessionStore) => ({ dialect, sessionStore })));
 
 const POSTGRES_URL = process.env['POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -65,9 +70,22 @@ export class BotWorld {
    * A new world (the bot not started).
    *
    * @param dialect - where the bot keeps its data
+   * @param options - where it keeps wizard state (default in memory)
    * @returns the world
    */
-  public static async create(dialect: Dialect): Promise<BotWorld> {
+  public static async create(
+    dialect: Dialect,
+    options: { readonly sessionStore?: SessionStoreKind } = {},
+  ): Promise<BotWorld> {
+    const world = await BotWorld.#make(dialect);
+    world.#sessionStore = options.sessionStore ?? 'memory';
+    return world;
+  }
+
+  /** Where the bot keeps wizard state (`SESSION_STORE`). */
+  #sessionStore: SessionStoreKind = 'memory';
+
+  static async #make(dialect: Dialect): Promise<BotWorld> {
     const sim = await DiscordSimulator.start({ timeScale: 0.05 });
     if (dialect === 'sqlite') {
       const folder = await mkdtemp(join(tmpdir(), 'equipment-bot-'));
@@ -123,6 +141,7 @@ export class BotWorld {
       applicationId: this.sim.applicationId(),
       logger: silentLogger,
       env: {},
+      sessionStore: this.#sessionStore,
       clock: this.clock,
       jobPollMs: 20,
     });

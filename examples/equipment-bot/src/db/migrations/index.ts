@@ -9,9 +9,10 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { BotDatabase, BotDialect } from '../database.js';
 import { initialMigration } from './001_initial.js';
 import { performanceMigration } from './002_performance.js';
+import { wizardSessionsMigration } from './003_wizard_sessions.js';
 
 /** The migration names, in order. */
-export const MIGRATION_NAMES = ['001_initial', '002_performance'] as const;
+export const MIGRATION_NAMES = ['001_initial', '002_performance', '003_wizard_sessions'] as const;
 
 /**
  * The migrations for a dialect, by name.
@@ -23,6 +24,7 @@ export function migrationProvider(dialect: BotDialect): MigrationProvider {
   const migrations: Record<(typeof MIGRATION_NAMES)[number], Migration> = {
     '001_initial': initialMigration(dialect),
     '002_performance': performanceMigration(),
+    '003_wizard_sessions': wizardSessionsMigration(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }

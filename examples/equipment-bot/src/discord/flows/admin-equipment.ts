@@ -118,7 +118,7 @@ export function registerAdminEquipment(router: InteractionRouter, kit: AdminKit)
 
   router.finish<AdminState>('admin', 'equip-create', async (ctx, finished) => {
     if (await kit.refuse(ctx)) return;
-    const session = kit.resume(finished);
+    const session = await kit.resume(finished);
     const { name, tagId } = session.data.draft;
     if (name === null) return ctx.show(kit.menuScreen(session));
     const result = await createEquipment(

@@ -38,7 +38,7 @@ export function registerAdminFlow(router: InteractionRouter, deps: FlowDeps): vo
   router.on('admin', 'open', async (ctx) => {
     if (ctx.guildId === undefined) return ctx.show({ content: FlowText.guildOnly });
     if (await kit.refuse(ctx)) return;
-    const session = deps.sessions.create<AdminState>('admin', ctx.userId, ctx.guildId, initialAdminState());
+    const session = await deps.sessions.create<AdminState>('admin', ctx.userId, ctx.guildId, initialAdminState());
     await ctx.show(kit.menuScreen(session));
   });
 

@@ -166,7 +166,7 @@ export interface AdminKit {
   /** The main menu, with a notice above it. */
   menuScreen(session: AdminSession, notice?: string): Screen;
   /** A new session carrying on a finished one's state (after a final button), so that the menu stays usable. */
-  resume(session: AdminSession): AdminSession;
+  resume(session: AdminSession): Promise<AdminSession>;
   /** A ← Back button to the main menu. */
   backToMenu(session: AdminSession): APIButtonComponentWithCustomId;
 }

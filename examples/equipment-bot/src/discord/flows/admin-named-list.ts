@@ -245,7 +245,7 @@ export function registerNamedList(router: InteractionRouter, kit: AdminKit, spec
 
   router.finish<AdminState>('admin', act('delete-ok'), async (ctx, finished, id) => {
     if (await kit.refuse(ctx)) return;
-    const session = kit.resume(finished);
+    const session = await kit.resume(finished);
     const result = await spec.remove(deps, { guildId: session.guildId, actorId: ctx.userId, id: Number(id.arg) });
     if (!result.ok) return ctx.show(await listScreen(session, refusalText(spec.kind, result)));
     spec.choice(session.data).selectedId = null;
@@ -261,7 +261,7 @@ export function registerNamedList(router: InteractionRouter, kit: AdminKit, spec
   ] as const) {
     router.finish<AdminState>('admin', act(suffix), async (ctx, finished) => {
       if (await kit.refuse(ctx)) return;
-      const session = kit.resume(finished);
+      const session = await kit.resume(finished);
       const { entries, selected, choice } = await load(session);
       const from = selected === undefined ? -1 : entries.indexOf(selected);
       const to = from + step;

@@ -78,7 +78,7 @@ export function registerAdminRoles(router: InteractionRouter, kit: AdminKit): vo
   for (const change of ['add', 'remove'] as const) {
     router.finish<AdminState>('admin', `role-${change}`, async (ctx, finished) => {
       if (await kit.refuse(ctx)) return;
-      const session = kit.resume(finished);
+      const session = await kit.resume(finished);
       const roleId = session.data.roleId;
       if (roleId === null) return ctx.show(await screen(session));
       if (roleId === session.guildId) return ctx.show(await screen(session, AdminRolesText.everyone));

@@ -98,7 +98,7 @@ export function registerItemChoosers(kit: ItemFlowKit): void {
       if (result?.reason === 'not-found') return ctx.show({ content: FlowText.noSuchItem });
       // The tag or location was deleted meanwhile: choose again (in a new session: this one is finished).
       const retry = { ...chooser, chosen: currentValue(view, chooser.kind), page: -1 };
-      const next = sessions.create('item', ctx.userId, session.guildId, { ...session.data, chooser: retry });
+      const next = await sessions.create('item', ctx.userId, session.guildId, { ...session.data, chooser: retry });
       return showChooser(ctx, next, view, T.notUsable);
     }
     const tagged = chooser.kind === 'tag';

@@ -77,7 +77,7 @@ export function registerItemSettingsFlow(router: InteractionRouter, deps: FlowDe
     const equipmentId = Number(id.arg);
     const view = Number.isSafeInteger(equipmentId) ? await load(ctx.guildId, equipmentId) : null;
     if (view === null) return ctx.show({ content: FlowText.noSuchItem });
-    await showMenu(ctx, sessions.create('item', ctx.userId, ctx.guildId, fresh(equipmentId)), view);
+    await showMenu(ctx, await sessions.create('item', ctx.userId, ctx.guildId, fresh(equipmentId)), view);
   });
 
   step('menu', async (ctx, session, view) => {
@@ -130,7 +130,7 @@ export function registerItemSettingsFlow(router: InteractionRouter, deps: FlowDe
       return ctx.show(forceConfirmScreen(session.id, hits));
     }
     // Nothing to ask: end the session before writing, so that a second click cannot apply it twice.
-    if (sessions.take(session.id, 'item', ctx.userId) === undefined) return ctx.defer();
+    if ((await sessions.take(session.id, 'item', ctx.userId)) === undefined) return ctx.defer();
     await apply(ctx, session, view, force, []);
   };
 
@@ -161,7 +161,7 @@ export function registerItemSettingsFlow(router: InteractionRouter, deps: FlowDe
     const listed = new Set(pending.reservationIds);
     if (hits.some((reservation) => !listed.has(reservation.id))) {
       // More would go than the admin was shown: show the list again rather than delete what they did not see.
-      const next = sessions.create('item', ctx.userId, session.guildId, {
+      const next = await sessions.create('item', ctx.userId, session.guildId, {
         ...session.data,
         pending: { ...pending, reservationIds: hits.map((reservation) => reservation.id) },
       });
@@ -192,7 +192,7 @@ export function registerItemSettingsFlow(router: InteractionRouter, deps: FlowDe
     const result = await renameEquipment(deps.database, input, deps.now());
     if (!result.ok) {
       if (result.reason === 'duplicate-name') return refuse(T.duplicateName(name));
-      sessions.take(session.id, 'item', ctx.userId);
+      await sessions.take(session.id, 'item', ctx.userId);
       return ctx.show({ content: FlowText.noSuchItem });
     }
     await deps.refresh(session.guildId, { kind: 'structure' });

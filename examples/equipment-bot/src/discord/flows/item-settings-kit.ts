@@ -84,7 +84,7 @@ export function itemFlowKit(router: InteractionRouter, deps: FlowDeps): ItemFlow
     const admin = await isAdmin(deps, ctx);
     const view = admin ? await load(session.guildId, session.data.equipmentId) : null;
     if (view === null) {
-      sessions.take(session.id, 'item', ctx.userId);
+      await sessions.take(session.id, 'item', ctx.userId);
       await ctx.show({ content: admin ? FlowText.noSuchItem : FlowText.adminOnly });
     }
     return view;
@@ -109,7 +109,7 @@ export function itemFlowKit(router: InteractionRouter, deps: FlowDeps): ItemFlow
     continueWith: async (ctx, session, notice) => {
       const view = await load(session.guildId, session.data.equipmentId);
       if (view === null) return ctx.show({ content: notice });
-      const next = sessions.create(
+      const next = await sessions.create(
         'item',
         ctx.userId,
         session.guildId,

@@ -118,7 +118,7 @@ export type ChosenReservation =
  * @param session - the taken session
  * @returns the new session
  */
-export function reopen(deps: FlowDeps, session: WizardSession<MineState>): WizardSession<MineState> {
+export function reopen(deps: FlowDeps, session: WizardSession<MineState>): Promise<WizardSession<MineState>> {
   return deps.sessions.create<MineState>('mine', session.userId, session.guildId, { ...session.data });
 }
 
@@ -250,7 +250,7 @@ export function registerMineFlow(router: InteractionRouter, deps: FlowDeps): voi
     if (ctx.guildId === undefined) return ctx.show({ content: FlowText.guildOnly });
     const equipmentId = Number(id.arg);
     if (!Number.isSafeInteger(equipmentId)) return ctx.show({ content: FlowText.noSuchItem });
-    const session = deps.sessions.create<MineState>('mine', ctx.userId, ctx.guildId, {
+    const session = await deps.sessions.create<MineState>('mine', ctx.userId, ctx.guildId, {
       equipmentId,
       page: 0,
       reservationId: null,
@@ -303,7 +303,7 @@ export function registerMineFlow(router: InteractionRouter, deps: FlowDeps): voi
         ? undefined
         : await cancelReservation(deps.database, { reservationId, userId: ctx.userId }, deps.now());
     if (result === undefined || !result.ok) {
-      const again = reopen(deps, session);
+      const again = await reopen(deps, session);
       again.data.reservationId = null;
       return show(ctx, listScreen(deps, again, MineText.notCancellable));
     }

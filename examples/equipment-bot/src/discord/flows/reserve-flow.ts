@@ -103,7 +103,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
     if (view === null || view.equipment.guildId !== ctx.guildId) return ctx.show({ content: FlowText.noSuchItem });
     if (view.equipment.unavailable)
       return ctx.show({ content: ReserveText.unavailable(view.equipment.unavailableReason) });
-    const session = deps.sessions.create<ReserveState>('reserve', ctx.userId, ctx.guildId, {
+    const session = await deps.sessions.create<ReserveState>('reserve', ctx.userId, ctx.guildId, {
       equipmentId: view.equipment.id,
       itemTitle: titleOf(view.tag?.name ?? null, view.equipment.name),
       reservationId: null,
@@ -121,7 +121,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
     if (reservation === null || view === null) return ctx.show({ content: FlowText.noSuchItem });
     if (reservation.userId !== ctx.userId) return ctx.show({ content: ReserveText.notYours });
     if (reservation.status !== 'confirmed') return ctx.show({ content: ReserveText.notChangeable });
-    const session = deps.sessions.create<ReserveState>('reserve', ctx.userId, view.equipment.guildId, {
+    const session = await deps.sessions.create<ReserveState>('reserve', ctx.userId, view.equipment.guildId, {
       equipmentId: view.equipment.id,
       itemTitle: titleOf(view.tag?.name ?? null, view.equipment.name),
       reservationId: reservation.id,
@@ -195,7 +195,8 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
 
   router.finish<ReserveState>('reserve', 'confirm', async (ctx, session) => {
     const state = session.data;
-    if (state.startAt === undefined || state.endAt === undefined) return goTo(ctx, reopen(deps, session), 'month');
+    if (state.startAt === undefined || state.endAt === undefined)
+      return goTo(ctx, await reopen(deps, session), 'month');
     const now = deps.now();
     const input = { startAt: state.startAt, endAt: state.endAt, locationId: state.locationId ?? null };
     const result =
@@ -211,7 +212,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
             now,
           );
     if (!result.ok) {
-      const again = reopen(deps, session);
+      const again = await reopen(deps, session);
       switch (result.reason) {
         case 'conflict':
           return goTo(ctx, again, 'start', ReserveText.slotTaken);
@@ -250,6 +251,6 @@ function titleOf(tagName: string | null, name: string): string {
 }
 
 /** A new session with a finished session's choices (after a refused confirm: the user picks another time). */
-function reopen(deps: FlowDeps, session: Session): Session {
+function reopen(deps: FlowDeps, session: Session): Promise<Session> {
   return deps.sessions.create<ReserveState>('reserve', session.userId, session.guildId, { ...session.data });
 }

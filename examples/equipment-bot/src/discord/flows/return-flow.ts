@@ -122,7 +122,7 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
       const locations = await locationsOf(guildId);
       const defaultLocationId =
         locationName(locations, equipment.defaultReturnLocationId) !== null ? equipment.defaultReturnLocationId : null;
-      const session = deps.sessions.create<ReturnState>('return', ctx.userId, guildId, {
+      const session = await deps.sessions.create<ReturnState>('return', ctx.userId, guildId, {
         equipmentId: equipment.id,
         itemName: equipment.name,
         reservationId: currentLoan.id,
@@ -215,7 +215,7 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
     const checked = await correctableFromClick(ctx, id.arg);
     if (checked === undefined) return;
     const { reservation, equipment } = checked;
-    const session = deps.sessions.create<UndoState>('return', ctx.userId, equipment.guildId, {
+    const session = await deps.sessions.create<UndoState>('return', ctx.userId, equipment.guildId, {
       reservationId: reservation.id,
       itemName: equipment.name,
     });
@@ -241,7 +241,7 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
     if (checked === undefined) return;
     const { reservation, equipment } = checked;
     const locations = await locationsOf(equipment.guildId);
-    const session = deps.sessions.create<CorrectState>('return', ctx.userId, equipment.guildId, {
+    const session = await deps.sessions.create<CorrectState>('return', ctx.userId, equipment.guildId, {
       reservationId: reservation.id,
       itemName: equipment.name,
       returnedLocationId: reservation.returnLocationId,

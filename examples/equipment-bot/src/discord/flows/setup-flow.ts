@@ -109,7 +109,7 @@ export function registerSetupFlow(router: InteractionRouter, deps: FlowDeps): vo
     if (ctx.guildId === undefined || ctx.channelId === undefined) return ctx.show({ content: FlowText.guildOnly });
     if (await refuse(ctx)) return;
     const settings = await reposOf(deps).guildSettings.get(ctx.guildId);
-    const session = deps.sessions.create<SetupState>('setup', ctx.userId, ctx.guildId, {
+    const session = await deps.sessions.create<SetupState>('setup', ctx.userId, ctx.guildId, {
       channelId: ctx.channelId,
       roleIds: [...(settings?.adminRoleIds ?? [])],
     });
@@ -128,7 +128,7 @@ export function registerSetupFlow(router: InteractionRouter, deps: FlowDeps): vo
     if (await refuse(ctx)) return;
     const missing = missingPermissions(ctx.appPermissions);
     if (missing.length > 0) {
-      deps.sessions.take(session.id, 'setup', ctx.userId);
+      await deps.sessions.take(session.id, 'setup', ctx.userId);
       return ctx.show({ content: SetupText.missing(session.data.channelId, missing) });
     }
     await ctx.show(rolesScreen(session));

@@ -138,9 +138,9 @@ export function registerTransferFlow(router: InteractionRouter, deps: FlowDeps):
     };
   };
   /** A final answer after the session was taken, with ← Back to the reservation (a new session). */
-  const withBack = (session: WizardSession<MineState>, content: string): Screen => ({
+  const withBack = async (session: WizardSession<MineState>, content: string): Promise<Screen> => ({
     content,
-    components: rows(buttonRow(button(BACK_LABEL, mineId('detail', reopen(deps, session).id)))),
+    components: rows(buttonRow(button(BACK_LABEL, mineId('detail', (await reopen(deps, session)).id)))),
   });
 
   router.step<MineState>('mine', 'transfer', async (ctx, session) => {
@@ -154,7 +154,7 @@ export function registerTransferFlow(router: InteractionRouter, deps: FlowDeps):
     const reservationId = session.data.reservationId;
     // The request is the final write: take the session first (synchronously, before any await) so that a second,
     // identical selection changes nothing.
-    if (reservationId === null || deps.sessions.take(session.id, 'mine', ctx.userId) === undefined) {
+    if (reservationId === null || (await deps.sessions.take(session.id, 'mine', ctx.userId)) === undefined) {
       return ctx.defer();
     }
     const result = await requestTransfer(deps.database, {
@@ -168,14 +168,14 @@ export function registerTransferFlow(router: InteractionRouter, deps: FlowDeps):
         // The domain gives the pending request; null only if it ended in between (then a new try will do).
         const pending = result.transfer;
         return ctx.show(
-          withBack(
+          await withBack(
             session,
             pending === null ? TransferText.tryAgain : TransferText.pendingExists(pending.toUserId, pending.expiresAt),
           ),
         );
       }
-      if (result.reason === 'invalid') return ctx.show(withBack(session, TransferText.selfRefused));
-      const again = reopen(deps, session);
+      if (result.reason === 'invalid') return ctx.show(await withBack(session, TransferText.selfRefused));
+      const again = await reopen(deps, session);
       again.data.reservationId = null;
       return ctx.show(await listScreen(deps, again, TransferText.notTransferable));
     }

@@ -45,15 +45,23 @@ export class InteractionContext {
   #state: AckState = 'none';
   #deferring: Promise<unknown> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #beforeAnswer: () => Promise<void>;
 
   /**
    * @param api - the client's API
    * @param interaction - the payload of INTERACTION_CREATE
    * @param deferAfterMs - when to defer if no answer was sent yet
+   * @param beforeAnswer - runs before each answer is sent (the router keeps the sessions' changes)
    */
-  public constructor(api: API, interaction: APIInteraction, deferAfterMs = DEFER_AFTER_MS) {
+  public constructor(
+    api: API,
+    interaction: APIInteraction,
+    deferAfterMs = DEFER_AFTER_MS,
+    beforeAnswer: () => Promise<void> = () => Promise.resolve(),
+  ) {
     this.#api = api;
     this.#interaction = interaction;
+    this.#beforeAnswer = beforeAnswer;
     if (
       interaction.type !== InteractionType.Ping &&
       interaction.type !== InteractionType.ApplicationCommandAutocomplete
@@ -120,6 +128,7 @@ export class InteractionContext {
    * @param screen - what to show
    */
   public async show(screen: Screen): Promise<void> {
+    await this.#beforeAnswer();
     if (this.updatesInPlace) await this.#update(screen);
     else await this.#reply(screen);
   }
@@ -130,6 +139,7 @@ export class InteractionContext {
    * @param screen - what to show
    */
   public async notice(screen: Screen): Promise<void> {
+    await this.#beforeAnswer();
     if (this.#state === 'none') return this.#reply(screen);
     await this.#deferring;
     await this.#api.interactions.followUp(this.#interaction.application_id, this.#interaction.token, {
@@ -147,6 +157,7 @@ export class InteractionContext {
   public async showModal(modal: APIModalInteractionResponseCallbackData): Promise<void> {
     if (this.#state !== 'none') throw new Error('A modal must be the first answer to an interaction.');
     this.#begin('answered');
+    await this.#beforeAnswer();
     await this.#api.interactions.createModal(this.#interaction.id, this.#interaction.token, modal);
   }
 

@@ -116,7 +116,7 @@ export class InteractionRouter {
    */
   public step<T>(flow: Flow, action: string, handler: SessionHandler<T>): this {
     return this.on(flow, action, async (ctx, id, interaction) => {
-      const session = this.#options.sessions.get<T>(id.session, flow, ctx.userId);
+      const session = await this.#options.sessions.get<T>(id.session, flow, ctx.userId);
       if (session === undefined) return this.#noSession(ctx, id);
       await handler(ctx, session, id, interaction);
     });
@@ -133,7 +133,7 @@ export class InteractionRouter {
    */
   public finish<T>(flow: Flow, action: string, handler: SessionHandler<T>): this {
     return this.on(flow, action, async (ctx, id, interaction) => {
-      const session = this.#options.sessions.take<T>(id.session, flow, ctx.userId);
+      const session = await this.#options.sessions.take<T>(id.session, flow, ctx.userId);
       if (session === undefined) return this.#noSession(ctx, id);
       await handler(ctx, session, id, interaction);
     });
@@ -147,9 +147,13 @@ export class InteractionRouter {
    * @param interaction - the interaction
    */
   public async dispatch(api: API, interaction: APIInteraction): Promise<void> {
-    const ctx = new InteractionContext(api, interaction, this.#options.deferAfterMs ?? DEFER_AFTER_MS);
+    const { sessions } = this.#options;
+    const ctx = new InteractionContext(api, interaction, this.#options.deferAfterMs ?? DEFER_AFTER_MS, () =>
+      sessions.flush(),
+    );
     try {
-      await this.#route(ctx, interaction);
+      // Session changes made while handling are kept when it ends (the database store writes them back).
+      await this.#options.sessions.scoped(() => this.#route(ctx, interaction));
     } catch (error) {
       this.#options.logger.warn(
         `interaction ${interaction.id} (${describe(interaction)}) failed: ${describeError(error)}`,
@@ -167,7 +171,7 @@ export class InteractionRouter {
 
   /** No live session: a click that raced the final one changes nothing; any other says the menu expired. */
   async #noSession(ctx: InteractionContext, id: ParsedCustomId): Promise<void> {
-    if (this.#options.sessions.wasFinished(id.session) && ctx.updatesInPlace) return ctx.defer();
+    if (ctx.updatesInPlace && (await this.#options.sessions.wasFinished(id.session))) return ctx.defer();
     return expired(ctx);
   }
 

@@ -23,7 +23,10 @@ export interface WizardSession<T> {
   expiresAt: EpochMs;
 }
 
-/** Where wizard state lives (memory by default). */
+/**
+ * Where wizard state lives: in memory by default ({@link MemorySessionStore}), in the database when several bot
+ * processes answer one member's clicks ({@link DatabaseSessionStore}).
+ */
 export interface SessionStore {
   /**
    * Opens a session.
@@ -34,24 +37,38 @@ export interface SessionStore {
    * @param data - the first state
    * @returns the session (its id goes into the custom ids)
    */
-  create<T>(flow: Flow, userId: Snowflake, guildId: Snowflake, data: T): WizardSession<T>;
+  create<T>(flow: Flow, userId: Snowflake, guildId: Snowflake, data: T): Promise<WizardSession<T>>;
   /**
-   * A live session of this flow and user, its life extended; `undefined` when it expired, never existed, or is
-   * another flow's or user's.
+   * A live session of this flow and user, its life extended; `undefined` when it expired, never existed, is
+   * finished, or is another flow's or user's.
    */
-  get<T>(id: string, flow: Flow, userId: Snowflake): WizardSession<T> | undefined;
+  get<T>(id: string, flow: Flow, userId: Snowflake): Promise<WizardSession<T> | undefined>;
   /**
    * Ends a session and hands it over, at most once: of two identical clicks on a final button, only the first gets
-   * it (the check and the removal happen in one synchronous step).
+   * it (also across processes, for the database store).
    */
-  take<T>(id: string, flow: Flow, userId: Snowflake): WizardSession<T> | undefined;
+  take<T>(id: string, flow: Flow, userId: Snowflake): Promise<WizardSession<T> | undefined>;
   /**
    * Whether a session was taken (finished) within its time to live: a second click on a final button that raced the
    * first, which should change nothing rather than say the menu expired.
    */
-  wasFinished(id: string): boolean;
+  wasFinished(id: string): Promise<boolean>;
+  /**
+   * Runs one interaction's handling: what it changes in the `data` of the sessions it creates or gets is kept when
+   * it ends (the router wraps each interaction in it). The memory store's sessions are the stored objects, so it
+   * only runs `fn`.
+   *
+   * @param fn - the handling
+   * @returns what `fn` returns
+   */
+  scoped<R>(fn: () => Promise<R>): Promise<R>;
+  /**
+   * Keeps now what the current interaction changed in its sessions (the context calls it before each answer, so that
+   * the member's next click, which may reach another process, reads the new state).
+   */
+  flush(): Promise<void>;
   /** How many sessions are live (expired ones are dropped first). */
-  size(): number;
+  size(): Promise<number>;
 }
 
 /** Options of {@link MemorySessionStore}. */
@@ -88,7 +105,11 @@ export class MemorySessionStore implements SessionStore {
     this.#maxSessions = maxSessions;
   }
 
-  public create<T>(flow: Flow, userId: Snowflake, guildId: Snowflake, data: T): WizardSession<T> {
+  public create<T>(flow: Flow, userId: Snowflake, guildId: Snowflake, data: T): Promise<WizardSession<T>> {
+    return Promise.resolve(this.#create(flow, userId, guildId, data));
+  }
+
+  #create<T>(flow: Flow, userId: Snowflake, guildId: Snowflake, data: T): WizardSession<T> {
     this.#sweep();
     let id = newSessionId();
     while (this.#sessions.has(id)) id = newSessionId();
@@ -101,7 +122,11 @@ export class MemorySessionStore implements SessionStore {
     return session;
   }
 
-  public get<T>(id: string, flow: Flow, userId: Snowflake): WizardSession<T> | undefined {
+  public get<T>(id: string, flow: Flow, userId: Snowflake): Promise<WizardSession<T> | undefined> {
+    return Promise.resolve(this.#get<T>(id, flow, userId));
+  }
+
+  #get<T>(id: string, flow: Flow, userId: Snowflake): WizardSession<T> | undefined {
     const session = this.#sessions.get(id);
     if (session === undefined || session.flow !== flow || session.userId !== userId) return undefined;
     if (session.expiresAt <= this.#now()) {
@@ -115,23 +140,32 @@ export class MemorySessionStore implements SessionStore {
     return session as WizardSession<T>;
   }
 
-  public take<T>(id: string, flow: Flow, userId: Snowflake): WizardSession<T> | undefined {
-    const session = this.get<T>(id, flow, userId);
+  public take<T>(id: string, flow: Flow, userId: Snowflake): Promise<WizardSession<T> | undefined> {
+    // The check and the removal in one synchronous step: a second identical click finds nothing.
+    const session = this.#get<T>(id, flow, userId);
     if (session !== undefined) {
       this.#sessions.delete(id);
       this.#finished.set(id, this.#now() + this.#ttlMs);
     }
-    return session;
+    return Promise.resolve(session);
   }
 
-  public wasFinished(id: string): boolean {
+  public wasFinished(id: string): Promise<boolean> {
     const until = this.#finished.get(id);
-    return until !== undefined && until > this.#now();
+    return Promise.resolve(until !== undefined && until > this.#now());
   }
 
-  public size(): number {
+  public scoped<R>(fn: () => Promise<R>): Promise<R> {
+    return fn();
+  }
+
+  public flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  public size(): Promise<number> {
     this.#sweep();
-    return this.#sessions.size;
+    return Promise.resolve(this.#sessions.size);
   }
 
   #sweep(): void {
@@ -146,6 +180,6 @@ export class MemorySessionStore implements SessionStore {
 }
 
 /** A session id: 10 url-safe characters (60 random bits), short enough for a custom id. */
-function newSessionId(): string {
+export function newSessionId(): string {
   return randomBytes(8).toString('base64url').slice(0, 10);
 }
