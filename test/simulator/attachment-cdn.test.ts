@@ -1,36 +1,9 @@
-import { DiscordAPIError, REST } from '@discordjs/rest';
-import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordAPIError } from '@discordjs/rest';
+import { describe, expect, it } from 'vitest';
 import { DiscordSimulator } from '../../src/testing/index.js';
+import { origin, TOKEN, useSimulators } from './http-harness.js';
 
-const TOKEN = 'simulator-token';
-
-const running: DiscordSimulator[] = [];
-const clients: REST[] = [];
-
-afterEach(async () => {
-  for (const rest of clients.splice(0)) {
-    rest.clearHashSweeper();
-    rest.clearHandlerSweeper();
-  }
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
-
-async function started(): Promise<DiscordSimulator> {
-  const sim = await new DiscordSimulator().start();
-  running.push(sim);
-  return sim;
-}
-
-function restFor(sim: DiscordSimulator): REST {
-  const rest = new REST({ api: sim.url, retries: 0, offset: 0 }).setToken(TOKEN);
-  clients.push(rest);
-  return rest;
-}
-
-/** The simulator's origin (its URL without `/api`). */
-function origin(sim: DiscordSimulator): string {
-  return sim.url.slice(0, -'/api'.length);
-}
+const { started, restFor } = useSimulators();
 
 /** An attachment object as the API answers it. */
 interface AttachmentJson {

@@ -1,38 +1,11 @@
 import { request as httpRequest } from 'node:http';
-import { REST, RESTEvents } from '@discordjs/rest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { DiscordSimulator, type DiscordSimulatorOptions } from '../../src/testing/index.js';
+import { RESTEvents } from '@discordjs/rest';
+import { describe, expect, it } from 'vitest';
+import { DiscordSimulator } from '../../src/testing/index.js';
+import { origin, TOKEN, useSimulators } from './http-harness.js';
 
-const TOKEN = 'simulator-token';
 const EDIT = 'PATCH /channels/:channel_id/messages/:message_id';
-
-const running: DiscordSimulator[] = [];
-const clients: REST[] = [];
-
-afterEach(async () => {
-  for (const rest of clients.splice(0)) {
-    rest.clearHashSweeper();
-    rest.clearHandlerSweeper();
-  }
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
-
-async function started(options: DiscordSimulatorOptions = {}): Promise<DiscordSimulator> {
-  const sim = await new DiscordSimulator(options).start();
-  running.push(sim);
-  return sim;
-}
-
-function restFor(sim: DiscordSimulator, options: { timeout?: number } = {}): REST {
-  const rest = new REST({ api: sim.url, retries: 0, offset: 0, ...options }).setToken(TOKEN);
-  clients.push(rest);
-  return rest;
-}
-
-/** The origin of the simulator (its URL without `/api`). */
-function origin(sim: DiscordSimulator): string {
-  return sim.url.slice(0, -'/api'.length);
-}
+const { started, adopt, restFor } = useSimulators();
 
 async function control(sim: DiscordSimulator, method: string, path: string, body?: unknown): Promise<Response> {
   return fetch(`${origin(sim)}/__sim${path}`, {
@@ -54,7 +27,7 @@ describe('DiscordSimulator', () => {
       const sim = new DiscordSimulator();
       expect(() => sim.url).toThrow('await sim.start()');
       await sim.start();
-      running.push(sim);
+      adopt(sim);
       expect(sim.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
       await expect(sim.start()).rejects.toThrow(/already listening/);
     });

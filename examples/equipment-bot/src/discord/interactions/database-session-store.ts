@@ -73,32 +73,14 @@ export class DatabaseSessionStore implements SessionStore {
 
   public async get<T>(id: string, flow: Flow, userId: Snowflake): Promise<WizardSession<T> | undefined> {
     const now = this.#now();
-    const row = await this.#database.db
-      .updateTable('wizard_sessions')
-      .set({ expires_at: now + this.#ttlMs })
-      .where('id', '=', id)
-      .where('flow', '=', flow)
-      .where('user_id', '=', userId)
-      .where('finished_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.#updateLive(id, flow, userId, now, { expires_at: now + this.#ttlMs });
     return row === undefined ? undefined : this.#handOut<T>(row);
   }
 
   public async take<T>(id: string, flow: Flow, userId: Snowflake): Promise<WizardSession<T> | undefined> {
     const now = this.#now();
     // One conditional UPDATE: of two processes taking the same session, only one sees the row come back.
-    const row = await this.#database.db
-      .updateTable('wizard_sessions')
-      .set({ finished_at: now, expires_at: now + this.#ttlMs })
-      .where('id', '=', id)
-      .where('flow', '=', flow)
-      .where('user_id', '=', userId)
-      .where('finished_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.#updateLive(id, flow, userId, now, { finished_at: now, expires_at: now + this.#ttlMs });
     if (row === undefined) return undefined;
     this.#scope.getStore()?.delete(id);
     return toSession<T>(row);
@@ -149,6 +131,26 @@ export class DatabaseSessionStore implements SessionStore {
       .where('finished_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.count);
+  }
+
+  /** Updates a live session of this flow and user (not finished, not expired) and returns its row, if there is one. */
+  #updateLive(
+    id: string,
+    flow: Flow,
+    userId: Snowflake,
+    now: EpochMs,
+    set: { readonly expires_at: number; readonly finished_at?: number },
+  ): Promise<WizardSessionsTable | undefined> {
+    return this.#database.db
+      .updateTable('wizard_sessions')
+      .set(set)
+      .where('id', '=', id)
+      .where('flow', '=', flow)
+      .where('user_id', '=', userId)
+      .where('finished_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   #handOut<T>(row: WizardSessionsTable): WizardSession<T> {
