@@ -183,7 +183,8 @@ export class BotWorld {
   }
 
   /**
-   * Reserves as the wizard's Confirm does: the reservation, then its jobs (reminders, overdue notices, re-renders).
+   * Reserves as the wizard's Confirm does: the reservation and its jobs (reminders, overdue notices, re-renders), in
+   * one transaction.
    *
    * @param input - the item, the member, the times (epoch ms) and the location (none by default)
    * @returns the reservation
@@ -196,13 +197,14 @@ export class BotWorld {
     readonly endAt: number;
     readonly locationId?: number | null;
   }): Promise<Reservation> {
+    const now = this.now();
     const made = await createReservation(
       this.app.database,
       { locationId: null, ...input, guildId: this.guild.id },
-      this.now(),
+      now,
+      (repos, reservation) => scheduleReservationJobs(repos, this.guild.id, reservation, now),
     );
     if (!made.ok) throw new Error(`reservation refused: ${made.reason}`);
-    await scheduleReservationJobs(this.repos, this.guild.id, made.reservation, this.now());
     return made.reservation;
   }
 

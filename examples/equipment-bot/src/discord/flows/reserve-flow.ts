@@ -16,7 +16,7 @@ import type { APIMessageComponentInteraction, APIModalSubmitInteraction } from '
 import { DEFAULT_MAX_HOURS, durationOptions, startTimeOptions } from '../../domain/slots.js';
 import { getEquipmentView } from '../../domain/services/equipment-views.js';
 import { changeReservation, createReservation } from '../../domain/services/reservations.js';
-import { HOUR_MS } from '../../domain/services/support.js';
+import { HOUR_MS, type WithinWrite } from '../../domain/services/support.js';
 import { jstDaysOfMonth, jstMonthsFrom } from '../../domain/time.js';
 import { scheduleReservationJobs } from '../../jobs/reservation-jobs.js';
 import type { InteractionContext } from '../interactions/context.js';
@@ -199,17 +199,23 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
       return goTo(ctx, await reopen(deps, session), 'month');
     const now = deps.now();
     const input = { startAt: state.startAt, endAt: state.endAt, locationId: state.locationId ?? null };
+    // The reminders and the time-driven re-renders of its (new) times, in the same transaction (a change dropped the
+    // old ones): a reservation never exists without them.
+    const schedule: WithinWrite = (repos, reservation) =>
+      scheduleReservationJobs(repos, session.guildId, reservation, now);
     const result =
       state.reservationId === null
         ? await createReservation(
             deps.database,
             { guildId: session.guildId, equipmentId: state.equipmentId, userId: ctx.userId, ...input },
             now,
+            schedule,
           )
         : await changeReservation(
             deps.database,
             { reservationId: state.reservationId, userId: ctx.userId, ...input },
             now,
+            schedule,
           );
     if (!result.ok) {
       const again = await reopen(deps, session);
@@ -230,8 +236,6 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
           return goTo(ctx, again, 'location');
       }
     }
-    // The reminders and the time-driven re-renders of its new times (a change dropped the old ones).
-    await scheduleReservationJobs(repos(), session.guildId, result.reservation, now);
     const done = state.reservationId === null ? ReserveText.reserved : ReserveText.changed;
     const location = state.locationId == null ? null : await repos().locations.get(state.locationId);
     await ctx.show({ content: `${done}: ${state.itemTitle}\n${ReserveText.summary(state, location?.name ?? null)}` });

@@ -224,14 +224,14 @@ export function registerReturnFlow(router: InteractionRouter, deps: FlowDeps): v
 
   router.finish<UndoState>('return', 'undo-yes', async (ctx, session) => {
     const now = deps.now();
-    const result = await cancelReturn(deps.database, {
-      reservationId: session.data.reservationId,
-      userId: ctx.userId,
-      now,
-    });
+    // The return deleted the loan's jobs: its reminder, overdue notices (from the next round not sent) and re-renders
+    // are scheduled again in the undo's own transaction.
+    const result = await cancelReturn(
+      deps.database,
+      { reservationId: session.data.reservationId, userId: ctx.userId, now },
+      (repos, reservation) => scheduleReservationJobs(repos, session.guildId, reservation, now),
+    );
     if (!result.ok) return ctx.show({ content: correctionRefusalText(result.reason) });
-    // The return deleted the loan's jobs: its reminder, overdue notices (from the next round not sent) and re-renders.
-    await scheduleReservationJobs(reposOf(deps), session.guildId, result.reservation, now);
     await ctx.show({ content: ReturnText.undone(session.data.itemName, result.reservation.endAt) });
     await deps.refresh(session.guildId, { kind: 'action', equipmentId: result.equipment.id });
   });

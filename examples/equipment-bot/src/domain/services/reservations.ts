@@ -12,7 +12,14 @@
 import type { BotDatabase } from '../../db/database.js';
 import { ReservationRepository } from '../../db/reservation-repository.js';
 import type { Equipment, EpochMs, Reservation, Snowflake } from '../model.js';
-import { closeReservation, inTransaction, isEpochMs, isUsableLocation, lockReservation } from './support.js';
+import {
+  closeReservation,
+  inTransaction,
+  isEpochMs,
+  isUsableLocation,
+  lockReservation,
+  type WithinWrite,
+} from './support.js';
 
 export * from './returns.js';
 export * from './transfers.js';
@@ -84,12 +91,14 @@ function refuse<R extends string>(reason: R, conflicts: readonly Reservation[] =
  * @param database - the open database
  * @param input - the guild, item, user, period and location
  * @param now - epoch ms
+ * @param within - more work in the same transaction, once the reservation is written (its jobs)
  * @returns the reservation, or why not
  */
 export async function createReservation(
   database: BotDatabase,
   input: CreateReservationInput,
   now: EpochMs,
+  within?: WithinWrite,
 ): Promise<CreateReservationResult> {
   if (!isEpochMs(input.startAt) || !isEpochMs(input.endAt) || input.endAt <= input.startAt) return refuse('invalid');
   if (input.startAt < now) return refuse('past');
@@ -116,6 +125,7 @@ export async function createReservation(
       },
       now,
     );
+    await within?.(repos, reservation);
     return { ok: true, reservation, equipment };
   });
 }
@@ -129,12 +139,14 @@ export async function createReservation(
  * @param database - the open database
  * @param input - the reservation, who asks, the new period and location
  * @param now - epoch ms
+ * @param within - more work in the same transaction, once it is changed (scheduling its jobs again)
  * @returns the changed reservation, or why not
  */
 export async function changeReservation(
   database: BotDatabase,
   input: ChangeReservationInput,
   now: EpochMs,
+  within?: WithinWrite,
 ): Promise<ChangeReservationResult> {
   if (!isEpochMs(input.startAt) || !isEpochMs(input.endAt) || input.endAt <= input.startAt) return refuse('invalid');
   return inTransaction(database, async (repos): Promise<ChangeReservationResult> => {
@@ -180,6 +192,7 @@ export async function changeReservation(
       },
       now,
     );
+    await within?.(repos, changed);
     return { ok: true, reservation: changed, equipment, jobsCancelled };
   });
 }

@@ -9,7 +9,13 @@ import type { BotDatabase } from '../../db/database.js';
 import type { Repositories } from '../../db/repositories.js';
 import type { Equipment, EpochMs, Reservation, Snowflake } from '../model.js';
 import { correctionWindowEnd as windowEndOf, CORRECTION_WINDOW_MS, NEXT_RESERVATION_MARGIN_MS } from '../slots.js';
-import { expirePendingTransfer, inTransaction, isUsableLocation, lockReservation } from './support.js';
+import {
+  expirePendingTransfer,
+  inTransaction,
+  isUsableLocation,
+  lockReservation,
+  type WithinWrite,
+} from './support.js';
 
 /** How long after a return the returner may undo or correct it (`slots.ts`' `CORRECTION_WINDOW_MS`). */
 export const CORRECTION_PERIOD_MS = CORRECTION_WINDOW_MS;
@@ -160,11 +166,13 @@ async function lockCorrectable(
  *
  * @param database - the open database
  * @param input - the reservation, who asks, when
+ * @param within - more work in the same transaction, once it is confirmed again (its jobs, which the return deleted)
  * @returns the reservation, confirmed again, or why not
  */
 export async function cancelReturn(
   database: BotDatabase,
   input: { readonly reservationId: number; readonly userId: Snowflake; readonly now: EpochMs },
+  within?: WithinWrite,
 ): Promise<CorrectionResult> {
   return inTransaction(database, async (repos): Promise<CorrectionResult> => {
     const checked = await lockCorrectable(repos, input.reservationId, input.userId, input.now);
@@ -189,6 +197,7 @@ export async function cancelReturn(
       },
       input.now,
     );
+    await within?.(repos, restored);
     return { ok: true, reservation: restored, equipment, correctionWindowEnd: null };
   });
 }

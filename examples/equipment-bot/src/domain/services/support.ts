@@ -132,3 +132,10 @@ export async function closeReservation(
   if (cancelled === null) throw new Error(`reservation ${reservation.id} vanished inside its own transaction`);
   return cancelled;
 }
+
+/**
+ * Work to do in the transaction of a reservation's write, once it is written: the flows schedule the reservation's
+ * jobs there, so that a reservation never exists without its reminders (a crash between two transactions would
+ * leave it so).
+ */
+export type WithinWrite = (repos: Repositories, reservation: Reservation) => Promise<void>;

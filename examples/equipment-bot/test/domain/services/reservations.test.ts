@@ -57,6 +57,36 @@ describe.each(DIALECTS)('%s reservations', (dialect) => {
     expect(await logActions()).toEqual(['reservation.created']);
   });
 
+  it('runs the caller’s work in the write’s own transaction: if it fails, the reservation is not kept either', async () => {
+    const { input } = await setup();
+    const scheduled: number[] = [];
+    const made = await createReservation(t.database, input, T0, async (repos, reservation) => {
+      await repos.jobs.enqueue(
+        {
+          type: 'test.job',
+          runAt: reservation.endAt,
+          dedupeKey: `test:${reservation.id}`,
+          payload: {},
+          reservationId: reservation.id,
+        },
+        T0,
+      );
+      scheduled.push(reservation.id);
+    });
+    expect(made.ok).toBe(true);
+    expect(await repositories(t.database.db, dialect).jobs.getByDedupeKey(`test:${scheduled[0]}`)).toMatchObject({
+      reservationId: scheduled[0],
+    });
+    await expect(
+      createReservation(t.database, { ...input, startAt: T0 + 3 * HOUR, endAt: T0 + 4 * HOUR }, T0, () =>
+        Promise.reject(new Error('jobs table gone')),
+      ),
+    ).rejects.toThrow('jobs table gone');
+    const own = await listOwnReservations(t.database, ALICE, input.equipmentId);
+    expect(own.map((reservation) => reservation.startAt)).toEqual([T0 + HOUR]);
+    expect((await logActions()).filter((action) => action === 'reservation.created')).toHaveLength(1);
+  });
+
   it('refuses past starts, end <= start, non-integer times, another guild, unknown items and locations', async () => {
     const { input, guildId } = await setup();
     expect(await createReservation(t.database, { ...input, startAt: T0 - 1 }, T0)).toMatchObject({
