@@ -371,7 +371,7 @@ export class SimulatedGuild {
    * @param command - the command's name, or `'*'` for every command of the bot
    * @param permissions - the overwrites
    * @param bot - the bot, by token label @defaultValue `'token#1'`
-   * @throws {@link InvalidArgumentError} when the bot has no such command here
+   * @throws {@link discord-update-manager!InvalidArgumentError} when the bot has no such command here
    */
   public setCommandPermissions(
     command: string,
