@@ -47,6 +47,7 @@ export { RestTransport } from './transport/rest-transport.js';
 export type { RestLike, RestRequestLike, RestResponseLike, RestResponseRequest } from './transport/rest-transport.js';
 export type { Transport, TransportRequest, TransportResponse } from './transport/transport.js';
 export { InMemoryMetricsCollector } from './metrics/in-memory-metrics-collector.js';
+export { CombinedMetricsCollector } from './metrics/combined-metrics-collector.js';
 export type { ManagerMetrics, InMemoryMetricsCollectorOptions } from './metrics/in-memory-metrics-collector.js';
 export type {
   MetricsCollector,

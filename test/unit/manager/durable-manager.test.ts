@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryMetricsCollector, MessageUpdateManager, RepositoryError } from '../../../src/index.js';
+import {
+  CombinedMetricsCollector,
+  InMemoryMetricsCollector,
+  MessageUpdateManager,
+  RepositoryError,
+  type MetricsCollector,
+  type OperationMetric,
+} from '../../../src/index.js';
 import { MemoryUpdateRepository } from '../../../src/repositories/memory/memory-update-repository.js';
 import { FakeClock } from '../../../src/testing/fake-clock.js';
 import type { TransportResponse } from '../../../src/transport/transport.js';
@@ -17,13 +24,16 @@ function world() {
   const clock = new FakeClock();
   const repository = new MemoryUpdateRepository({ clock });
   const transport = new ScriptedTransport(clock);
-  const make = (options: { leaseMs?: number; metricsSnapshotIntervalMs?: number; config?: object } = {}) =>
+  const make = (
+    options: { leaseMs?: number; metricsSnapshotIntervalMs?: number; config?: object; metrics?: MetricsCollector } = {},
+  ) =>
     new MessageUpdateManager({
       transport,
       clock,
       repository,
       random: () => 0.5,
-      metrics: new InMemoryMetricsCollector(),
+      // A combined collector answers getMetrics like the in-memory one.
+      metrics: (options.metrics ?? new InMemoryMetricsCollector()) as InMemoryMetricsCollector,
       leaseMs: options.leaseMs ?? 5000,
       metricsSnapshotIntervalMs: options.metricsSnapshotIntervalMs ?? 0,
       config: options.config ?? {},
@@ -181,6 +191,33 @@ describe('MessageUpdateManager with a repository', () => {
     const snapshots = await repository.listSnapshots();
     expect(snapshots.length).toBeGreaterThanOrEqual(2);
     expect(snapshots.at(-1)).toMatchObject({ messagesUpdated: 1, queueSize: 0, rateLimitHits: 0, failedUpdates: 0 });
+  });
+
+  it('keeps recording snapshots with a combined collector, and tells every collector even when one throws', async () => {
+    const { clock, repository, make } = world();
+    const seen: OperationMetric[] = [];
+    const failing: MetricsCollector = {
+      bindGauges: () => {
+        throw new Error('broken collector');
+      },
+      recordOperation: () => {
+        throw new Error('broken collector');
+      },
+      recordCoalesced: () => {},
+      recordRequest: () => {},
+      recordRateLimit: () => {},
+      recordRetry: () => {},
+    };
+    const recording: MetricsCollector = { ...failing, bindGauges: () => {}, recordOperation: (m) => void seen.push(m) };
+    const metrics = new CombinedMetricsCollector(new InMemoryMetricsCollector(), failing, recording);
+    const manager = make({ metricsSnapshotIntervalMs: 1000, metrics });
+    await manager.start();
+    await advanceUntilSettled(clock, manager.edit(CHANNEL, MESSAGE, { content: 'x' }), UNTIL_SETTLED);
+    await clock.advance(2000);
+    await manager.stop();
+    expect(seen.map((metric) => metric.outcome)).toEqual(['sent']);
+    expect(metrics.getMetrics().messagesUpdated).toBe(1);
+    expect((await repository.listSnapshots()).at(-1)).toMatchObject({ messagesUpdated: 1, failedUpdates: 0 });
   });
 
   it('does not send on a lease it may have lost while paused (fencing), and sends once it holds the row again', async () => {
