@@ -20,7 +20,13 @@ export default tseslint.config(
   // other, and nothing in src/ imports the testing tools (tests and the bench do).
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/testing/**', 'src/repositories/sqlite/**', 'src/repositories/postgres/**', 'src/redis/**'],
+    ignores: [
+      'src/testing/**',
+      'src/repositories/sqlite/**',
+      'src/repositories/postgres/**',
+      'src/redis/**',
+      'src/prometheus/**',
+    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -32,6 +38,7 @@ export default tseslint.config(
               message: 'Only the SQLite adapter (src/repositories/sqlite) loads better-sqlite3.',
             },
             { name: 'ioredis', message: 'Only the Redis store (src/redis) loads ioredis.' },
+            { name: 'prom-client', message: 'Only the Prometheus collector (src/prometheus) loads prom-client.' },
             {
               name: '@discordjs/rest',
               message: "The core never loads the user's REST; type it structurally.",
@@ -44,6 +51,7 @@ export default tseslint.config(
               message: 'The core never imports an adapter.',
             },
             { group: ['**/redis/**'], message: 'The core never imports the Redis store.' },
+            { group: ['**/prometheus/**'], message: 'The core never imports the Prometheus collector.' },
             {
               group: ['**/testing/**'],
               message: 'Nothing in src/ imports the testing tools (only tests and the bench).',
@@ -59,10 +67,17 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: ['pg', 'ioredis'],
+          paths: ['pg', 'ioredis', 'prom-client'],
           patterns: [
             {
-              group: ['**/repositories/postgres/**', '**/postgres/**', '**/memory/**', '**/redis/**', '**/testing/**'],
+              group: [
+                '**/repositories/postgres/**',
+                '**/postgres/**',
+                '**/memory/**',
+                '**/redis/**',
+                '**/prometheus/**',
+                '**/testing/**',
+              ],
               message: 'Adapters never import each other: move what they share to src/repositories/ or the core.',
             },
           ],
@@ -76,10 +91,17 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: ['better-sqlite3', 'ioredis'],
+          paths: ['better-sqlite3', 'ioredis', 'prom-client'],
           patterns: [
             {
-              group: ['**/repositories/sqlite/**', '**/sqlite/**', '**/memory/**', '**/redis/**', '**/testing/**'],
+              group: [
+                '**/repositories/sqlite/**',
+                '**/sqlite/**',
+                '**/memory/**',
+                '**/redis/**',
+                '**/prometheus/**',
+                '**/testing/**',
+              ],
               message: 'Adapters never import each other: move what they share to src/repositories/ or the core.',
             },
           ],
@@ -93,11 +115,35 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: ['pg', 'better-sqlite3'],
+          paths: ['pg', 'better-sqlite3', 'prom-client'],
           patterns: [
             {
-              group: ['**/repositories/**', '**/memory-rate-limit-store*', '**/rate-limit-state*', '**/testing/**'],
+              group: [
+                '**/repositories/**',
+                '**/memory-rate-limit-store*',
+                '**/rate-limit-state*',
+                '**/prometheus/**',
+                '**/testing/**',
+              ],
               message: 'The Redis store implements the RateLimitStore contract; it imports no other store or adapter.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/prometheus/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['pg', 'better-sqlite3', 'ioredis'],
+          patterns: [
+            {
+              group: ['**/repositories/**', '**/redis/**', '**/testing/**'],
+              message:
+                'The Prometheus collector implements the MetricsCollector contract; it imports no adapter or store.',
             },
           ],
         },
@@ -112,7 +158,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/repositories/sqlite/**', '**/repositories/postgres/**', '**/redis/**'],
+              group: ['**/repositories/sqlite/**', '**/repositories/postgres/**', '**/redis/**', '**/prometheus/**'],
               message: 'The testing tools depend on the core only, never on an adapter.',
             },
           ],

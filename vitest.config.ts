@@ -61,6 +61,7 @@ function packageAliases(): { find: RegExp; replacement: string }[] {
     '/sqlite': 'src/repositories/sqlite/index.ts',
     '/postgres': 'src/repositories/postgres/index.ts',
     '/redis': 'src/redis/index.ts',
+    '/prometheus': 'src/prometheus/index.ts',
   };
   return Object.entries(entries).map(([subpath, file]) => ({
     find: new RegExp(`^discord-update-manager${subpath}$`),

@@ -3,6 +3,9 @@
 // resolution), plain CommonJS with and without require(esm). Each project type-checks with `strict` and
 // `skipLibCheck: false`, without `@discordjs/rest` installed (the root types must not need the optional peer), then
 // runs the quick start against the DiscordSimulator: create a message, edit it through the manager, read it back.
+// Three of the projects (ESM NodeNext, CommonJS node10, plain CommonJS) also install `prom-client`, as users of the
+// `/prometheus` subpath do, and scrape a `PrometheusMetricsCollector` after the quick start; the bundler one installs
+// no optional peer at all.
 //
 // Usage (after `npm run build`): `node test/consumer/consumer.mjs`. Needs the registry or npm's cache for the
 // lockfile's packages (typescript, @types/node, and the package's own dependencies).
@@ -37,6 +40,7 @@ try {
   await manager.stop({ drain: true });
   const shown = sim.getMessage(channel.id, messageId)?.content;
   if (shown !== 'Servers: 3/3 online') throw new Error(\`the simulator shows \${String(shown)}\`);
+  /*PROMETHEUS*/
   const repositories: unknown[] = [SqliteUpdateRepository, PostgresUpdateRepository, RedisRateLimitStore];
   if (!repositories.every((value) => typeof value === 'function')) throw new Error('a subpath export is missing');
   console.log(\`\${label}\${process.execArgv.length > 0 ? \` (\${process.execArgv.join(' ')})\` : ''}: quick start ok (\${shown})\`);
@@ -59,10 +63,29 @@ const { PostgresUpdateRepository } = require('discord-update-manager/postgres');
 const { RedisRateLimitStore } = require('discord-update-manager/redis');
 `;
 
+/** The Prometheus check, in place of the marker in the quick start of the projects that install prom-client. */
+const PROMETHEUS_CHECK = `const collector = new PrometheusMetricsCollector({ labels: { consumer: label } });
+  collector.recordOperation({ kind: 'edit', outcome: 'sent', latencyMs: 12, updates: 1, attempts: 1 });
+  const exposition: string = await collector.metrics();
+  if (!exposition.includes('discord_update_manager_updates_total{outcome="sent",kind="edit",consumer=')) {
+    throw new Error(\`unexpected exposition: \${exposition.slice(0, 200)}\`);
+  }
+  if (!collector.contentType.startsWith('text/plain')) throw new Error(collector.contentType);`;
+
+/** The quick start with the Prometheus check, or without it (the marker line removed). */
+const quickStart = (prometheus) =>
+  prometheus
+    ? QUICK_START_BODY.replace('/*PROMETHEUS*/', PROMETHEUS_CHECK)
+    : QUICK_START_BODY.replace('  /*PROMETHEUS*/\n', '');
+
+const ESM_PROMETHEUS = "import { PrometheusMetricsCollector } from 'discord-update-manager/prometheus';\n";
+const CJS_PROMETHEUS = "const { PrometheusMetricsCollector } = require('discord-update-manager/prometheus');\n";
+
 const stripTypes = (code) =>
   code
     .replace(': string = ', ' = ')
     .replace(': unknown[] = ', ' = ')
+    .replace('const exposition: string = ', 'const exposition = ')
     .replace(/import \{ (\w+(?:, \w+)*) \} from '([^']+)';/g, "const { $1 } = require('$2');");
 
 const compilerOptions = (extra) => ({
@@ -74,14 +97,15 @@ const compilerOptions = (extra) => ({
   ...extra,
 });
 
-/** The projects: name, package.json type, tsconfig (or none), source file, how to run it. */
+/** The projects: name, package.json type, tsconfig (or none), whether it installs prom-client, source file, how to run it. */
 const projects = [
   {
     name: 'esm-nodenext',
     type: 'module',
     tsconfig: compilerOptions({ module: 'NodeNext', moduleResolution: 'NodeNext' }),
     file: 'app.mts',
-    code: `${ESM_IMPORTS}const label = 'ESM TypeScript, NodeNext';\n${QUICK_START_BODY}`,
+    prometheus: true,
+    code: `${ESM_IMPORTS}${ESM_PROMETHEUS}const label = 'ESM TypeScript, NodeNext';\n${quickStart(true)}`,
     runs: [['node', ['out/app.mjs']]],
   },
   {
@@ -89,7 +113,7 @@ const projects = [
     type: 'module',
     tsconfig: compilerOptions({ module: 'ESNext', moduleResolution: 'Bundler' }),
     file: 'app.ts',
-    code: `${ESM_IMPORTS}const label = 'ESM TypeScript, bundler resolution';\n${QUICK_START_BODY}`,
+    code: `${ESM_IMPORTS}const label = 'ESM TypeScript, bundler resolution';\n${quickStart(false)}`,
     runs: [['node', ['out/app.js']]],
   },
   {
@@ -97,7 +121,8 @@ const projects = [
     type: 'commonjs',
     tsconfig: compilerOptions({ module: 'CommonJS', moduleResolution: 'node10' }),
     file: 'app.ts',
-    code: `${ESM_IMPORTS}const label = 'CommonJS TypeScript, node10 resolution';\nvoid (async () => {\n${QUICK_START_BODY}})();\n`,
+    prometheus: true,
+    code: `${ESM_IMPORTS}${ESM_PROMETHEUS}const label = 'CommonJS TypeScript, node10 resolution';\nvoid (async () => {\n${quickStart(true)}})();\n`,
     runs: [
       ['node', ['out/app.js']],
       ['node', ['--no-experimental-require-module', 'out/app.js']],
@@ -108,7 +133,8 @@ const projects = [
     type: 'commonjs',
     tsconfig: undefined,
     file: 'app.cjs',
-    code: `${CJS_REQUIRES}const label = process.argv[2];\nvoid (async () => {\n${stripTypes(QUICK_START_BODY)}})();\n`,
+    prometheus: true,
+    code: `${CJS_REQUIRES}${CJS_PROMETHEUS}const label = process.argv[2];\nvoid (async () => {\n${stripTypes(quickStart(true))}})();\n`,
     runs: [
       ['node', ['app.cjs', 'CommonJS, require(esm) available']],
       ['node', ['--no-experimental-require-module', 'app.cjs', 'CommonJS, without require(esm)']],
@@ -130,9 +156,20 @@ try {
       `${JSON.stringify({ name: `consumer-${project.name}`, private: true, type: project.type }, null, 2)}\n`,
     );
     const dev = project.tsconfig ? [`typescript@${pinned('typescript')}`, `@types/node@${pinned('@types/node')}`] : [];
+    const peers = project.prometheus ? [`prom-client@${pinned('prom-client')}`] : [];
     run(
       'npm',
-      ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', '--ignore-scripts', tarball, ...dev],
+      [
+        'install',
+        '--prefer-offline',
+        '--no-audit',
+        '--no-fund',
+        '--silent',
+        '--ignore-scripts',
+        tarball,
+        ...peers,
+        ...dev,
+      ],
       dir,
     );
     writeFileSync(join(dir, project.file), project.code);

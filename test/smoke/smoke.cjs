@@ -5,6 +5,7 @@ const testing = require('discord-update-manager/testing');
 const sqlite = require('discord-update-manager/sqlite');
 const postgres = require('discord-update-manager/postgres');
 const redis = require('discord-update-manager/redis');
+const prometheus = require('discord-update-manager/prometheus');
 
 assert.equal(typeof root.MessageUpdateManager, 'function');
 assert.equal(root.UpdatePriority.Low, 0);
@@ -19,6 +20,9 @@ assert.ok(caught instanceof root.MessageUpdateError, 'testing errors are instanc
 assert.equal(typeof sqlite.SqliteUpdateRepository, 'function');
 assert.equal(typeof postgres.PostgresUpdateRepository, 'function');
 assert.equal(typeof redis.RedisRateLimitStore, 'function');
+// prom-client is loaded through the CommonJS build's `import.meta.url` shim; its errors are the root's classes.
+assert.ok(new prometheus.PrometheusMetricsCollector() instanceof prometheus.PrometheusMetricsCollector);
+assert.throws(() => new prometheus.PrometheusMetricsCollector({ prefix: '1x' }), root.InvalidConfigError);
 let configError;
 try {
   new sqlite.SqliteUpdateRepository({});

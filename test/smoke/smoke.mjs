@@ -5,6 +5,7 @@ import * as testing from 'discord-update-manager/testing';
 import * as sqlite from 'discord-update-manager/sqlite';
 import * as postgres from 'discord-update-manager/postgres';
 import * as redis from 'discord-update-manager/redis';
+import * as prometheus from 'discord-update-manager/prometheus';
 
 assert.equal(typeof root.MessageUpdateManager, 'function');
 assert.equal(typeof root.InMemoryMetricsCollector, 'function');
@@ -27,13 +28,30 @@ assert.ok(caught instanceof root.InvalidConfigError);
 const sim = await new testing.DiscordSimulator().start();
 try {
   const channel = sim.createChannel({ name: 'smoke' });
-  const manager = new root.MessageUpdateManager({ transport: new testing.SimulatorTransport(sim) });
+  const metrics = new prometheus.PrometheusMetricsCollector();
+  const manager = new root.MessageUpdateManager({ transport: new testing.SimulatorTransport(sim), metrics });
   await manager.start();
   const created = await manager.create(channel.id, { content: 'hello' });
   assert.equal(created.outcome, 'sent');
   const edited = await manager.edit(channel.id, created.messageId, { content: 'hello again' });
   assert.equal(edited.outcome, 'sent');
   assert.equal(sim.getMessage(channel.id, created.messageId).content, 'hello again');
+  const exposition = await metrics.metrics();
+  assert.match(exposition, /^discord_update_manager_updates_total\{outcome="sent",kind="edit"\} 1$/m);
+  assert.match(
+    exposition,
+    /^discord_update_manager_requests_total\{method="POST",route_family="messages",status="200"\} 1$/m,
+  );
+  let promError;
+  try {
+    new prometheus.PrometheusMetricsCollector({ labels: { le: '1' } });
+  } catch (error) {
+    promError = error;
+  }
+  assert.ok(
+    promError instanceof root.InvalidConfigError,
+    'prometheus errors are instances of the root InvalidConfigError',
+  );
   await manager.stop();
 } finally {
   await sim.close();
