@@ -2,6 +2,8 @@ import { Client } from '@discordjs/core';
 import type { REST } from '@discordjs/rest';
 import type { WebSocketManager } from '@discordjs/ws';
 import {
+  CombinedMetricsCollector,
+  InMemoryMetricsCollector,
   MessageUpdateManager,
   rateLimitConfigFromEnv,
   systemClock,
@@ -9,6 +11,7 @@ import {
   type UpdateRepository,
 } from 'discord-update-manager';
 import { PostgresUpdateRepository } from 'discord-update-manager/postgres';
+import { PrometheusMetricsCollector } from 'discord-update-manager/prometheus';
 import { SqliteUpdateRepository } from 'discord-update-manager/sqlite';
 import { openDatabase, type BotDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrations/index.js';
@@ -25,6 +28,7 @@ import { JobRunner } from './jobs/job-runner.js';
 import { reservationJobHandlers } from './jobs/reservation-jobs.js';
 import { scheduleTransferSweep, transferJobHandlers } from './jobs/transfer-jobs.js';
 import type { Logger } from './logger.js';
+import { startMetricsServer } from './metrics-server.js';
 import { Notifier } from './notify/notifier.js';
 
 /** How long the library's SQLite connection waits for the bot's write lock (synchronously), ms. */
@@ -47,6 +51,11 @@ export interface BotAppOptions {
   readonly clock?: Clock;
   /** How often the job table is polled, ms. @defaultValue 5000 */
   readonly jobPollMs?: number;
+  /**
+   * Serve `/metrics` for Prometheus on this port (`METRICS_PORT`; 0: any free port, see `BotApp.metricsUrl`).
+   * @defaultValue not served
+   */
+  readonly metricsPort?: number;
   /** Where wizard state lives (`SESSION_STORE`). @defaultValue `'memory'` */
   readonly sessionStore?: SessionStoreKind;
   /** The library's rate-limit knobs from the environment. @defaultValue `process.env` */
@@ -56,10 +65,12 @@ export interface BotAppOptions {
 /** A running bot and everything it is made of. */
 export interface BotApp {
   readonly bot: EquipmentBot;
-  readonly manager: MessageUpdateManager;
+  readonly manager: MessageUpdateManager<CombinedMetricsCollector>;
   readonly database: BotDatabase;
   readonly client: Client;
   readonly jobs: JobRunner;
+  /** Where `/metrics` is served, when `metricsPort` was given. */
+  readonly metricsUrl: string | undefined;
   /** Stops in order: the gateway, the manager (draining what is queued), the library's repository, the database. */
   stop(): Promise<void>;
 }
@@ -97,9 +108,14 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
         )
       : new PostgresUpdateRepository({ pool: database.pool, schema: database.schema });
   await repository.migrate();
+  // With METRICS_PORT, the manager also feeds Prometheus; the in-memory collector keeps the performance_metrics
+  // snapshots going either way.
+  const prometheus = options.metricsPort === undefined ? undefined : new PrometheusMetricsCollector();
+  const metrics = new CombinedMetricsCollector(new InMemoryMetricsCollector(), ...(prometheus ? [prometheus] : []));
   const manager = new MessageUpdateManager({
     rest: options.rest,
     repository,
+    metrics,
     config: rateLimitConfigFromEnv(options.env ?? process.env),
   });
   manager.on('updateFailed', (event) => options.logger.warn(`update failed: ${event.error.message}`));
@@ -146,6 +162,11 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
       ...transferJobHandlers({ database, notifier, now, logger: options.logger }),
     },
   });
+  const metricsServer =
+    prometheus === undefined || options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(prometheus, options.metricsPort);
+  if (metricsServer !== undefined) options.logger.info(`metrics for Prometheus at ${metricsServer.url}`);
   await options.gateway.connect();
   await bot.start();
   await scheduleTransferSweep(database, now());
@@ -157,6 +178,7 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
     database,
     client,
     jobs,
+    metricsUrl: metricsServer?.url,
     stop: () =>
       (stopped ??= (async () => {
         await jobs.stop();
@@ -164,6 +186,7 @@ export async function startBotApp(options: BotAppOptions): Promise<BotApp> {
         await manager.stop({ drain: true });
         await repository.close();
         await database.close();
+        await metricsServer?.close();
       })()),
   };
 }

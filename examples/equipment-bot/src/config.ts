@@ -20,6 +20,8 @@ export interface BotConfig {
   readonly logLevel: LogLevel;
   /** Where wizard state lives: `memory` (one bot process, the default) or `database` (several processes). */
   readonly sessionStore: SessionStoreKind;
+  /** Where `/metrics` is served for Prometheus; `undefined`: not served. */
+  readonly metricsPort: number | undefined;
 }
 
 /** Where the interaction flows keep wizard state. */
@@ -61,7 +63,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       `SESSION_STORE is "${sessionStore}": expected memory (one bot process) or database (several processes sharing the database).`,
     );
   }
-  return { token, applicationId, databaseUrl, logLevel, sessionStore };
+  const metricsPortText = nonEmpty(env['METRICS_PORT']);
+  const metricsPort = metricsPortText === undefined ? undefined : Number(metricsPortText);
+  if (metricsPort !== undefined && (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65_535)) {
+    throw new Error(`METRICS_PORT is "${metricsPortText ?? ''}": expected a TCP port, an integer from 1 to 65535.`);
+  }
+  return { token, applicationId, databaseUrl, logLevel, sessionStore, metricsPort };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

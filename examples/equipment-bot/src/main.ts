@@ -52,6 +52,7 @@ async function startOnDiscord(config: ReturnType<typeof loadConfig>, logger: Log
     applicationId,
     logger,
     sessionStore: config.sessionStore,
+    ...(config.metricsPort === undefined ? {} : { metricsPort: config.metricsPort }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { GatewayDispatchEvents, GatewayIntentBits, type API, type Client } from '@discordjs/core';
-import { UpdatePriority, type MessageUpdateManager } from 'discord-update-manager';
+import { UpdatePriority, type MessageUpdateManager, type MetricsCollector } from 'discord-update-manager';
 import {
   ChannelDisplay,
   type ChannelMessage,
@@ -32,7 +32,7 @@ export interface EquipmentBotOptions {
   /** The `@discordjs/core` client (REST + gateway). */
   readonly client: Client;
   /** The started manager every reservation-channel message goes through. */
-  readonly manager: MessageUpdateManager;
+  readonly manager: MessageUpdateManager<MetricsCollector>;
   readonly directory: GuildDirectory;
   readonly applicationId: Snowflake;
   readonly now: () => EpochMs;

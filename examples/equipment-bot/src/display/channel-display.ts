@@ -1,4 +1,9 @@
-import { UpdatePriority, type MessageUpdateManager, type UpdateHandle } from 'discord-update-manager';
+import {
+  UpdatePriority,
+  type MessageUpdateManager,
+  type MetricsCollector,
+  type UpdateHandle,
+} from 'discord-update-manager';
 import type { EpochMs, EquipmentView, Snowflake } from '../domain/model.js';
 import { renderHeader, renderItem, type DisplayBody } from './render.js';
 
@@ -50,7 +55,7 @@ interface PlannedSlot {
  * items delete the last slots. Keys carry the guild id: `display:<guild>:<slot>`.
  */
 export class ChannelDisplay {
-  readonly #manager: MessageUpdateManager;
+  readonly #manager: MessageUpdateManager<MetricsCollector>;
   readonly #source: DisplaySource;
   readonly #channel: DisplayChannel;
   readonly #now: () => EpochMs;
@@ -64,7 +69,7 @@ export class ChannelDisplay {
    * @param now - the clock
    */
   public constructor(
-    manager: MessageUpdateManager,
+    manager: MessageUpdateManager<MetricsCollector>,
     source: DisplaySource,
     channel: DisplayChannel,
     now: () => EpochMs,

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:./data/bot.db',
       logLevel: 'info',
       sessionStore: 'memory',
+      metricsPort: undefined,
     });
   });
 
@@ -23,6 +24,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DISCORD_APPLICATION_ID: '42' })).toThrow(
       /DISCORD_APPLICATION_ID is "42": expected a snowflake/,
     );
+    expect(() => loadConfig({ METRICS_PORT: '99999' })).toThrow(
+      'METRICS_PORT is "99999": expected a TCP port, an integer from 1 to 65535.',
+    );
+    expect(() => loadConfig({ METRICS_PORT: 'http' })).toThrow(/METRICS_PORT is "http"/);
     expect(() => loadConfig({ SESSION_STORE: 'redis' })).toThrow(
       'SESSION_STORE is "redis": expected memory (one bot process) or database (several processes sharing the database).',
     );
@@ -38,6 +43,7 @@ describe('loadConfig', () => {
         DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/bot',
         LOG_LEVEL: 'debug',
         SESSION_STORE: 'database',
+        METRICS_PORT: '9464',
       }),
     ).toEqual({
       token: 'token',
@@ -45,6 +51,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/bot',
       logLevel: 'debug',
       sessionStore: 'database',
+      metricsPort: 9464,
     });
   });
 });

@@ -70,17 +70,21 @@ export class BotWorld {
    * A new world (the bot not started).
    *
    * @param dialect - where the bot keeps its data
-   * @param options - where it keeps wizard state (default in memory)
+   * @param options - where it keeps wizard state (default in memory); the `/metrics` port (default none)
    * @returns the world
    */
   public static async create(
     dialect: Dialect,
-    options: { readonly sessionStore?: SessionStoreKind } = {},
+    options: { readonly sessionStore?: SessionStoreKind; readonly metricsPort?: number } = {},
   ): Promise<BotWorld> {
     const world = await BotWorld.#make(dialect);
     world.#sessionStore = options.sessionStore ?? 'memory';
+    world.#metricsPort = options.metricsPort;
     return world;
   }
+
+  /** Where the bot serves `/metrics` (`METRICS_PORT`), if at all. */
+  #metricsPort: number | undefined;
 
   /** Where the bot keeps wizard state (`SESSION_STORE`). */
   #sessionStore: SessionStoreKind = 'memory';
@@ -142,6 +146,7 @@ export class BotWorld {
       logger: silentLogger,
       env: {},
       sessionStore: this.#sessionStore,
+      ...(this.#metricsPort === undefined ? {} : { metricsPort: this.#metricsPort }),
       clock: this.clock,
       jobPollMs: 20,
     });
