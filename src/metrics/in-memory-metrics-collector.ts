@@ -1,5 +1,11 @@
 import type { RateLimitScope } from '../rate-limit/rate-limit-tracker.js';
-import type { ManagerGauges, MetricsCollector, OperationMetric, RequestMetric } from './metrics-collector.js';
+import {
+  NO_GAUGES,
+  type ManagerGauges,
+  type MetricsCollector,
+  type OperationMetric,
+  type RequestMetric,
+} from './metrics-collector.js';
 
 /** Everything {@link InMemoryMetricsCollector.getMetrics} reports. Times are in milliseconds. */
 export interface ManagerMetrics {
@@ -52,14 +58,6 @@ export interface InMemoryMetricsCollectorOptions {
    */
   readonly sampleSize?: number;
 }
-
-const NO_GAUGES: ManagerGauges = {
-  queueSize: 0,
-  inFlight: 0,
-  invalidRequestBudgetRemaining: 0,
-  currentBackoffMs: 0,
-  globalLimit: 0,
-};
 
 /**
  * Keeps the manager's metrics in memory: the seed's fields (messages updated, average update time, queue size,

@@ -38,6 +38,15 @@ export interface ManagerGauges {
   readonly globalLimit: number;
 }
 
+/** The gauges a collector reports before the manager has bound its own (all zero). @internal */
+export const NO_GAUGES: ManagerGauges = {
+  queueSize: 0,
+  inFlight: 0,
+  invalidRequestBudgetRemaining: 0,
+  currentBackoffMs: 0,
+  globalLimit: 0,
+};
+
 /**
  * Receives what the manager measures. Implement it to feed your own monitoring; the package ships
  * {@link InMemoryMetricsCollector} (and a Prometheus collector in `discord-update-manager/prometheus`).

@@ -3,12 +3,13 @@
 // this subpath's declarations name it, so the root entry's types never need the optional peer.
 import type { Counter, Gauge, Histogram, Registry, RegistryContentType } from 'prom-client';
 import { InvalidConfigError } from '../errors/message-update-error.js';
-import type {
-  ManagerGauges,
-  MetricsCollector,
-  OperationMetric,
-  OperationOutcome,
-  RequestMetric,
+import {
+  NO_GAUGES,
+  type ManagerGauges,
+  type MetricsCollector,
+  type OperationMetric,
+  type OperationOutcome,
+  type RequestMetric,
 } from '../metrics/metrics-collector.js';
 import type { RateLimitScope } from '../rate-limit/rate-limit-tracker.js';
 import { isRecord } from '../util/is-record.js';
@@ -88,13 +89,6 @@ const OUTCOMES = ['sent', 'skipped', 'cancelled', 'expired', 'failed'] as const 
 const KINDS = ['create', 'edit', 'delete'] as const satisfies readonly OperationMetric['kind'][];
 const SCOPES = ['user', 'global', 'shared'] as const satisfies readonly RateLimitScope[];
 const METHODS: ReadonlySet<string> = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
-const NO_GAUGES: ManagerGauges = {
-  queueSize: 0,
-  inFlight: 0,
-  invalidRequestBudgetRemaining: 0,
-  currentBackoffMs: 0,
-  globalLimit: 0,
-};
 
 type Labels = Record<string, string>;
 
