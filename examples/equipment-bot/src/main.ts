@@ -23,7 +23,11 @@ async function main(): Promise<void> {
   }
   // The simulator is new at each run (new guild and channel ids): its data lives in memory unless DATABASE_URL is set.
   const { app, attach } = simulator
-    ? await startOnSimulator(process.env['DATABASE_URL'] ? config.databaseUrl : 'sqlite::memory:', logger)
+    ? await startOnSimulator(
+        process.env['DATABASE_URL'] ? config.databaseUrl : 'sqlite::memory:',
+        logger,
+        config.metricsPort,
+      )
     : { app: await startOnDiscord(config, logger), attach: undefined };
   logger.info('the bot is running; Ctrl+C stops it');
   attach?.();
@@ -61,8 +65,16 @@ async function startOnDiscord(config: ReturnType<typeof loadConfig>, logger: Log
  *
  * @returns the app, and `attach` to start the console on stdin / stdout
  */
-async function startOnSimulator(databaseUrl: string, logger: Logger): Promise<{ app: BotApp; attach: () => void }> {
-  const world = await startSampleWorld({ databaseUrl, logger });
+async function startOnSimulator(
+  databaseUrl: string,
+  logger: Logger,
+  metricsPort: number | undefined,
+): Promise<{ app: BotApp; attach: () => void }> {
+  const world = await startSampleWorld({
+    databaseUrl,
+    logger,
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+  });
   const terminal = world.console;
   const attach = (): void => {
     process.stdout.write(

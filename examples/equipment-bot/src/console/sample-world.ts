@@ -44,13 +44,16 @@ export interface SampleWorld {
 /**
  * Starts the sample world.
  *
- * @param options - where the bot keeps its data, its logger, and how long the console waits after an answer
+ * @param options - where the bot keeps its data, its logger, how long the console waits after an answer, the
+ *   `/metrics` port
  * @returns the world
  */
 export async function startSampleWorld(options: {
   readonly databaseUrl: string;
   readonly logger: Logger;
   readonly settleMs?: number;
+  /** Serve `/metrics` for Prometheus on this port. @defaultValue not served */
+  readonly metricsPort?: number;
 }): Promise<SampleWorld> {
   const sim = await DiscordSimulator.start();
   try {
@@ -80,6 +83,7 @@ export async function startSampleWorld(options: {
       applicationId: sim.applicationId(),
       logger: options.logger,
       clock,
+      ...(options.metricsPort === undefined ? {} : { metricsPort: options.metricsPort }),
     });
     const repos = repositories(app.database.db, app.database.dialect);
     const now = clock.now();
