@@ -13,6 +13,8 @@ import { customId } from '../custom-id.js';
 import type { InteractionContext, Screen } from '../interactions/context.js';
 import type { WizardSession } from '../interactions/session-store.js';
 import { BACK_LABEL, button, buttonRow, PAGE_LABELS, rows, type ModalField, type Row } from '../interactions/ui.js';
+
+export { selectedValues } from '../interactions/ui.js';
 import type { ExportPeriod, LogPeriod } from './admin-periods.js';
 import { FlowText, isAdmin, withNotice, type FlowDeps } from './flow-deps.js';
 
@@ -140,17 +142,6 @@ export function refusalText(
  */
 export function adminId(action: string, session: string, arg?: string): string {
   return customId('admin', action, session, arg);
-}
-
-/**
- * The values of a select.
- *
- * @param interaction - a component or modal interaction
- * @returns the values chosen (none for a button or a modal)
- */
-export function selectedValues(interaction: { readonly data: unknown }): readonly string[] {
-  const data = interaction.data as { values?: unknown };
-  return Array.isArray(data.values) ? data.values.filter((value): value is string => typeof value === 'string') : [];
 }
 
 /** What the parts of Overall Management are given. */

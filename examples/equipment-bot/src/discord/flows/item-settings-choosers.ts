@@ -9,7 +9,7 @@ import type { EquipmentView, Snowflake } from '../../domain/model.js';
 import { setDefaultReturnLocation, setEquipmentTag } from '../../domain/services/equipment-admin.js';
 import { MAX_SELECT_OPTIONS } from '../../domain/slots.js';
 import type { InteractionContext } from '../interactions/context.js';
-import { BACK_LABEL, button, buttonRow } from '../interactions/ui.js';
+import { BACK_LABEL, button, buttonRow, selectedValues } from '../interactions/ui.js';
 import { FlowText, reposOf } from './flow-deps.js';
 import type { ItemFlowKit, ItemHandler, ItemSession } from './item-settings-kit.js';
 import { chooserScreen, itemId, NONE, type Chooser } from './item-settings-screens.js';
@@ -70,7 +70,7 @@ export function registerItemChoosers(kit: ItemFlowKit): void {
   step('location', openChooser('location'));
 
   step('choose', async (ctx, session, view, _id, interaction) => {
-    const chosen = 'values' in interaction.data ? interaction.data.values[0] : undefined;
+    const [chosen] = selectedValues(interaction);
     if (session.data.chooser !== null && chosen !== undefined) session.data.chooser.chosen = chosen;
     await showChooser(ctx, session, view);
   });

@@ -32,7 +32,7 @@ import {
 import { formatJstRange } from '../../domain/time.js';
 import type { InteractionContext } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
-import { modal, readModal } from '../interactions/ui.js';
+import { modal, readModal, selectedValues } from '../interactions/ui.js';
 import { FlowText, isAdmin, reposOf, type FlowDeps } from './flow-deps.js';
 import { LOG_LIMIT, LOG_PERIODS, logEmbed, logPeriodBounds } from './item-log.js';
 import { registerItemChoosers } from './item-settings-choosers.js';
@@ -244,7 +244,7 @@ export function registerItemSettingsFlow(router: InteractionRouter, deps: FlowDe
   });
 
   step('log-period', async (ctx, session, view, _id, interaction) => {
-    const chosen = parsePeriod(LOG_PERIODS, 'values' in interaction.data ? interaction.data.values[0] : undefined);
+    const chosen = parsePeriod(LOG_PERIODS, selectedValues(interaction)[0]);
     if (chosen !== undefined) session.data.logPeriod = chosen;
     session.data.logPage = 0;
     await showLog(ctx, session, view);

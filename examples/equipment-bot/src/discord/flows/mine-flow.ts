@@ -23,7 +23,16 @@ import { customId } from '../custom-id.js';
 import type { InteractionContext, Screen } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
-import { BACK_LABEL, button, buttonRow, pageArg, pageButtons, rows, selectRow } from '../interactions/ui.js';
+import {
+  BACK_LABEL,
+  button,
+  buttonRow,
+  pageArg,
+  pageButtons,
+  rows,
+  selectedValues,
+  selectRow,
+} from '../interactions/ui.js';
 import { FlowText, reposOf, withNotice, type FlowDeps } from './flow-deps.js';
 
 /** What the Check/Change interface remembers between steps (the transfer steps share it). */
@@ -264,7 +273,7 @@ export function registerMineFlow(router: InteractionRouter, deps: FlowDeps): voi
   });
 
   router.step<MineState>('mine', 'pick', async (ctx, session, _id, interaction) => {
-    const value = 'values' in interaction.data ? interaction.data.values[0] : undefined;
+    const [value] = selectedValues(interaction);
     session.data.reservationId = value === undefined ? null : Number(value);
     await show(ctx, detailScreen(deps, session));
   });

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { APIMessageComponentInteraction, APIModalSubmitInteraction } from 'discord-api-types/v10';
+import { selectedValues } from '../interactions/ui.js';
 import { DEFAULT_MAX_HOURS, durationOptions, startTimeOptions } from '../../domain/slots.js';
 import { getEquipmentView } from '../../domain/services/equipment-views.js';
 import { changeReservation, createReservation } from '../../domain/services/reservations.js';
@@ -133,7 +133,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
   });
 
   router.step<ReserveState>('reserve', 'month', async (ctx, session, _id, interaction) => {
-    const [year, month] = (selected(interaction) ?? '').split('-').map(Number);
+    const [year, month] = (selectedValues(interaction)[0] ?? '').split('-').map(Number);
     if (year === undefined || month === undefined || !Number.isInteger(year) || !Number.isInteger(month)) {
       return show(ctx, session);
     }
@@ -142,7 +142,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
   });
 
   router.step<ReserveState>('reserve', 'day', async (ctx, session, _id, interaction) => {
-    const start = Number(selected(interaction));
+    const start = Number(selectedValues(interaction)[0]);
     const days =
       session.data.month === undefined
         ? []
@@ -154,7 +154,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
   });
 
   router.step<ReserveState>('reserve', 'start', async (ctx, session, _id, interaction) => {
-    const startAt = Number(selected(interaction));
+    const startAt = Number(selectedValues(interaction)[0]);
     const { starts = [] } = await dataFor(session);
     const start = starts.find((candidate) => candidate.startAt === startAt);
     if (start === undefined) return goTo(ctx, session, 'start', ReserveText.past);
@@ -164,7 +164,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
   });
 
   router.step<ReserveState>('reserve', 'end', async (ctx, session, _id, interaction) => {
-    const endAt = Number(selected(interaction));
+    const endAt = Number(selectedValues(interaction)[0]);
     const { ends = [] } = await dataFor(session);
     if (!ends.some((candidate) => candidate.endAt === endAt)) return goTo(ctx, session, 'start', ReserveText.slotTaken);
     session.data.endAt = endAt;
@@ -172,7 +172,7 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
   });
 
   router.step<ReserveState>('reserve', 'location', async (ctx, session, _id, interaction) => {
-    const value = selected(interaction);
+    const value = selectedValues(interaction)[0];
     if (value === 'none') session.data.locationId = null;
     else {
       const location = await repos().locations.get(Number(value));
@@ -241,12 +241,6 @@ export function registerReserveFlow(router: InteractionRouter, deps: FlowDeps): 
     await ctx.show({ content: `${done}: ${state.itemTitle}\n${ReserveText.summary(state, location?.name ?? null)}` });
     await deps.refresh(session.guildId, { kind: 'action', equipmentId: state.equipmentId });
   });
-}
-
-/** The value chosen in a string select. */
-function selected(interaction: APIMessageComponentInteraction | APIModalSubmitInteraction): string | undefined {
-  const data = interaction.data as { values?: readonly string[] };
-  return data.values?.[0];
 }
 
 /** `[Tag] Name` or `Name`. */

@@ -26,7 +26,7 @@ import { scheduleReservationJobs } from '../../jobs/reservation-jobs.js';
 import type { InteractionContext } from '../interactions/context.js';
 import type { ComponentOrModal, InteractionRouter } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
-import { pageArg } from '../interactions/ui.js';
+import { pageArg, selectedValues } from '../interactions/ui.js';
 import { FlowText, reposOf, type FlowDeps } from './flow-deps.js';
 import {
   confirmLocationScreen,
@@ -279,7 +279,7 @@ function idArg(arg: string | undefined): number {
 
 /** The location a string select chose, or null. */
 function selectedId(interaction: ComponentOrModal): number | null {
-  const values = 'values' in interaction.data ? interaction.data.values : [];
+  const values = selectedValues(interaction);
   const value = idArg(values[0]);
   return value === 0 ? null : value;
 }

@@ -17,7 +17,7 @@ import { customId } from '../custom-id.js';
 import type { InteractionContext } from '../interactions/context.js';
 import type { InteractionRouter } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
-import { BACK_LABEL, button, buttonRow, roleSelectRow, rows, type Row } from '../interactions/ui.js';
+import { BACK_LABEL, button, buttonRow, roleSelectRow, rows, selectedValues, type Row } from '../interactions/ui.js';
 import { FlowText, isAdmin, reposOf, type FlowDeps } from './flow-deps.js';
 
 /** What setup remembers between steps. */
@@ -135,7 +135,7 @@ export function registerSetupFlow(router: InteractionRouter, deps: FlowDeps): vo
   });
 
   router.step<SetupState>('setup', 'roles', async (ctx, session, _id, interaction) => {
-    const values = 'values' in interaction.data ? interaction.data.values : [];
+    const values = selectedValues(interaction);
     session.data.roleIds = [...values];
     await ctx.show(rolesScreen(session));
   });

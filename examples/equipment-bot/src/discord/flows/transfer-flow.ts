@@ -33,7 +33,7 @@ import { customId } from '../custom-id.js';
 import type { Screen } from '../interactions/context.js';
 import type { ComponentOrModal, InteractionRouter, RouteHandler } from '../interactions/router.js';
 import type { WizardSession } from '../interactions/session-store.js';
-import { BACK_LABEL, button, buttonRow, rows, userSelectRow } from '../interactions/ui.js';
+import { BACK_LABEL, button, buttonRow, rows, selectedValues, userSelectRow } from '../interactions/ui.js';
 import { withNotice, type FlowDeps } from './flow-deps.js';
 import {
   afterCommit,
@@ -98,8 +98,8 @@ export function transferButtonIds(transferId: number): { readonly approve: strin
 
 /** The user a user select chose, and whether it is a bot (`data.resolved.users`). */
 function chosenUser(interaction: ComponentOrModal): { readonly id: Snowflake; readonly bot: boolean } | undefined {
-  const data = interaction.data as { values?: unknown; resolved?: { users?: Record<string, { bot?: boolean }> } };
-  const id = Array.isArray(data.values) && typeof data.values[0] === 'string' ? data.values[0] : undefined;
+  const data = interaction.data as { resolved?: { users?: Record<string, { bot?: boolean }> } };
+  const [id] = selectedValues(interaction);
   if (id === undefined) return undefined;
   return { id, bot: data.resolved?.users?.[id]?.bot === true };
 }

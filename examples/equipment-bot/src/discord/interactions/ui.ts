@@ -290,3 +290,14 @@ export function readModal<F extends readonly ModalField[]>(
   for (const field of fields) values[field.id] = (submitted.get(field.id) ?? '').trim();
   return values as Record<F[number]['id'], string>;
 }
+
+/**
+ * The values of a select.
+ *
+ * @param interaction - a component or modal interaction
+ * @returns the values chosen (none for a button or a modal)
+ */
+export function selectedValues(interaction: { readonly data: unknown }): readonly string[] {
+  const data = interaction.data as { values?: unknown };
+  return Array.isArray(data.values) ? data.values.filter((value): value is string => typeof value === 'string') : [];
+}
