@@ -73,8 +73,8 @@ export {
   type SimulatedGuildMembers,
   type SimulatedGuildRoles,
 } from './simulator/users/guild-handles.js';
+export { InteractionReply } from './simulator/users/interaction-reply.js';
 export {
-  InteractionReply,
   SimulatedUser,
   type ChannelRef,
   type MessageRef,

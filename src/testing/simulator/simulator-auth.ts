@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../errors/message-update-error.js';
 import type { AuthorJson } from './message-store.js';
-import { botUser } from './simulator-api.js';
+import { botUser } from './message-fields.js';
 
 /** The caller, as identified by its `Authorization` header. */
 export interface SimulatorClient {

@@ -9,7 +9,8 @@ import { CommandStore } from './interactions/command-store.js';
 import type { PermissionOverwrite } from './guild/permissions.js';
 import { MessageStore, snapshotMessage, type StoredInteraction, type StoredWebhook } from './message-store.js';
 import type { KnownToken } from './simulator-auth.js';
-import { SimulatorApi, validNonce } from './simulator-api.js';
+import { validNonce } from './message-fields.js';
+import { SimulatorApi } from './simulator-api.js';
 import type { SimulatorIds } from './simulator-ids.js';
 import type { WorldEvent } from './world-events.js';
 import type {

@@ -5,7 +5,8 @@ import type { GuildRegistry } from '../guild/guild-registry.js';
 import { userJson } from '../guild/guild-json.js';
 import type { AuthorJson, MessageStore, StoredInteraction, StoredMessage } from '../message-store.js';
 import type { MultipartFile } from '../multipart.js';
-import { botUser, errorAnswer, withFiles, type Answer, type ApiCall, type MessageOrigin } from '../simulator-api.js';
+import { botUser, withFiles } from '../message-fields.js';
+import { errorAnswer, type Answer, type ApiCall, type MessageOrigin } from '../simulator-api.js';
 import type { WorldEvent } from '../world-events.js';
 import { findAutocompleteChoicesError, findComponentsError, findModalError } from './component-rules.js';
 
